@@ -1,0 +1,267 @@
+"""Load every record under content/ into typed objects, collecting every problem found.
+
+The loader never stops at the first problem and never lets an exception escape for bad
+content: malformed YAML, wrong types, unknown or missing fields, duplicate ids and files in
+the wrong folder all become `Problem`s with file, line, field and a hint.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from generator.model import BY_FOLDER, Decision, Page, Record
+from generator.portal import Portal
+from generator.problems import Problem, Report, field_label
+from generator.source import Origin, SourceError, parse_yaml, read_front_matter, relative
+
+YAML_SUFFIXES = (".yml", ".yaml")
+
+
+def load(root: Path) -> tuple[Portal, Report]:
+    """Read the content tree at `root`; return the records that are valid and every problem."""
+    root = root.resolve()
+    portal = Portal(root=root)
+    report = Report()
+    if not root.is_dir():
+        report.add(_problem(str(root), 1, "", "", f"content folder {root} does not exist",
+                            "run gongshi in the project folder, or pass --content PATH"))
+        return portal, report
+    for path in sorted(root.rglob("*")):
+        if path.is_dir() or any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        _load_file(path, root, portal, report)
+    return portal, report
+
+
+def _load_file(path: Path, root: Path, portal: Portal, report: Report) -> None:
+    rel = relative(path, root.parent)
+    parts = path.relative_to(root).parts
+    folder = parts[0] if len(parts) > 1 else ""
+    model = BY_FOLDER.get(folder)
+    is_yaml = path.suffix in YAML_SUFFIXES
+    is_page = path.suffix == ".md" and model is Page
+    if not (is_yaml or is_page):
+        if path.suffix == ".md" and folder == "":
+            return  # notes for staff beside the record folders, e.g. content/README.md
+        report.add(_problem(rel, 1, "", "", f"unexpected file `{path.name}` here",
+                            "records are .yml files in their type's folder; "
+                            "Markdown pages go in content/pages/"))
+        return
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        report.add(_problem(rel, 1, "", "", f"the file is not UTF-8 text ({exc.reason})",
+                            "save it as UTF-8 (in VS Code: 'Save with Encoding' → UTF-8)"))
+        return
+    try:
+        if is_page:
+            data, origin, body = read_front_matter(text, rel)
+            data.setdefault("body_markdown", body)
+            data.setdefault("id", path.stem)
+        else:
+            data, origin = parse_yaml(text, rel)
+    except SourceError as exc:
+        report.add(_problem(rel, exc.line, f"{folder}/{path.stem}" if folder else path.stem, "",
+                            exc.message, exc.hint))
+        return
+    if model is None or (model is Page and not is_page):
+        report.add(_wrong_folder(rel, origin, data, folder))
+        return
+    record = _validate(model, data, origin, report)
+    if record is None:
+        return
+    _check_place(record, path, root, origin, report)
+    _register(record, portal, report)
+
+
+def _validate(model: type[Record], data: dict[str, Any], origin: Origin,
+              report: Report) -> Record | None:
+    record_name = f"{model.kind_name}/{data.get('id', Path(origin.path).stem)}"
+    try:
+        record = model.model_validate(data)
+    except ValidationError as exc:
+        guess = _better_folder(model, data)
+        if guess is not None:
+            report.add(_wrong_folder(origin.path, origin, data, model.kind_name, guess))
+            return None
+        for error in exc.errors():
+            report.add(_explain(model, error, origin, record_name))
+        return None
+    record.at(origin)
+    return record
+
+
+def _register(record: Record, portal: Portal, report: Report) -> None:
+    table = portal.table(record.kind_name)
+    first = table.get(record.id)
+    if first is not None:
+        report.add(_problem(
+            record.origin.path, record.origin.line_of(("id",)), record.ref, "id",
+            f"duplicate id `{record.id}`: {first.origin.path} uses it already",
+            "ids are unique within a record type; give this record another id",
+        ))
+        return
+    table[record.id] = record
+
+
+def _check_place(record: Record, path: Path, root: Path, origin: Origin, report: Report) -> None:
+    if isinstance(record, Decision):
+        parts = path.relative_to(root).parts
+        year = str(record.decision_date.year)
+        if len(parts) != 3 or parts[1] != year:
+            report.add(_problem(
+                origin.path, origin.line_of(("decision_date",)), record.ref, "decision_date",
+                f"a decision of {year} is filed in the wrong folder",
+                f"move the file to content/decisions/{year}/{path.name}",
+            ))
+    if path.stem != record.id:
+        report.add(_problem(
+            origin.path, origin.line_of(("id",)), record.ref, "id",
+            f"the file name `{path.name}` differs from the id `{record.id}`",
+            f"rename the file to {record.id}{path.suffix} so staff find records by their URL",
+            severity="warning",
+        ))
+
+
+# --- turning validation errors into messages ---------------------------------------------
+
+
+def _explain(model: type[BaseModel], error: ErrorDetails, origin: Origin,
+             record_name: str) -> Problem:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    label = field_label(loc)
+    line = origin.line_of(loc)
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc[:-1])
+        name = str(loc[-1])
+        allowed = list(owner.model_fields) if owner else []
+        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`?" if close else (
+            "allowed fields here: " + ", ".join(allowed) if allowed else "remove it")
+        return _problem(origin.path, line, record_name, label, f"unknown field `{name}`", hint)
+    if kind == "missing":
+        owner = _model_at(model, loc[:-1])
+        name = str(loc[-1])
+        info = owner.model_fields.get(name) if owner else None
+        what = f" ({info.description})" if info and info.description else ""
+        return _problem(origin.path, line, record_name, label,
+                        f"required field `{name}` is missing{what}",
+                        f"add a line `{name}: …`; `gongshi new {_kind(model)}` "
+                        "shows every field")
+    if kind == "literal_error":
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        return _problem(origin.path, line, record_name, label,
+                        f"`{value}` is not an allowed value", f"use one of: {expected}")
+    if kind == "string_type":
+        return _problem(origin.path, line, record_name, label,
+                        f"must be text, but YAML read {type(value).__name__} `{value}`",
+                        "put the value in quotes, e.g. '0123'")
+    if kind == "string_pattern_mismatch":
+        return _problem(origin.path, line, record_name, label,
+                        f"`{value}` is not in the expected form", _pattern_hint(model, loc))
+    if kind.startswith("date"):
+        return _problem(origin.path, line, record_name, label,
+                        f"`{value}` is not a date", "write dates as YYYY-MM-DD, e.g. 2025-03-01")
+    if kind in {"list_type", "too_short"}:
+        return _problem(origin.path, line, record_name, label, error["msg"].lower(),
+                        "write a list, one `- item` per line" if kind == "list_type"
+                        else "add at least one item")
+    if kind == "model_type" or kind == "dict_type":
+        return _problem(origin.path, line, record_name, label,
+                        "expected a group of fields (`field: value` lines indented below)",
+                        f"see docs/format.md for `{label}`")
+    return _problem(origin.path, line, record_name, label,
+                    f"{error['msg']} (got `{value}`)" if not isinstance(value, dict | list)
+                    else error["msg"], "see docs/format.md")
+
+
+def _kind(model: type[BaseModel]) -> str:
+    return str(getattr(model, "kind_name", "decisions"))
+
+
+def _pattern_hint(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    owner = _model_at(model, loc[:-1]) if loc and isinstance(loc[-1], str) else None
+    if owner is None:  # an item of a list: the list field describes it
+        owner, name = _model_at(model, loc[:-2]), loc[-2] if len(loc) > 1 else ""
+    else:
+        name = loc[-1]
+    info = owner.model_fields.get(str(name)) if owner else None
+    description = info.description if info and info.description else ""
+    if str(name) in {"id", "parent", "body", "power"} or "标识" in description:
+        return f"{description}; ids use lower-case letters, digits and hyphens, e.g. dhrs-2025-001"
+    if "basis" in str(name) or "articles" in str(name):
+        return "cite an article as `<legal basis id>#第X条`, e.g. labour-inspection-regulation#第二十六条"
+    return description or "see docs/format.md"
+
+
+def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The nested model that a location points into (for field-name suggestions)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = _inner_model(info.annotation)
+    return current
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (list, typing.Union, types.UnionType, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+# --- files in the wrong place ------------------------------------------------------------
+
+
+def _better_folder(model: type[Record], data: dict[str, Any]) -> type[Record] | None:
+    """Another record type whose fields cover this file's fields where `model`'s do not."""
+    keys = set(data)
+    if keys <= set(model.model_fields):
+        return None
+    for candidate in BY_FOLDER.values():
+        if candidate is not model and candidate is not Page and keys <= set(candidate.model_fields):
+            return candidate
+    return None
+
+
+def _wrong_folder(rel: str, origin: Origin, data: dict[str, Any], folder: str,
+                  guess: type[Record] | None = None) -> Problem:
+    guess = guess or _better_folder(Page, data)
+    folders = ", ".join(f"content/{name}/" for name in BY_FOLDER)
+    if guess is not None:
+        target = f"content/{guess.kind_name}/"
+        if guess is Decision and "decision_date" in data:
+            target += f"{str(data['decision_date'])[:4]}/"
+        return _problem(rel, origin.line, f"{guess.kind_name}/{data.get('id', '')}", "",
+                        f"this looks like a {guess.label} ({guess.kind_name}) record, "
+                        f"but it is in {('content/' + folder + '/') if folder else 'content/'}",
+                        f"move it to {target}")
+    return _problem(rel, origin.line, str(data.get("id", "")), "",
+                    f"`{folder or 'content/'}` is not a record folder",
+                    f"record folders are: {folders}")
+
+
+def _problem(file: str, line: int, record: str, field: str, message: str, hint: str,
+             severity: str = "error") -> Problem:
+    return Problem(file=file, line=line, severity="warning" if severity == "warning" else "error",
+                   code="format", record=record, field=field, message=message, hint=hint)
