@@ -68,6 +68,7 @@ def _load_file(path: Path, root: Path, portal: Portal, report: Report) -> None:
         else:
             data, origin = parse_yaml(text, rel)
     except SourceError as exc:
+        portal.broken.add(f"{folder}/{path.stem}")
         report.add(_problem(rel, exc.line, f"{folder}/{path.stem}" if folder else path.stem, "",
                             exc.message, exc.hint))
         return
@@ -76,6 +77,7 @@ def _load_file(path: Path, root: Path, portal: Portal, report: Report) -> None:
         return
     record = _validate(model, data, origin, report)
     if record is None:
+        portal.broken.add(f"{folder}/{data.get('id', path.stem)}")
         return
     _check_place(record, path, root, origin, report)
     _register(record, portal, report)

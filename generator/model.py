@@ -182,7 +182,7 @@ class Officer(Record):
     )
     status_note: str = Field(default="", description="状态说明（公开），如 暂扣原因")
     roles: list[Role] = Field(
-        default_factory=lambda: ["执法人员"],
+        default_factory=lambda: list[Role](["执法人员"]),
         description="角色：执法人员 / 法制审核人员 / 公示审核人员",
     )
 

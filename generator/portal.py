@@ -34,6 +34,9 @@ class Portal:
     decisions: dict[str, Decision] = field(default_factory=dict)
     corrections: dict[str, Correction] = field(default_factory=dict)
     pages: dict[str, Page] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)
+    """`folder/id` of files that failed to load: their problems are reported already, so
+    references to them are not reported again as dangling."""
 
     def table(self, kind_name: str) -> dict[str, Record]:
         table: dict[str, Record] = getattr(self, kind_name)

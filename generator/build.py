@@ -1,0 +1,88 @@
+"""The build: load → check → gate → render → write and swap. Reads like ARCHITECTURE.md.
+
+The site is never half-written: everything is rendered into a fresh folder next to the target
+and swapped in only when every stage succeeded, so a failed build leaves the previous site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.loader import load
+from generator.portal import Portal
+from generator.problems import ContentError, Report
+from generator.rules import check as check_rules
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a Gongshi project keeps its parts (the layout is fixed by the product)."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+
+def today() -> dt.date:
+    """The default as-of date: SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.date.today()
+
+
+def check(project: Project, as_of: dt.date) -> tuple[Portal, Report]:
+    """Load every record and run every rule; the report holds all problems of the run."""
+    portal, report = load(project.content)
+    report.extend(check_rules(portal, as_of))
+    return portal, report
+
+
+def build(project: Project, as_of: dt.date, strict: bool = False,
+          site_dir: Path | None = None) -> Report:
+    """Check, then build the site into `site_dir` (default site/) atomically.
+
+    Raises ContentError (with the whole report) when the content has errors; the previous
+    site is then left exactly as it was.
+    """
+    from generator.render import build_site
+    from generator.settings import load_settings
+
+    target = (site_dir or project.site).resolve()
+    settings = load_settings(project.root)
+    portal, report = check(project, as_of)
+    if report.failed(strict):
+        raise ContentError(report)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    try:
+        build_site(portal, settings, as_of, project.root, staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    swap_in(staging, target)
+    return report
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Replace `target` by `new` with two renames; the old tree is removed only afterwards."""
+    new.chmod(0o755)  # mkdtemp makes 0700 folders; a web server must read the site
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+        old.rmdir()
+        target.rename(old)
+        new.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(target)

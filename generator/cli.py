@@ -1,0 +1,190 @@
+"""The `gongshi` command: a thin layer that parses arguments, calls the library and prints.
+
+Exit codes: 0 success, 1 content problems (or a failed build), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from generator import build as pipeline
+from generator.problems import ContentError, Problem, Report
+from generator.skeleton import SINGULAR, record_type, skeleton
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+class AsOf(click.ParamType):  # type: ignore[type-arg]
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD", param, ctx)
+
+
+project_option = click.option(
+    "--project", "project_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+    show_default=True, help="The project folder (holds content/, site_config/, mkdocs.yml).")
+as_of_option = click.option(
+    "--as-of", "as_of", type=AsOf(), default=None,
+    help="Judge expiry and lateness as of this date (default: SOURCE_DATE_EPOCH or today).")
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors (for CI).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gongshi")
+def main() -> None:
+    """Gongshi (公示): check enforcement records and build the disclosure site."""
+
+
+def print_report(report: Report, strict: bool) -> None:
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for problem in report:
+        by_file[problem.file].append(problem)
+    for file, problems in by_file.items():
+        err.print(f"[bold]{escape(file)}[/bold]")
+        for p in problems:
+            blocking = p.severity == "error" or strict
+            colour = "red" if blocking else "yellow"
+            where = " · ".join(x for x in (p.record, p.field) if x)
+            err.print(f"  [{colour}]{p.severity}[/{colour}] {escape(p.location())} "
+                      f"[dim]{escape(where)}[/dim] [dim]({p.code})[/dim]")
+            err.print(f"      {escape(p.message)}")
+            if p.hint:
+                err.print(f"      [green]fix:[/green] {escape(p.hint)}")
+    errors, warnings = len(report.errors), len(report.warnings)
+    summary = f"{errors} error(s), {warnings} warning(s)"
+    if report.failed(strict):
+        err.print(f"[red bold]✗ {summary}[/red bold]" + (" (--strict: warnings count as errors)"
+                                                        if strict and warnings else ""))
+    else:
+        err.print(f"[green bold]✓ {summary}[/green bold]")
+
+
+@main.command()
+@project_option
+@as_of_option
+@strict_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json prints one machine-readable report on stdout.")
+def check(project_dir: Path, as_of: dt.date | None, strict: bool, fmt: str) -> None:
+    """Run every check over content/; exit 1 when there are errors."""
+    project = pipeline.Project(project_dir)
+    _, report = pipeline.check(project, as_of or pipeline.today())
+    if fmt == "json":
+        out.print(report.to_json(), markup=False, soft_wrap=True)
+    else:
+        print_report(report, strict)
+    sys.exit(1 if report.failed(strict) else 0)
+
+
+@main.command()
+@project_option
+@as_of_option
+@strict_option
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Where to write the site (default: <project>/site).")
+def build(project_dir: Path, as_of: dt.date | None, strict: bool, site_dir: Path | None) -> None:
+    """Check, then build the site into site/; on any error the previous site/ stays as it was."""
+    project = pipeline.Project(project_dir)
+    target = site_dir or project.site
+    try:
+        report = pipeline.build(project, as_of or pipeline.today(), strict, target)
+    except ContentError as exc:
+        print_report(exc.report, strict)
+        err.print(f"[red]Nothing was published: {escape(str(target))} is unchanged.[/red]")
+        sys.exit(1)
+    except Exception as exc:  # a render failure: report it plainly, keep the old site
+        err.print(f"[red bold]The site could not be built:[/red bold] {escape(str(exc))}")
+        err.print(f"[red]Nothing was published: {escape(str(target))} is unchanged.[/red]")
+        sys.exit(1)
+    if len(report):
+        print_report(report, strict)
+    err.print(f"[green]Built {escape(str(target))}[/green]")
+
+
+@main.command()
+@project_option
+@as_of_option
+@click.option("--port", type=int, default=8000, show_default=True)
+def serve(project_dir: Path, as_of: dt.date | None, port: int) -> None:
+    """Preview the site on http://127.0.0.1:PORT, rebuilding when content or config changes."""
+    from generator.preview import serve as run_preview
+
+    run_preview(pipeline.Project(project_dir), as_of, port, err)
+
+
+@main.command()
+@click.argument("record_type_name", metavar="TYPE")
+@click.argument("record_id", metavar="ID")
+@project_option
+def new(record_type_name: str, record_id: str, project_dir: Path) -> None:
+    """Write a skeleton for a new record: TYPE is body, officer, law, power, procedure,
+    benchmark, decision, correction or page; ID becomes its URL."""
+    model = record_type(record_type_name)
+    if model is None:
+        raise click.UsageError(
+            f"unknown record type {record_type_name!r}; use one of: {', '.join(SINGULAR)}")
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?", record_id):
+        raise click.UsageError(
+            f"{record_id!r} is not a valid id: use lower-case letters, digits and hyphens")
+    folder = Path(project_dir) / "content" / model.kind_name
+    if model.kind_name == "decisions":
+        folder = folder / str(pipeline.today().year)
+    suffix = ".md" if model.kind_name == "pages" else ".yml"
+    path = folder / f"{record_id}{suffix}"
+    if path.exists():
+        err.print(f"[red]{escape(str(path))} exists already; nothing was written.[/red]")
+        sys.exit(1)
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(skeleton(model, record_id), encoding="utf-8")
+    err.print(f"Wrote {escape(str(path))}: fill in the fields, then run `gongshi check`.")
+
+
+@main.command()
+@project_option
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the schema files (default: <project>/schema).")
+def schema(project_dir: Path, output: Path | None) -> None:
+    """Write the JSON Schema of every record type (for editors' autocompletion)."""
+    from generator.reference import json_schemas
+
+    folder = output or Path(project_dir) / "schema"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in json_schemas().items():
+        (folder / name).write_text(text, encoding="utf-8")
+        err.print(f"Wrote {escape(str(folder / name))}")
+
+
+@main.command()
+@project_option
+def reference(project_dir: Path) -> None:
+    """Regenerate schema/, docs/format.md and docs/examples/ from the model and demo content."""
+    from generator.loader import load
+    from generator.reference import write_all
+
+    portal, _ = load(Path(project_dir) / "content")
+    for path in write_all(Path(project_dir), portal, EXAMPLE_IDS):
+        err.print(f"Wrote {escape(str(path))}")
+
+
+# The demo records shown as annotated examples in docs/examples/.
+EXAMPLE_IDS = {
+    "bodies": "donghu-rsj", "officers": "", "laws": "labour-inspection-regulation",
+    "powers": "", "procedures": "penalty-ordinary", "benchmarks": "", "decisions": "",
+    "corrections": "", "pages": "complaint",
+}

@@ -1,0 +1,114 @@
+"""`gongshi serve`: build, serve site/ on 127.0.0.1, rebuild when a source file changes, and
+reload open pages. A failed rebuild prints its report and keeps serving the last good site."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+from rich.console import Console
+
+from generator import build as pipeline
+from generator.problems import ContentError
+
+RELOAD_PATH = "/__gongshi__/version"
+# Polls the build number and reloads the page when it changes (preview only, never published).
+RELOAD_SCRIPT = (
+    "<script>(function(){var v=null;setInterval(function(){fetch('" + RELOAD_PATH + "')"
+    ".then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}"
+    "v=t}).catch(function(){})},1000)})();</script>"
+)
+
+
+def _watched(project: pipeline.Project) -> dict[Path, float]:
+    stamps: dict[Path, float] = {}
+    for folder in (project.content, project.root / "site_config"):
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    stamps[path] = path.stat().st_mtime
+    config = project.root / "mkdocs.yml"
+    if config.is_file():
+        stamps[config] = config.stat().st_mtime
+    return stamps
+
+
+class _State:
+    def __init__(self) -> None:
+        self.version = 0
+
+
+def _handler(site: Path, state: _State) -> type[http.server.SimpleHTTPRequestHandler]:
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == RELOAD_PATH:
+                body = str(state.version).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            target = Path(self.translate_path(self.path))
+            if target.is_dir():
+                target = target / "index.html"
+            if target.suffix == ".html" and target.is_file():
+                html = target.read_text(encoding="utf-8").replace(
+                    "</body>", RELOAD_SCRIPT + "</body>")
+                body = html.encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().do_GET()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    return functools.partial(Handler, directory=str(site))  # type: ignore[return-value]
+
+
+def _rebuild(project: pipeline.Project, as_of: dt.date | None, console: Console) -> bool:
+    from generator.cli import print_report
+
+    try:
+        report = pipeline.build(project, as_of or pipeline.today())
+    except ContentError as exc:
+        print_report(exc.report, strict=False)
+        console.print("[red]Not rebuilt; still serving the last good site.[/red]")
+        return False
+    except Exception as exc:
+        console.print(f"[red]The site could not be built: {exc}[/red]")
+        return False
+    if len(report):
+        print_report(report, strict=False)
+    return True
+
+
+def serve(project: pipeline.Project, as_of: dt.date | None, port: int, console: Console,
+          stop: threading.Event | None = None) -> None:
+    state = _State()
+    _rebuild(project, as_of, console)
+    project.site.mkdir(exist_ok=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(project.site, state))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    console.print(f"Serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C stops)")
+    stamps = _watched(project)
+    stop = stop or threading.Event()
+    try:
+        while not stop.wait(1.0):
+            current = _watched(project)
+            if current != stamps:
+                stamps = current
+                console.print("Change seen; rebuilding…")
+                if _rebuild(project, as_of, console):
+                    state.version += 1
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()

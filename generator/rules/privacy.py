@@ -1,0 +1,62 @@
+"""Rule 10: personal data never reaches the published site. Every text field of every record
+is scanned; a natural-person party's full name may appear only where the site masks it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from generator.model import Decision
+from generator.portal import Portal
+from generator.privacy import find_personal_data, mask_person_name
+from generator.problems import Problem
+from generator.rules._finding import error
+from generator.source import FieldPath
+
+CODE = "R10-privacy"
+
+# Fields the site shows masked, never as written.
+MASKED_FIELDS = {("party", "name"), ("party", "legal_representative")}
+
+
+def texts(value: Any, loc: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
+    """Every text in a record's data, with its location."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from texts(item, (*loc, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from texts(item, (*loc, index))
+
+
+def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
+    for record in portal.records():
+        for loc, text in texts(record.model_dump(mode="python")):
+            for finding in find_personal_data(text):
+                yield error(record, loc, CODE,
+                            f"a {finding.kind} in a published field: {finding.preview}",
+                            "remove it; personal data of parties, workers and officers is never "
+                            "published (记录中不得含有个人信息)")
+        if isinstance(record, Decision):
+            yield from _names(record)
+
+
+def _names(decision: Decision) -> Iterator[Problem]:
+    party = decision.party
+    people = []
+    if party.kind == "自然人":
+        people.append(party.name)
+    if party.kind in {"自然人", "个体工商户"} and party.legal_representative:
+        people.append(party.legal_representative)
+    for name in people:
+        if len(name) < 2 or "某" in name:
+            continue  # already masked in the record
+        for loc, text in texts(decision.model_dump(mode="python")):
+            if loc not in MASKED_FIELDS and name in text:
+                yield error(decision, loc, CODE,
+                            f"the natural person's full name appears in a published field "
+                            f"(shown as {mask_person_name(name)} elsewhere)",
+                            f"write {mask_person_name(name)} or 当事人 instead of the full name")
