@@ -1,0 +1,76 @@
+"""Render: a checked Portal -> the pages of the public site, built by mkdocs into site_dir.
+
+    build_site(portal, settings, as_of, project_root, site_dir)
+
+Pages are rendered from the Jinja2 templates of site_config/templates/ into a fresh docs
+folder under .gongshi/, then mkdocs (theme: mkdocs-material, config: mkdocs.yml) builds them
+into `site_dir`. The output depends only on the portal, the settings and `as_of`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
+
+from generator.portal import Portal
+from generator.render import (
+    benchmarks,
+    bodies,
+    decision_lists,
+    decisions,
+    freepages,
+    home,
+    laws,
+    officers,
+    powers,
+    procedures,
+)
+from generator.render.docs import DocPage, write_docs
+from generator.render.errors import RenderError
+from generator.render.mkdocs_build import run_mkdocs, write_config
+from generator.render.plan import page_sources
+from generator.render.site import Site, build_site_index
+from generator.render.templates import Templates
+from generator.render.urls import HOME, Linker
+from generator.settings import Settings
+
+__all__ = ["RenderError", "build_site", "render_pages"]
+
+WORK_DIR = ".gongshi"
+
+
+def render_pages(portal: Portal, settings: Settings, as_of: dt.date,
+                 project_root: Path) -> list[DocPage]:
+    """Every page of the site, in a stable order (gathered before anything is written)."""
+    return _pages(build_site_index(portal, settings, as_of), project_root)
+
+
+def _pages(site: Site, project_root: Path) -> list[DocPage]:
+    templates = Templates(project_root)
+    linker = Linker(page_sources(site), HOME)
+    pages = [home.home_page(site, linker, templates)]
+    for module in (bodies, officers, powers, laws, procedures, benchmarks,
+                   decision_lists, decisions, freepages):
+        pages += module.pages(site, linker, templates)
+    return pages
+
+
+def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root: Path,
+               site_dir: Path) -> None:
+    """Render every page and let mkdocs build the site into `site_dir` (an empty folder)."""
+    site = build_site_index(portal, settings, as_of)
+    pages = _pages(site, project_root)
+    work = project_root / WORK_DIR
+    work.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="render-", dir=work))
+    try:
+        docs_dir = scratch / "docs"
+        docs_dir.mkdir()
+        write_docs(pages, docs_dir)
+        config_path = scratch / "mkdocs.yml"
+        write_config(site, project_root, docs_dir, config_path)
+        run_mkdocs(config_path, site_dir, as_of)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -1,0 +1,178 @@
+"""执法主体: the bodies as a tree, and one page per body with its officers, powers, decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from generator.model import Body, Decision, Power
+from generator.render.citations import article_links
+from generator.render.docs import DocPage
+from generator.render.freepages import markdown_for
+from generator.render.listing import PER_PAGE, DecisionItem, decision_item
+from generator.render.officers import OfficerRow, officer_row
+from generator.render.site import Site
+from generator.render.templates import Templates
+from generator.render.text import chinese_date
+from generator.render.urls import Link, Linker, record_src, section_src
+
+
+@dataclass(frozen=True)
+class BodyNode:
+    link: Link
+    kind: str
+    region: str
+    children: list[BodyNode] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BodiesSection:
+    title: str
+    roots: list[BodyNode]
+
+
+@dataclass(frozen=True)
+class EntrustmentView:
+    entrusted_by: Link
+    document: str
+    powers: list[Link]
+    validity: str
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    channel: str
+    value: str
+    note: str
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    name: str
+    duties: str
+    posts: list[str]
+
+
+@dataclass(frozen=True)
+class PowerRow:
+    name: Link
+    code: str
+    category: str
+
+
+@dataclass(frozen=True)
+class BodyPage:
+    title: str
+    short_name: str
+    kind: str
+    parent: Link | None
+    region: str
+    uscc: str
+    head: str
+    address: str
+    postcode: str
+    phone: str
+    office_hours: str
+    website: Link | None
+    legal_basis: list[Link]
+    entrustment: EntrustmentView | None
+    supervision: list[ChannelRow]
+    units: list[UnitRow]
+    description: Markup
+    children: list[Link]
+    officers: list[OfficerRow]
+    powers: list[PowerRow]
+    decisions: list[DecisionItem]
+    decision_count: int
+    all_decisions: Link
+
+
+def section_page(site: Site, linker: Linker, templates: Templates) -> DocPage:
+    src = section_src(Body)
+    here = linker.at(src)
+    seen: set[str] = set()
+    roots = [_node(site, here, body, seen) for body in site.root_bodies]
+    # Bodies caught in a parent cycle have no root; list them rather than lose them.
+    roots += [_node(site, here, site.portal.bodies[body_id], seen)
+              for body_id in site.body_order() if body_id not in seen]
+    context = BodiesSection("执法主体", roots)
+    return DocPage(src, context.title, (templates.render("bodies.html.j2", context),))
+
+
+def _node(site: Site, linker: Linker, body: Body, seen: set[str]) -> BodyNode:
+    seen.add(body.id)
+    children = [_node(site, linker, child, seen)
+                for child in site.child_bodies.get(body.id, []) if child.id not in seen]
+    return BodyNode(linker.to_record(body, body.name), body.kind, body.region_name, children)
+
+
+def body_page(site: Site, linker: Linker, templates: Templates, body: Body) -> DocPage:
+    src = record_src(body)
+    here = linker.at(src)
+    portal = site.portal
+    parent = portal.bodies.get(body.parent) if body.parent else None
+    decisions: list[Decision] = site.decisions_by_body.get(body.id, [])
+    context = BodyPage(
+        title=body.name,
+        short_name=body.short_name,
+        kind=body.kind,
+        parent=here.to_record(parent, parent.name if parent else body.parent or "")
+        if body.parent else None,
+        region=f"{body.region_name}（{body.region_code}）",
+        uscc=body.uscc,
+        head=body.head,
+        address=body.address,
+        postcode=body.postcode,
+        phone=body.phone,
+        office_hours=body.office_hours,
+        website=_website(body.website),
+        legal_basis=article_links(portal, here, body.legal_basis),
+        entrustment=_entrustment(site, here, body),
+        supervision=[ChannelRow(c.channel, c.value, c.note) for c in body.supervision],
+        units=[UnitRow(u.name, u.duties, [p.name for p in u.posts]) for u in body.units],
+        description=markdown_for(site, here, body.description),
+        children=[here.to_record(child, child.name)
+                  for child in site.child_bodies.get(body.id, [])],
+        officers=[officer_row(site, here, o) for o in site.officers_by_body.get(body.id, [])],
+        powers=[_power_row(here, p) for p in site.powers_by_body.get(body.id, [])],
+        decisions=[decision_item(site, here, d) for d in decisions[:PER_PAGE]],
+        decision_count=len(decisions),
+        all_decisions=here.to(section_src(Decision), "全部执法决定"),
+    )
+    return DocPage(src, context.title, (templates.render("body.html.j2", context),))
+
+
+def _website(url: str) -> Link | None:
+    if not url:
+        return None
+    # Only web addresses become links: a `javascript:` value stays inert text.
+    return Link(url, url if url.startswith(("http://", "https://")) else None)
+
+
+def _entrustment(site: Site, linker: Linker, body: Body) -> EntrustmentView | None:
+    entrustment = body.entrustment
+    if entrustment is None:
+        return None
+    by = site.portal.bodies.get(entrustment.entrusted_by)
+    powers = [linker.to_record(site.portal.powers.get(p),
+                               site.portal.powers[p].name if p in site.portal.powers else p)
+              for p in entrustment.powers]
+    end = chinese_date(entrustment.valid_to) if entrustment.valid_to else "长期"
+    return EntrustmentView(
+        entrusted_by=linker.to_record(by, by.name if by else entrustment.entrusted_by),
+        document=entrustment.document,
+        powers=powers,
+        validity=f"{chinese_date(entrustment.valid_from)}至{end}",
+    )
+
+
+def _power_row(linker: Linker, power: Power) -> PowerRow:
+    return PowerRow(linker.to_record(power, power.name), power.code, power.category)
+
+
+def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage]:
+    bodies = sorted(site.portal.bodies.values(), key=lambda b: b.id)
+    return [section_page(site, linker, templates)] + [
+        body_page(site, linker, templates, body) for body in bodies
+    ]

@@ -1,0 +1,167 @@
+"""One page per decision with every 双公示 field; a withdrawn or expired one shows a notice only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.model import Decision, Outcome
+from generator.render.citations import article_links
+from generator.render.docs import DocPage
+from generator.render.site import Publicity, Site
+from generator.render.templates import Templates
+from generator.render.text import (
+    chinese_date,
+    money,
+    party_name,
+    party_representative,
+    scrub_party,
+)
+from generator.render.urls import Link, Linker, record_src, section_src
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    reviewer: Link
+    date: str
+    passed: bool
+    opinion: str
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    categories: str
+    content: str
+    fine: str
+    confiscated: str
+    affected_persons: str
+    base_amount: str
+    licence_number: str
+    licence_valid_to: str
+
+
+@dataclass(frozen=True)
+class CorrectionItem:
+    kind: str
+    date: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DecisionPage:
+    title: str
+    publicity: str
+    notice: str
+    document_number: str
+    type: str
+    body: Link
+    power: Link
+    party_name: str
+    party_kind: str
+    party_uscc: str
+    legal_representative: str
+    facts: str
+    articles_violated: list[Link]
+    articles_applied: list[Link]
+    discretion_level: str
+    discretion_reason: str
+    benchmark: Link | None
+    outcome: OutcomeView
+    decision_date: str
+    officers: list[Link]
+    major: bool
+    legal_review: ReviewView | None
+    remedies: list[str]
+    publicity_end: str
+    note: str
+    corrections: list[CorrectionItem]
+    all_decisions: Link
+
+
+def _outcome(outcome: Outcome, decision: Decision) -> OutcomeView:
+    return OutcomeView(
+        categories="、".join(outcome.categories),
+        content=scrub_party(outcome.content, decision.party),
+        fine=money(outcome.fine_amount),
+        confiscated=money(outcome.confiscated_amount),
+        affected_persons=f"{outcome.affected_persons}人" if outcome.affected_persons else "",
+        base_amount=money(outcome.base_amount),
+        licence_number=outcome.licence_number,
+        licence_valid_to=chinese_date(outcome.licence_valid_to),
+    )
+
+
+def _notice(site: Site, decision: Decision, publicity: Publicity) -> str:
+    if publicity is Publicity.WITHDRAWN:
+        withdrawal = site.withdrawal(decision)
+        assert withdrawal is not None  # WITHDRAWN means there is one
+        return f"本决定已撤回（{withdrawal.cause or '其他'}）。理由：{withdrawal.reason}"
+    if publicity is Publicity.EXPIRED:
+        return f"本决定的公示期已于{chinese_date(decision.publicity_end)}届满，详细内容不再公示。"
+    return ""
+
+
+def decision_page(site: Site, linker: Linker, templates: Templates,
+                  decision: Decision) -> DocPage:
+    src = record_src(decision)
+    here = linker.at(src)
+    portal = site.portal
+    party = decision.party
+    body = portal.bodies.get(decision.body)
+    power = portal.powers.get(decision.power)
+    benchmark = portal.benchmarks.get(power.benchmark) if power and power.benchmark else None
+    procedure = portal.procedures.get(power.procedure) if power and power.procedure else None
+    reviewer = portal.officers.get(decision.legal_review.reviewer) \
+        if decision.legal_review else None
+    publicity = site.publicity(decision)
+    context = DecisionPage(
+        title=decision.document_number,
+        publicity=publicity.value,
+        notice=_notice(site, decision, publicity),
+        document_number=decision.document_number,
+        type=decision.type,
+        body=here.to_record(body, body.name if body else decision.body),
+        power=here.to_record(power, power.name if power else decision.power),
+        party_name=party_name(party),
+        party_kind=party.kind,
+        party_uscc=party.uscc or "",
+        legal_representative=party_representative(party),
+        facts=scrub_party(decision.facts, party),
+        articles_violated=article_links(portal, here, decision.articles_violated),
+        articles_applied=article_links(portal, here, decision.articles_applied),
+        discretion_level=decision.discretion.level if decision.discretion else "",
+        discretion_reason=scrub_party(decision.discretion.reason, party)
+        if decision.discretion else "",
+        benchmark=here.to_record(benchmark, benchmark.name) if benchmark else None,
+        outcome=_outcome(decision.outcome, decision),
+        decision_date=chinese_date(decision.decision_date),
+        officers=[_officer_link(site, here, officer_id) for officer_id in decision.officers],
+        major=decision.major,
+        legal_review=ReviewView(
+            reviewer=here.to_record(reviewer, reviewer.name if reviewer
+                                    else decision.legal_review.reviewer),
+            date=chinese_date(decision.legal_review.date),
+            passed=decision.legal_review.passed,
+            opinion=scrub_party(decision.legal_review.opinion, party),
+        ) if decision.legal_review else None,
+        remedies=[f"{r.kind}：{r.deadline}向{r.where}提出" for r in procedure.remedies]
+        if procedure else [],
+        publicity_end=chinese_date(decision.publicity_end),
+        note=scrub_party(decision.note, party),
+        corrections=[CorrectionItem(c.kind, chinese_date(c.requested_on), c.reason)
+                     for c in site.corrections_by_record.get(decision.ref, [])
+                     if c.review is not None and c.review.outcome == "批准"],
+        all_decisions=here.to(section_src(Decision), "全部执法决定"),
+    )
+    return DocPage(src, context.title, (templates.render("decision.html.j2", context),))
+
+
+def _officer_link(site: Site, linker: Linker, officer_id: str) -> Link:
+    officer = site.portal.officers.get(officer_id)
+    if officer is None:
+        return Link(officer_id)
+    return linker.to_record(officer, f"{officer.name}（执法证号 {officer.certificate_number}）")
+
+
+def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage]:
+    decisions = sorted(site.portal.decisions.values(), key=lambda d: d.id)
+    return [decision_page(site, linker, templates, decision) for decision in decisions]

@@ -1,0 +1,54 @@
+"""A rendered page as a Markdown source file for mkdocs, and writing the docs folder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.render.errors import RenderError
+from generator.render.text import title_text
+
+
+@dataclass(frozen=True)
+class Fence:
+    """A fenced block that mkdocs' Markdown turns into something (a mermaid diagram)."""
+
+    language: str
+    code: str
+
+
+Block = str | Fence
+"""A page is a sequence of raw HTML blocks (from templates) and fences."""
+
+
+@dataclass(frozen=True)
+class DocPage:
+    """One page of the site: its source path in the docs folder, its title and its blocks."""
+
+    src: str
+    title: str
+    blocks: tuple[Block, ...]
+
+    def markdown(self) -> str:
+        # JSON strings are YAML strings, so any title is a valid, literal front-matter value.
+        parts = [f"---\ntitle: {json.dumps(title_text(self.title), ensure_ascii=False)}\n---\n"]
+        for block in self.blocks:
+            if isinstance(block, Fence):
+                parts.append(f"```{block.language}\n{block.code}\n```\n")
+            else:
+                parts.append(block.strip() + "\n")
+        return "\n".join(parts)
+
+
+def write_docs(pages: list[DocPage], docs_dir: Path) -> None:
+    """Write every page; two pages with one path means two records want the same URL."""
+    seen: set[str] = set()
+    for page in pages:
+        if page.src in seen:
+            raise RenderError(f"two pages would be written to {page.src}; "
+                              "rename one of the records whose id makes this path")
+        seen.add(page.src)
+        path = docs_dir / page.src
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page.markdown(), encoding="utf-8")

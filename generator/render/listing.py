@@ -1,0 +1,40 @@
+"""One line of a list of decisions, as the home page, year pages and body pages show it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.model import Decision
+from generator.render.site import Site
+from generator.render.text import chinese_date, party_name
+from generator.render.urls import Link, Linker
+
+PER_PAGE = 50
+"""No list page links more than this many decisions (a long page is slow on a phone)."""
+
+
+@dataclass(frozen=True)
+class DecisionItem:
+    document: Link
+    date: str
+    type: str
+    party: str
+    body: Link
+    outcome: str
+
+
+def decision_item(site: Site, linker: Linker, decision: Decision) -> DecisionItem:
+    body = site.portal.bodies.get(decision.body)
+    return DecisionItem(
+        document=linker.to_record(decision, decision.document_number),
+        date=chinese_date(decision.decision_date),
+        type=decision.type,
+        party=party_name(decision.party),
+        body=linker.to_record(body, body.name if body else decision.body),
+        outcome="、".join(decision.outcome.categories),
+    )
+
+
+def chunks(decisions: list[Decision]) -> list[list[Decision]]:
+    """The decisions split into pages of at most PER_PAGE (at least one, possibly empty, page)."""
+    return [decisions[i : i + PER_PAGE] for i in range(0, len(decisions), PER_PAGE)] or [[]]

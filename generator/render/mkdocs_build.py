@@ -1,0 +1,81 @@
+"""Running mkdocs over the rendered docs folder, through a config that inherits mkdocs.yml.
+
+mkdocs runs in a subprocess: our rendering does not depend on mkdocs internals, so moving to
+another builder that reads mkdocs.yml (Zensical) is a small change. The generated config only
+adds what depends on the content (docs folder, nav, site name and URL); everything about
+the theme stays in the project's mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.render.errors import RenderError
+from generator.render.freepages import ordered_pages
+from generator.render.plan import SECTIONS
+from generator.render.site import Site
+from generator.render.text import title_text
+from generator.render.urls import ABOUT, HOME, record_src, section_src
+from generator.model import Decision
+
+MKDOCS_YML = "mkdocs.yml"
+OVERRIDES = Path("site_config") / "overrides"
+
+
+def nav(site: Site) -> list[object]:
+    """Only section pages: the nav is written into every page (ARCHITECTURE.md, Scale)."""
+    about: list[object] = [{"关于本平台": ABOUT}]
+    about += [{page.title: record_src(page)} for page in ordered_pages(site)]
+    return [
+        {"首页": HOME},
+        *({title: src} for title, src in SECTIONS),
+        {"执法决定": section_src(Decision)},
+        {"关于": about},
+    ]
+
+
+def not_in_nav(site: Site) -> str:
+    """gitignore-style patterns for every page that is deliberately left out of the nav."""
+    return "\n".join([
+        "/*/*.md",
+        "/decisions/**",
+        "!/*/index.md",
+        "!/decisions/index.md",
+        *(f"!/{record_src(page)}" for page in ordered_pages(site)),
+    ]) + "\n"
+
+
+def write_config(site: Site, project_root: Path, docs_dir: Path, config_path: Path) -> None:
+    # JSON is YAML: every value is quoted, so no setting can smuggle in a YAML tag.
+    config = {
+        "INHERIT": str((project_root / MKDOCS_YML).resolve()),
+        "docs_dir": str(docs_dir.resolve()),
+        # The theme prints these without escaping.
+        "site_name": title_text(site.settings.name),
+        "site_url": site.settings.base_url,
+        "site_author": site.settings.authority,
+        "copyright": html.escape(site.settings.copyright),
+        "theme": {"custom_dir": str((project_root / OVERRIDES).resolve())},
+        "nav": nav(site),
+        "not_in_nav": not_in_nav(site),
+        "extra": {"contact": site.settings.contact, "short_name": site.settings.short_name},
+    }
+    config_path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def run_mkdocs(config_path: Path, site_dir: Path, as_of: dt.date) -> None:
+    """`mkdocs build --strict` into `site_dir`; its dates (sitemap) come from `as_of`."""
+    epoch = dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC).timestamp()
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(epoch)), "NO_MKDOCS_2_WARNING": "1"}
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
+               "-f", str(config_path), "-d", str(site_dir)]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if result.returncode != 0:
+        raise RenderError(f"mkdocs build failed (exit {result.returncode}):\n"
+                          f"{result.stderr.strip() or result.stdout.strip()}")

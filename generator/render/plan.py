@@ -1,0 +1,29 @@
+"""Every page of the site, known before any is rendered, so every link can be checked."""
+
+from __future__ import annotations
+
+from generator.model import Benchmark, Body, LegalBasis, Officer, Power, Procedure
+from generator.render import decision_lists
+from generator.render.site import Site
+from generator.render.urls import ABOUT, HOME, record_src, section_src
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("执法主体", section_src(Body)),
+    ("执法人员", section_src(Officer)),
+    ("权责清单", section_src(Power)),
+    ("执法依据", section_src(LegalBasis)),
+    ("执法程序", section_src(Procedure)),
+    ("裁量基准", section_src(Benchmark)),
+)
+"""The nav, in the order a citizen looks: who acts, who they are, what they may do, on what
+basis, how, how hard; then 执法决定 and 关于, which nav.py adds."""
+
+
+def page_sources(site: Site) -> frozenset[str]:
+    portal = site.portal
+    sources = {HOME, ABOUT, *(src for _, src in SECTIONS)}
+    sources.update(decision_lists.sources(site))
+    for record in portal.records():
+        if record.kind_name != "corrections":
+            sources.add(record_src(record))
+    return frozenset(sources)

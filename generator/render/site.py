@@ -1,0 +1,112 @@
+"""What every page needs to know about the whole portal, computed once before rendering.
+
+Lists are sorted here, once, so every page shows them in the same order on every build
+(the output must be the same bytes for the same content and as-of date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from enum import Enum
+
+from generator.model import Body, Correction, Decision, Officer, Power
+from generator.portal import Portal
+from generator.settings import Settings
+
+
+class Publicity(Enum):
+    """Whether a decision's details may be shown (DOMAIN.md rules 8 and 9)."""
+
+    PUBLIC = "public"
+    WITHDRAWN = "withdrawn"  # an approved 撤回: only the notice stays
+    EXPIRED = "expired"  # after 公示截止期: only a stub stays
+
+
+@dataclass(frozen=True)
+class Site:
+    """The portal, the settings and the as-of date, with the cross-indexes pages use."""
+
+    portal: Portal
+    settings: Settings
+    as_of: dt.date
+    root_bodies: list[Body]
+    child_bodies: dict[str, list[Body]]
+    officers_by_body: dict[str, list[Officer]]
+    powers_by_body: dict[str, list[Power]]
+    decisions: list[Decision]
+    """Every decision whose details are public, latest first."""
+    decisions_by_body: dict[str, list[Decision]]
+    corrections_by_record: dict[str, list[Correction]]
+
+    def publicity(self, decision: Decision) -> Publicity:
+        if self.withdrawal(decision) is not None:
+            return Publicity.WITHDRAWN
+        if decision.publicity_end < self.as_of:
+            return Publicity.EXPIRED
+        return Publicity.PUBLIC
+
+    def withdrawal(self, decision: Decision) -> Correction | None:
+        for correction in self.corrections_by_record.get(decision.ref, []):
+            if correction.kind == "撤回" and _approved(correction):
+                return correction
+        return None
+
+    def body_order(self) -> list[str]:
+        """Every body id, depth first down the tree; bodies in a parent cycle come last."""
+        order: list[str] = []
+        seen: set[str] = set()
+        stack = list(reversed(self.root_bodies))
+        while stack:
+            body = stack.pop()
+            if body.id in seen:
+                continue
+            seen.add(body.id)
+            order.append(body.id)
+            stack.extend(reversed(self.child_bodies.get(body.id, [])))
+        return order + sorted(set(self.portal.bodies) - seen)
+
+    def years(self) -> list[int]:
+        """Years with public decisions, latest first."""
+        return sorted({d.decision_date.year for d in self.decisions}, reverse=True)
+
+
+def _approved(correction: Correction) -> bool:
+    return correction.review is not None and correction.review.outcome == "批准"
+
+
+def latest_first(decisions: list[Decision]) -> list[Decision]:
+    return sorted(decisions, key=lambda d: (-d.decision_date.toordinal(), d.id))
+
+
+def build_site_index(portal: Portal, settings: Settings, as_of: dt.date) -> Site:
+    """Index the portal for rendering."""
+    bodies = sorted(portal.bodies.values(), key=lambda b: (b.region_code, b.id))
+    children: dict[str, list[Body]] = defaultdict(list)
+    roots: list[Body] = []
+    for body in bodies:
+        if body.parent and body.parent in portal.bodies and body.parent != body.id:
+            children[body.parent].append(body)
+        else:
+            roots.append(body)
+    officers: dict[str, list[Officer]] = defaultdict(list)
+    for officer in sorted(portal.officers.values(), key=lambda o: (o.certificate_number, o.id)):
+        officers[officer.body].append(officer)
+    powers: dict[str, list[Power]] = defaultdict(list)
+    for power in sorted(portal.powers.values(), key=lambda p: (p.code, p.id)):
+        for body_id in sorted({holder.body for holder in power.holders}):
+            powers[body_id].append(power)
+    corrections: dict[str, list[Correction]] = defaultdict(list)
+    for correction in sorted(portal.corrections.values(), key=lambda c: (c.requested_on, c.id)):
+        corrections[correction.record].append(correction)
+    site = Site(portal, settings, as_of, roots, dict(children), dict(officers), dict(powers),
+                [], {}, dict(corrections))
+    public = [d for d in latest_first(list(portal.decisions.values()))
+              if site.publicity(d) is Publicity.PUBLIC]
+    by_body: dict[str, list[Decision]] = defaultdict(list)
+    for decision in public:
+        by_body[decision.body].append(decision)
+    site.decisions.extend(public)
+    site.decisions_by_body.update(by_body)
+    return site

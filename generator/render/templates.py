@@ -1,0 +1,56 @@
+"""The Jinja2 templates of site_config/templates/, with escaping on by default.
+
+Every page body is HTML from a template, placed as a raw HTML block in the page's Markdown,
+which Python-Markdown passes through untouched. So escaping is entirely ours: autoescape is
+on, and the finalizer also escapes backticks and tildes, because a line of record text that
+starts with ``` or ~~~ would otherwise open a code fence (pymdownx.superfences reads fences
+before raw HTML is set aside).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from generator.render.errors import RenderError
+from generator.render.text import chinese_date, money
+
+TEMPLATES_DIR = Path("site_config") / "templates"
+
+
+def _finalize(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return value
+    return Markup(str(escape(value)).replace("`", "&#96;").replace("~", "&#126;"))
+
+
+class Templates:
+    """Renders one template with one typed context object, named `page` in the template."""
+
+    def __init__(self, project_root: Path) -> None:
+        folder = project_root / TEMPLATES_DIR
+        if not folder.is_dir():
+            raise RenderError(f"{folder}: the templates folder is missing")
+        self._env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(folder),
+            autoescape=True,
+            finalize=_finalize,
+            undefined=jinja2.StrictUndefined,  # a misspelt field is an error, not a blank
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._env.filters["date"] = chinese_date
+        self._env.filters["money"] = money
+
+    def render(self, name: str, page: object) -> str:
+        try:
+            return self._env.get_template(name).render(page=page)
+        except jinja2.TemplateError as exc:
+            where = f"{exc.filename}:{exc.lineno}" if isinstance(
+                exc, jinja2.TemplateSyntaxError) else name
+            raise RenderError(f"{where}: {exc}") from exc

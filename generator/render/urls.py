@@ -1,0 +1,117 @@
+"""Where each page lives, and page-relative links between pages.
+
+Pages are Markdown files in a docs folder that mkdocs builds with `use_directory_urls`:
+`bodies/donghu-rsj.md` is served at `bodies/donghu-rsj/`. Links are relative to the page that
+holds them, so the site works under any base path (a sub-folder of a government domain).
+Every link goes through `Linker`, which knows every page of the build: a link to a page that
+is not rendered is a RenderError, since links in raw HTML are not checked by mkdocs.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from generator.model import (
+    Benchmark,
+    Body,
+    Decision,
+    LegalBasis,
+    Officer,
+    Page,
+    Power,
+    Procedure,
+    Record,
+)
+from generator.render.errors import RenderError
+
+HOME = "index.md"
+ABOUT = "about/index.md"
+
+# The folder of each record type's pages, which is also its section page's folder.
+FOLDERS: dict[type[Record], str] = {
+    Body: "bodies",
+    Officer: "officers",
+    LegalBasis: "laws",
+    Power: "powers",
+    Procedure: "procedures",
+    Benchmark: "benchmarks",
+    Decision: "decisions",
+    Page: "about",
+}
+
+
+def section_src(record_type: type[Record]) -> str:
+    """The section (list) page of a record type, e.g. `bodies/index.md`."""
+    return f"{FOLDERS[record_type]}/index.md"
+
+
+def record_src(record: Record) -> str:
+    """The page of one record; decisions are filed by year like their content files."""
+    folder = FOLDERS.get(type(record))
+    if folder is None:
+        raise RenderError(f"{record.ref}: records of this type have no page")
+    if isinstance(record, Decision):
+        return f"{folder}/{record.decision_date.year}/{record.id}.md"
+    return f"{folder}/{record.id}.md"
+
+
+def year_src(year: int, page_number: int = 1) -> str:
+    """One page of the list of a year's decisions."""
+    if page_number == 1:
+        return f"decisions/{year}/index.md"
+    return f"decisions/{year}/page-{page_number}.md"
+
+
+def page_url(src: str) -> str:
+    """The URL path (relative to the site root) mkdocs gives a source file."""
+    if src == HOME:
+        return ""
+    stem = src.removesuffix(".md")
+    if stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def relative_href(here: str, target: str, anchor: str = "") -> str:
+    """The link from the page `here` to the page `target` (both source paths)."""
+    start = page_url(here).rstrip("/") or "."
+    path = posixpath.relpath(page_url(target).rstrip("/") or ".", start)
+    href = "./" if path == "." else path + "/"
+    return f"{href}#{anchor}" if anchor else href
+
+
+@dataclass(frozen=True)
+class Link:
+    """A text that is a link when `href` is set (a missing target shows as plain text)."""
+
+    text: str
+    href: str | None = None
+
+
+class Linker:
+    """Makes links from one page, refusing any target that is not a page of this build."""
+
+    def __init__(self, pages: frozenset[str], here: str) -> None:
+        self._pages = pages
+        self.here = here
+
+    def at(self, here: str) -> Linker:
+        return Linker(self._pages, here)
+
+    def exists(self, target: str) -> bool:
+        return target in self._pages
+
+    def href(self, target: str, anchor: str = "") -> str:
+        if target not in self._pages:
+            raise RenderError(f"{self.here}: link to {target}, which is not a page of the site")
+        return relative_href(self.here, target, anchor)
+
+    def to(self, target: str, text: str, anchor: str = "") -> Link:
+        return Link(text, self.href(target, anchor))
+
+    def to_record(self, record: Record | None, text: str, anchor: str = "") -> Link:
+        """A link to a record's page, or plain text when the record did not load."""
+        if record is None:
+            return Link(text)
+        return self.to(record_src(record), text, anchor)

@@ -1,0 +1,91 @@
+"""Portal settings (site_config/portal.yml): the name, base URL and contact lines of the site.
+
+Validated once with pydantic so a typo or a missing key is a clear error that names the file,
+and every later stage reads a frozen `Settings`, never raw YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SETTINGS_FILE = Path("site_config") / "portal.yml"
+
+
+class SettingsError(Exception):
+    """site_config/portal.yml is missing or invalid; the message says where and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the portal is called and who runs it, as shown on every page."""
+
+    name: str
+    """The portal's full name, e.g. 示例省人力资源社会保障行政执法公示平台 (site_name)."""
+    short_name: str
+    """A short name for narrow screens and the header."""
+    authority: str
+    """The authority that runs the portal (主办单位)."""
+    base_url: str
+    """The public address, ending in `/`; used for canonical links and the sitemap."""
+    language: str
+    """The page language, zh-CN."""
+    intro: str
+    """One paragraph on the home page: what the portal is."""
+    contact: str
+    """The contact line in the footer."""
+    copyright: str
+    """The copyright line in the footer."""
+    complaint_page: str
+    """The id of the free page that tells people how to complain (我要投诉)."""
+
+
+class _SettingsFile(BaseModel):
+    """The schema of portal.yml: unknown keys are errors so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1)
+    authority: str = Field(min_length=1)
+    base_url: str = Field(pattern=r"^https?://")
+    language: Literal["zh-CN"] = "zh-CN"
+    intro: str = ""
+    contact: str = ""
+    copyright: str = ""
+    complaint_page: str = "complaint"
+
+    @field_validator("base_url")
+    @classmethod
+    def _ends_with_slash(cls, value: str) -> str:
+        # mkdocs joins page paths onto site_url; without the slash the last segment is lost.
+        return value if value.endswith("/") else value + "/"
+
+
+def load_settings(project_root: Path) -> Settings:
+    """Read and validate site_config/portal.yml of the project at `project_root`."""
+    path = project_root / SETTINGS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: file not found; create it (see the one in the "
+                            "Gongshi repository for every key)") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise SettingsError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: expected `key: value` lines, found {type(data).__name__}")
+    try:
+        parsed = _SettingsFile.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{path}: {'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
+                 for err in exc.errors()]
+        raise SettingsError("\n".join(lines)) from None
+    return Settings(**parsed.model_dump())
