@@ -12,16 +12,17 @@ from __future__ import annotations
 import xml.etree.ElementTree as etree
 from collections.abc import Callable
 
-import markdown
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
+# Python-Markdown ships no type hints and types-Markdown is not a dependency (yet).
+import markdown  # type: ignore[import-untyped]
+from markdown.extensions import Extension  # type: ignore[import-untyped]
+from markdown.treeprocessors import Treeprocessor  # type: ignore[import-untyped]
 from markupsafe import Markup
 
 LinkRewriter = Callable[[str], str | None]
 _SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 
 
-class _LinkGuard(Treeprocessor):
+class _LinkGuard(Treeprocessor):  # type: ignore[misc]
     def __init__(self, md: markdown.Markdown, rewrite_link: LinkRewriter | None) -> None:
         super().__init__(md)
         self._rewrite_link = rewrite_link
@@ -41,12 +42,12 @@ class _LinkGuard(Treeprocessor):
         return rewritten if rewritten is not None else url
 
 
-class _NoRawHtml(Extension):
+class _NoRawHtml(Extension):  # type: ignore[misc]
     def __init__(self, rewrite_link: LinkRewriter | None) -> None:
         super().__init__()
         self._rewrite_link = rewrite_link
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.treeprocessors.register(_LinkGuard(md, self._rewrite_link), "gongshi_links", 0)
@@ -56,6 +57,6 @@ def safe_markdown(text: str, rewrite_link: LinkRewriter | None = None) -> Markup
     """HTML for staff Markdown, with any HTML in it shown as text."""
     md = markdown.Markdown(extensions=["tables", "sane_lists", _NoRawHtml(rewrite_link)],
                            output_format="html")
-    html = md.convert(text)
+    html: str = md.convert(text)
     # Backticks and tildes would start a code fence in the page's Markdown (see templates.py).
     return Markup(html.replace("`", "&#96;").replace("~", "&#126;"))

@@ -16,13 +16,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generator.model import Decision
 from generator.render.errors import RenderError
 from generator.render.freepages import ordered_pages
 from generator.render.plan import SECTIONS
 from generator.render.site import Site
 from generator.render.text import title_text
 from generator.render.urls import ABOUT, HOME, record_src, section_src
-from generator.model import Decision
 
 MKDOCS_YML = "mkdocs.yml"
 OVERRIDES = Path("site_config") / "overrides"

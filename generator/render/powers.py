@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from generator.model import Benchmark, PowerCategory, Power, Procedure
+from generator.model import Benchmark, Power, PowerCategory, Procedure
 from generator.render.citations import article_links
 from generator.render.docs import DocPage
 from generator.render.freepages import markdown_for
