@@ -15,10 +15,12 @@ from stdnum import luhn
 from stdnum.cn import ric, uscc
 
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9])1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![0-9])")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![0-9A-Za-z])")
 # Bank cards issued in China have 16 to 19 digits (GB/T 19584); shorter runs are other codes.
-_CARD = re.compile(r"(?<![0-9])\d(?:[ -]?\d){15,18}(?![0-9])")
-_ADDRESS = re.compile(r"(家庭住址|家庭地址|户籍地址|户籍所在地|现住址|居住地址|住址)\s*[:：为是]?\s*\S{2,}")
+_CARD = re.compile(r"(?<![0-9A-Za-z])\d(?:[ -]?\d){15,18}(?![0-9A-Za-z])")
+# A label followed by a value ("住址：…", "住址为…"), not the word in a sentence ("和住址，不公开").
+_ADDRESS = re.compile(
+    r"(家庭住址|家庭地址|户籍地址|户籍所在地|现住址|居住地址|住址)\s*(?:[:：]|为|是)\s*\S{2,}")
 _HEALTH = re.compile(r"(病历|病史|患有|诊断为|确诊|艾滋病|HIV|乙肝|精神疾病|残疾等级|怀孕检查结果)")
 
 

@@ -35,8 +35,11 @@ def _need_browser() -> None:
 
 @pytest.fixture(scope="module")
 def served(demo_site: Path) -> Iterator[str]:
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(demo_site))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(demo_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -66,12 +69,28 @@ def test_home_page_in_chinese_on_a_phone(phone, served: str, tmp_path: Path) -> 
 
 def test_click_through_to_a_decision_and_its_body(phone, served: str) -> None:  # type: ignore[no-untyped-def]
     phone.goto(served + "/decisions/")
-    link = phone.locator("a[href*='decisions/20']").first
-    link.click()
+    phone.locator(".md-content a", has_text="2025年").first.click()
     phone.wait_for_load_state()
-    assert "/decisions/20" in phone.url
-    text = phone.locator("body").inner_text()
-    assert "文号" in text or "决定书" in text
-    phone.locator("a[href*='bodies/']").first.click()
+    assert phone.url.endswith("/decisions/2025/")
+    phone.locator(".md-content a[href*='-2025-']").first.click()
+    phone.wait_for_load_state()
+    assert "/decisions/2025/" in phone.url and phone.url.count("/") > 5
+    content = phone.locator(".md-content")
+    assert "决定书文号" in content.inner_text() and "〔2025〕" in content.inner_text()
+    content.locator("a[href*='bodies/']").first.click()
     phone.wait_for_load_state()
     assert "/bodies/" in phone.url
+    assert "监督" in phone.locator(".md-content").inner_text()
+
+
+def test_natural_person_is_masked_on_screen(phone, served: str) -> None:  # type: ignore[no-untyped-def]
+    from generator.loader import load
+    from generator.privacy import mask_person_name
+    from tests.conftest import ROOT
+
+    portal, _ = load(ROOT / "content")
+    person = next(d for d in portal.decisions.values() if d.party.kind == "自然人")
+    phone.goto(f"{served}/decisions/{person.decision_date.year}/{person.id}/")
+    text = phone.locator(".md-content").inner_text()
+    assert mask_person_name(person.party.name) in text
+    assert person.party.name not in phone.content()

@@ -10,7 +10,7 @@ import pytest
 from generator.cli import EXAMPLE_IDS, main
 from generator.loader import load
 from generator.model import RECORD_TYPES
-from generator.reference import examples, format_reference, json_schemas, _parts
+from generator.reference import _parts, examples, format_reference, json_schemas
 from generator.source import parse_yaml, read_front_matter
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -118,6 +118,6 @@ def test_every_problem_of_a_run_is_reported_together(good: Path) -> None:
 def test_page_front_matter_is_read(good: Path) -> None:
     from generator.loader import load
 
-    portal, report = load(good / "content")
+    portal, _ = load(good / "content")
     assert portal.pages["about"].title == "关于本平台"
     assert "虚构" in portal.pages["about"].body_markdown

@@ -23,6 +23,9 @@ def kinds(text: str) -> list[str]:
         ("东人社监罚〔2025〕15号，罚款人民币20000元", []),
         ("统一社会信用代码91990100MA0000001G", []),
         ("12333 热线", []),
+        ("代码12990223000000001X的单位", []),  # a USCC whose first 17 characters are digits
+        ("不收集身份证号和住址，不公开", []),
+        ("住址为东湖市某路", ["住址"]),
     ],
 )
 def test_detectors(text: str, expected: list[str]) -> None:

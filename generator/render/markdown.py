@@ -13,9 +13,9 @@ import xml.etree.ElementTree as etree
 from collections.abc import Callable
 
 # Python-Markdown ships no type hints and types-Markdown is not a dependency (yet).
-import markdown  # type: ignore[import-untyped]
-from markdown.extensions import Extension  # type: ignore[import-untyped]
-from markdown.treeprocessors import Treeprocessor  # type: ignore[import-untyped]
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 LinkRewriter = Callable[[str], str | None]
