@@ -184,7 +184,7 @@ def reference(project_dir: Path) -> None:
 
 # The demo records shown as annotated examples in docs/examples/.
 EXAMPLE_IDS = {
-    "bodies": "donghu-rsj", "officers": "", "laws": "labour-inspection-regulation",
-    "powers": "", "procedures": "penalty-ordinary", "benchmarks": "", "decisions": "",
-    "corrections": "", "pages": "complaint",
+    "bodies": "donghu-jczd", "officers": "dh-zhang-haitao", "laws": "labour-contract-law",
+    "powers": "cf-overtime", "procedures": "penalty-ordinary", "benchmarks": "bm-overtime",
+    "decisions": "donghu-2025-002", "corrections": "", "pages": "complaint",
 }

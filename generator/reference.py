@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import types
 import typing
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel
 
-from generator.model import RECORD_TYPES, Page, Record
+from generator.model import RECORD_TYPES, Correction, Page, Record
 from generator.portal import Portal
 from generator.skeleton import _nested, _unwrap
 
@@ -97,15 +98,26 @@ def _parts(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> 
 
 def annotated(record: Record) -> str:
     """A record as YAML with each field's description as a comment."""
-    data = record.model_dump(mode="json", exclude_defaults=True)
+    data = _plain(record.model_dump(mode="python", exclude_defaults=True))
     body = ""
     if isinstance(record, Page):
         body = data.pop("body_markdown", "")
-    lines = [f"# {record.label}: an annotated example (from content/{record.kind_name}/). "
+    lines = [f"# {record.label}: an annotated example of a file in content/{record.kind_name}/. "
              "Field reference: docs/format.md"]
     lines += _annotate(type(record), data, 0)
     text = "\n".join(lines) + "\n"
     return f"---\n{text}---\n{body}" if isinstance(record, Page) else text
+
+
+def _plain(value: Any) -> Any:
+    """Model data as YAML writes it by hand: dates stay dates, amounts become numbers."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _scalar(value: Any) -> str:
@@ -139,12 +151,29 @@ def _annotate(model: type[BaseModel], data: dict[str, Any], indent: int) -> list
     return lines
 
 
+# Shown where the demo content has no record of a type (it publishes no correction yet).
+SAMPLES: dict[type[Record], dict[str, Any]] = {
+    Correction: {
+        "id": "donghu-2025-001-c1",
+        "record": "decisions/donghu-2025-001",
+        "kind": "更正",
+        "reason": "当事人名称录入有误，按营业执照登记名称更正。",
+        "requested_by": "dh-li-na",
+        "requested_on": "2025-02-10",
+        "review": {"reviewer": "sh-chen-jing", "date": "2025-02-11", "outcome": "批准",
+                   "note": "核对营业执照，同意更正。"},
+    },
+}
+
+
 def examples(portal: Portal, chosen: dict[str, str]) -> dict[str, str]:
     """`<folder>.yml` -> annotated example, for the record ids chosen per folder."""
     result = {}
     for model in RECORD_TYPES:
         table = portal.table(model.kind_name)
         record = table.get(chosen.get(model.kind_name, "")) or next(iter(table.values()), None)
+        if record is None and model in SAMPLES:
+            record = model.model_validate(SAMPLES[model])
         if record is not None:
             result[f"{model.kind_name}.yml"] = annotated(record)
     return result

@@ -1,0 +1,100 @@
+"""`gongshi build` and `gongshi serve` on the small project: atomic, reproducible, live."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+
+from generator.build import Project, build
+from generator.cli import main
+from tests.conftest import ROOT
+from tests.minisite import AS_OF, edit
+
+
+@pytest.fixture
+def project(good: Path) -> Path:
+    shutil.copytree(ROOT / "site_config", good / "site_config")
+    shutil.copy(ROOT / "mkdocs.yml", good / "mkdocs.yml")
+    return good
+
+
+def files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file()}
+
+
+def test_same_inputs_give_the_same_bytes(project: Path, tmp_path: Path) -> None:
+    build(Project(project), AS_OF, site_dir=tmp_path / "one")
+    build(Project(project), AS_OF, site_dir=tmp_path / "two")
+    first, second = files(tmp_path / "one"), files(tmp_path / "two")
+    assert "decisions/2025/d1/index.html" in first
+    assert first == second
+
+
+def test_a_good_build_replaces_the_old_site_and_leaves_no_debris(project: Path) -> None:
+    site = project / "site"
+    site.mkdir()
+    (site / "stale.html").write_text("old", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--project", str(project), "--as-of", "2026-01-15"])
+    assert result.exit_code == 0, result.stderr
+    assert not (site / "stale.html").exists() and (site / "index.html").exists()
+    assert [p.name for p in project.iterdir() if p.name.startswith(".site")] == []
+    assert oct(site.stat().st_mode & 0o777) == "0o755"
+
+
+def test_a_render_failure_keeps_the_previous_site(project: Path) -> None:
+    site = project / "site"
+    site.mkdir()
+    (site / "index.html").write_text("previous", encoding="utf-8")
+    (project / "mkdocs.yml").write_text("theme: {name: no-such-theme}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--project", str(project), "--as-of", "2026-01-15"])
+    assert result.exit_code == 1 and "Nothing was published" in result.stderr
+    assert files(site) == {"index.html": b"previous"}
+    assert [p.name for p in project.iterdir() if p.name.startswith(".site")] == []
+
+
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return str(response.read().decode("utf-8"))
+
+
+def test_serve_rebuilds_and_reloads_when_content_changes(project: Path) -> None:
+    from generator.preview import RELOAD_PATH, serve
+
+    stop = threading.Event()
+    console = Console(file=open(project / "serve.log", "w", encoding="utf-8"))  # noqa: SIM115
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    thread = threading.Thread(
+        target=serve, args=(Project(project), AS_OF, port, console, stop), daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                page = _get(base + "/decisions/2025/d1/")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the preview server did not start"
+                time.sleep(0.2)
+        assert "每月加班" in page and RELOAD_PATH in page
+        assert _get(base + RELOAD_PATH) == "0"
+        edit(project, "content/decisions/2025/d1.yml", "每月加班", "每月延长工作时间")
+        while _get(base + RELOAD_PATH) == "0":
+            assert time.monotonic() < deadline + 60, "no rebuild after a content change"
+            time.sleep(0.3)
+        assert "每月延长工作时间" in _get(base + "/decisions/2025/d1/")
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        console.file.close()
