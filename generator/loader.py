@@ -93,7 +93,11 @@ def _validate(model: type[Record], data: dict[str, Any], origin: Origin,
         if guess is not None:
             report.add(_wrong_folder(origin.path, origin, data, model.kind_name, guess))
             return None
-        for error in exc.errors():
+        errors = exc.errors()
+        renamed = _misspelt(model, errors)
+        for error in errors:
+            if error["type"] == "missing" and tuple(error["loc"]) in renamed:
+                continue  # reported once, as the misspelt field that should carry it
             report.add(_explain(model, error, origin, record_name))
         return None
     record.at(origin)
@@ -184,6 +188,22 @@ def _explain(model: type[BaseModel], error: ErrorDetails, origin: Origin,
     return _problem(origin.path, line, record_name, label,
                     f"{error['msg']} (got `{value}`)" if not isinstance(value, dict | list)
                     else error["msg"], "see docs/format.md")
+
+
+def _misspelt(model: type[BaseModel], errors: list[ErrorDetails]) -> set[tuple[str | int, ...]]:
+    """Locations of missing fields that an unknown field of the same mapping misspells."""
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    found = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] != "extra_forbidden":
+            continue
+        owner = _model_at(model, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), list(owner.model_fields) if owner else [],
+                                          n=1, cutoff=0.6)
+        if close and (*loc[:-1], close[0]) in missing:
+            found.add((*loc[:-1], close[0]))
+    return found
 
 
 def _kind(model: type[BaseModel]) -> str:

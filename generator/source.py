@@ -98,11 +98,15 @@ def parse_yaml(text: str, path: str) -> tuple[dict[str, Any], Origin]:
         line = mark.line + 1 if mark else 1
         column = mark.column + 1 if mark else 1
         problem = exc.problem or "malformed YAML"
+        started = ""
+        if exc.context and exc.context_mark and exc.context_mark is not mark:
+            # e.g. an unclosed `{` or `[`: say where it was opened, not only where the file ends
+            started = f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
         raise SourceError(
-            f"malformed YAML at column {column}: {problem}",
+            f"malformed YAML at column {column}: {problem}{started}",
             line,
-            "check indentation (spaces, not tabs), a missing `:` after a field name, "
-            "and quotes around text containing `: ` or starting with `[`, `{`, `*` or `&`",
+            "check indentation (spaces, not tabs), a missing `:` after a field name, unclosed "
+            "brackets, and quotes around text containing `: ` or starting with `[`, `{`, `*` or `&`",
         ) from exc
     except yaml.YAMLError as exc:
         raise SourceError(f"malformed YAML: {exc}", 1, "check the file's syntax") from exc

@@ -23,6 +23,8 @@ def test_unknown_field_suggests_the_close_name(good: Path) -> None:
     assert found[0].line == line_of(good, name, "decison_date")
     assert "unknown field `decison_date`" in found[0].message
     assert "did you mean `decision_date`" in found[0].hint
+    # the misspelt field is the missing one: one message, not a second "missing" one
+    assert only(problems(good), file=name) == found
 
 
 def test_missing_required_field_names_it_and_its_meaning(good: Path) -> None:
@@ -55,6 +57,7 @@ def test_malformed_yaml_gives_line_and_no_traceback(good: Path) -> None:
     edit(good, name, "duties: [立案责任]", "duties: [立案责任")
     found = only(problems(good), file=name)
     assert len(found) == 1 and "malformed YAML" in found[0].message
+    assert "starts on line" in found[0].message
     assert found[0].line >= line_of(good, name, "duties")
     # the decision citing the broken power is not also flagged as dangling
     assert not [p for p in problems(good) if "no powers record" in p.message]
