@@ -65,6 +65,10 @@ class Record(Part):
     """The Chinese name shown on the site."""
 
     id: Slug = Field(description="稳定标识：小写字母、数字和连字符，成为记录的永久网址，发布后不要修改")
+    former_ids: list[Slug] = Field(
+        default_factory=list,
+        description="曾用标识：改过标识时把旧标识列在这里，旧网址会跳转到新网址",
+    )
 
     # Where the record was read from; private, so it never reaches the schema or the output.
     _origin: Origin = PrivateAttr(default_factory=Origin.unknown)

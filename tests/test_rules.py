@@ -51,6 +51,17 @@ def test_rule1_unit_of_a_body(good: Path) -> None:
     assert "has no unit `jianca`" in problem.message and "jiancha" in problem.hint
 
 
+def test_rule1_former_id_cannot_be_a_current_id(good: Path) -> None:
+    edit(good, "content/officers/wang.yml", "id: wang\n", "id: wang\nformer_ids: [li]\n")
+    problem = one(good, "R1-integrity")
+    assert problem.field == "former_ids[0]" and "is the id of content/officers/li.yml" in problem.message
+
+
+def test_rule1_former_id_renames_are_fine(good: Path) -> None:
+    edit(good, "content/officers/wang.yml", "id: wang\n", "id: wang\nformer_ids: [wang-yi]\n")
+    assert problems(good) == []
+
+
 # --- rule 2: 持证上岗 ------------------------------------------------------------------------
 
 def test_rule2_expired_certificate(good: Path) -> None:

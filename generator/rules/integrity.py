@@ -20,6 +20,7 @@ CODE = "R1-integrity"
 
 def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
     refs = _References(portal)
+    yield from _former_ids(portal)
     for body in portal.bodies.values():
         yield from _body(body, portal, refs)
     for officer in portal.officers.values():
@@ -103,6 +104,26 @@ def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
             yield error(correction, ("kind",), CODE, "a withdrawal needs its cause and the event date",
                         "add `cause:` (变更 / 撤销 / 确认违法 / 确认无效 / 公示期满 / 其他) and "
                         "`event_date:`")
+
+
+def _former_ids(portal: Portal) -> Iterator[Problem]:
+    """A former id keeps its old URL alive: it may not be any record's id, now or before."""
+    for kind_name in ("bodies", "officers", "laws", "powers", "procedures", "benchmarks",
+                      "decisions", "corrections", "pages"):
+        table = portal.table(kind_name)
+        claimed: dict[str, str] = {}
+        for record in table.values():
+            for index, former in enumerate(record.former_ids):
+                other = table.get(former)
+                if other is not None:
+                    yield error(record, ("former_ids", index), CODE,
+                                f"`{former}` is the id of {other.origin.path}",
+                                "a former id cannot be reused; remove it from former_ids")
+                elif former in claimed:
+                    yield error(record, ("former_ids", index), CODE,
+                                f"`{former}` is also a former id of `{claimed[former]}`",
+                                "an old URL can only lead to one record")
+                claimed.setdefault(former, record.id)
 
 
 def _body(body: Body, portal: Portal, refs: _References) -> Iterator[Problem]:
