@@ -27,7 +27,7 @@ from generator.render import (
     powers,
     procedures,
 )
-from generator.render.docs import DocPage, write_docs
+from generator.render.docs import Output, write_docs
 from generator.render.errors import RenderError
 from generator.render.mkdocs_build import run_mkdocs, write_config
 from generator.render.plan import page_sources
@@ -42,15 +42,15 @@ WORK_DIR = ".gongshi"
 
 
 def render_pages(portal: Portal, settings: Settings, as_of: dt.date,
-                 project_root: Path) -> list[DocPage]:
+                 project_root: Path) -> list[Output]:
     """Every page of the site, in a stable order (gathered before anything is written)."""
     return _pages(build_site_index(portal, settings, as_of), project_root)
 
 
-def _pages(site: Site, project_root: Path) -> list[DocPage]:
+def _pages(site: Site, project_root: Path) -> list[Output]:
     templates = Templates(project_root)
     linker = Linker(page_sources(site), HOME)
-    pages = [home.home_page(site, linker, templates)]
+    pages: list[Output] = [home.home_page(site, linker, templates)]
     for module in (bodies, officers, powers, laws, procedures, benchmarks,
                    decision_lists, decisions, freepages):
         pages += module.pages(site, linker, templates)

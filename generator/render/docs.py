@@ -41,8 +41,22 @@ class DocPage:
         return "\n".join(parts)
 
 
-def write_docs(pages: list[DocPage], docs_dir: Path) -> None:
-    """Write every page; two pages with one path means two records want the same URL."""
+@dataclass(frozen=True)
+class StaticFile:
+    """A file mkdocs copies to the site as it is (a JSON data file, a redirect page)."""
+
+    src: str
+    text: str
+
+    def markdown(self) -> str:
+        return self.text
+
+
+Output = DocPage | StaticFile
+
+
+def write_docs(pages: list[Output], docs_dir: Path) -> None:
+    """Write every page and file; two with one path means two records want the same URL."""
     seen: set[str] = set()
     for page in pages:
         if page.src in seen:
