@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.artifacts import artifact
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update"]
@@ -59,12 +61,48 @@ def phone(served: str) -> Iterator[object]:
         browser.close()
 
 
-def test_home_page_in_chinese_on_a_phone(phone, served: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_home_page_in_chinese_on_a_phone(phone, served: str) -> None:  # type: ignore[no-untyped-def]
     phone.goto(served + "/")
     assert "示例省" in phone.title()
     assert phone.locator("html").get_attribute("lang", timeout=5000).startswith("zh")
-    phone.screenshot(path=str(tmp_path / "home.png"))
-    assert (tmp_path / "home.png").stat().st_size > 10_000
+    for entry in ("查主体", "查人员", "查职权", "查决定", "我要投诉"):
+        assert phone.get_by_role("link", name=entry).first.is_visible()
+    phone.screenshot(path=str(artifact("home-phone.png")), full_page=True)
+    assert artifact("home-phone.png").stat().st_size > 10_000
+
+
+def test_follow_body_to_power_to_article(phone, served: str) -> None:  # type: ignore[no-untyped-def]
+    phone.goto(served + "/")
+    phone.get_by_role("link", name="查主体").first.click()
+    phone.wait_for_load_state()
+    content = phone.locator(".md-content")
+    content.get_by_role("link", name="东湖市人力资源和社会保障局").first.click()
+    phone.wait_for_load_state()
+    assert phone.url.endswith("/bodies/donghu-rsj/")
+    phone.screenshot(path=str(artifact("body-phone.png")), full_page=True)
+    content.locator("#powers ~ table a[href*='powers/']").first.click()
+    phone.wait_for_load_state()
+    assert "/powers/" in phone.url
+    article_link = content.locator("a[href*='/laws/'][href*='#art-']").first
+    href = article_link.get_attribute("href")
+    article_link.click()
+    phone.wait_for_load_state()
+    anchor = href.split("#", 1)[1]
+    assert phone.url.endswith("#" + anchor)
+    target = phone.locator(f"[id='{anchor}']")
+    assert target.is_visible() and "第" in target.inner_text()
+    box = target.bounding_box()
+    assert box is not None and 0 <= box["y"] < 844  # the article is on screen, not below it
+
+
+def test_decision_and_flowchart_screenshots(phone, served: str) -> None:  # type: ignore[no-untyped-def]
+    phone.goto(served + "/decisions/2025/donghu-2025-002/")
+    assert "重大执法决定" in phone.locator(".md-content").inner_text()
+    phone.screenshot(path=str(artifact("decision-phone.png")), full_page=True)
+    phone.goto(served + "/procedures/penalty-ordinary/")
+    phone.locator(".mermaid svg").first.wait_for(timeout=15_000)
+    phone.screenshot(path=str(artifact("flowchart-phone.png")), full_page=True)
+
 
 
 def test_click_through_to_a_decision_and_its_body(phone, served: str) -> None:  # type: ignore[no-untyped-def]

@@ -27,8 +27,17 @@ class BenchmarksSection:
     benchmarks: list[BenchmarkRow]
 
 
+def level_anchor(benchmark: Benchmark, level: str) -> str:
+    """The anchor of a level on its benchmark page (`level-2` for the second), or ''."""
+    for index, entry in enumerate(benchmark.levels, start=1):
+        if entry.level == level:
+            return f"level-{index}"
+    return ""
+
+
 @dataclass(frozen=True)
 class LevelRow:
+    anchor: str
     level: str
     conditions: list[str]
     fine: str
@@ -83,7 +92,8 @@ def benchmark_page(site: Site, linker: Linker, templates: Templates,
         basis=article_links(site.portal, here, benchmark.basis),
         issued_by=benchmark.issued_by,
         effective=row.effective,
-        levels=[LevelRow(level.level, list(level.conditions), fine_range(level.fine),
+        levels=[LevelRow(level_anchor(benchmark, level.level), level.level,
+                         list(level.conditions), fine_range(level.fine),
                          list(level.other_penalties)) for level in benchmark.levels],
     )
     return DocPage(src, context.title, (templates.render("benchmark.html.j2", context),))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from markupsafe import Markup
 
@@ -12,9 +13,10 @@ from generator.render.docs import DocPage
 from generator.render.freepages import markdown_for
 from generator.render.listing import PER_PAGE, DecisionItem, decision_item
 from generator.render.officers import OfficerRow, officer_row
+from generator.render.powers import CATEGORIES
 from generator.render.site import Site
 from generator.render.templates import Templates
-from generator.render.text import chinese_date
+from generator.render.text import chinese_date, money
 from generator.render.urls import Link, Linker, record_src, section_src
 
 
@@ -27,9 +29,17 @@ class BodyNode:
 
 
 @dataclass(frozen=True)
+class KindGroup:
+    kind: str
+    bodies: list[BodyNode]
+
+
+@dataclass(frozen=True)
 class BodiesSection:
     title: str
     roots: list[BodyNode]
+    kinds: list[KindGroup]
+    total: int
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,22 @@ class PowerRow:
 
 
 @dataclass(frozen=True)
+class PowerCategory:
+    category: str
+    powers: list[PowerRow]
+
+
+@dataclass(frozen=True)
+class YearStatistics:
+    """One year of a body's enforcement, by the categories of the annual statistics."""
+
+    year: int
+    counts: list[str]
+    """Per column of STAT_COLUMNS: a count ('0' where none) or 无此职权."""
+    fines: str
+
+
+@dataclass(frozen=True)
 class BodyPage:
     title: str
     short_name: str
@@ -82,7 +108,10 @@ class BodyPage:
     description: Markup
     children: list[Link]
     officers: list[OfficerRow]
-    powers: list[PowerRow]
+    powers: list[PowerCategory]
+    procedures: list[Link]
+    statistics: list[YearStatistics]
+    stat_columns: tuple[str, ...]
     decisions: list[DecisionItem]
     decision_count: int
     all_decisions: Link
@@ -96,8 +125,41 @@ def section_page(site: Site, linker: Linker, templates: Templates) -> DocPage:
     # Bodies caught in a parent cycle have no root; list them rather than lose them.
     roots += [_node(site, here, site.portal.bodies[body_id], seen)
               for body_id in site.body_order() if body_id not in seen]
-    context = BodiesSection("执法主体", roots)
+    kinds = [KindGroup(kind, [BodyNode(here.to_record(body, body.name), body.kind,
+                                       body.region_name)
+                              for body in _in_tree_order(site) if body.kind == kind])
+             for kind in KINDS]
+    context = BodiesSection("执法主体", roots, [k for k in kinds if k.bodies],
+                            len(site.portal.bodies))
     return DocPage(src, context.title, (templates.render("bodies.html.j2", context),))
+
+
+KINDS = ("行政机关", "法律法规授权组织", "受委托组织")
+
+# The columns of the annual enforcement statistics (年度行政执法数据), DOMAIN.md.
+STAT_COLUMNS = ("行政许可", "行政处罚", "行政强制", "行政征收", "行政检查", "其他")
+
+
+def _in_tree_order(site: Site) -> list[Body]:
+    return [site.portal.bodies[body_id] for body_id in site.body_order()]
+
+
+def statistics(site: Site, body: Body, powers: list[Power]) -> list[YearStatistics]:
+    """Decisions per year and category; 无此职权 where the body holds no such power."""
+    held = {power.category for power in powers}
+    held_columns = {c if c in STAT_COLUMNS else "其他" for c in held}
+    years: dict[int, list[Decision]] = {}
+    for decision in site.decisions_by_body.get(body.id, []):
+        years.setdefault(decision.decision_date.year, []).append(decision)
+    rows = []
+    for year in sorted(years, reverse=True):
+        decisions = years[year]
+        column: list[str] = [d.type if d.type in STAT_COLUMNS else "其他" for d in decisions]
+        counts = [str(column.count(c)) if c in held_columns or column.count(c) else "无此职权"
+                  for c in STAT_COLUMNS]
+        total = sum((d.outcome.fine_amount or Decimal(0) for d in decisions), Decimal(0))
+        rows.append(YearStatistics(year, counts, money(total, "元")))
+    return rows
 
 
 def _node(site: Site, linker: Linker, body: Body, seen: set[str]) -> BodyNode:
@@ -135,7 +197,10 @@ def body_page(site: Site, linker: Linker, templates: Templates, body: Body) -> D
         children=[here.to_record(child, child.name)
                   for child in site.child_bodies.get(body.id, [])],
         officers=[officer_row(site, here, o) for o in site.officers_by_body.get(body.id, [])],
-        powers=[_power_row(here, p) for p in site.powers_by_body.get(body.id, [])],
+        powers=_powers_by_category(here, site.powers_by_body.get(body.id, [])),
+        procedures=_procedures(site, here, site.powers_by_body.get(body.id, [])),
+        statistics=statistics(site, body, site.powers_by_body.get(body.id, [])),
+        stat_columns=STAT_COLUMNS,
         decisions=[decision_item(site, here, d) for d in decisions[:PER_PAGE]],
         decision_count=len(decisions),
         all_decisions=here.to(section_src(Decision), "全部执法决定"),
@@ -169,6 +234,19 @@ def _entrustment(site: Site, linker: Linker, body: Body) -> EntrustmentView | No
 
 def _power_row(linker: Linker, power: Power) -> PowerRow:
     return PowerRow(linker.to_record(power, power.name), power.code, power.category)
+
+
+def _powers_by_category(linker: Linker, powers: list[Power]) -> list[PowerCategory]:
+    groups = [PowerCategory(category, [_power_row(linker, p) for p in powers
+                                       if p.category == category])
+              for category in CATEGORIES]
+    return [group for group in groups if group.powers]
+
+
+def _procedures(site: Site, linker: Linker, powers: list[Power]) -> list[Link]:
+    ids = sorted({p.procedure for p in powers if p.procedure})
+    return [linker.to_record(site.portal.procedures.get(i), site.portal.procedures[i].name
+                             if i in site.portal.procedures else i) for i in ids]
 
 
 def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage]:

@@ -9,6 +9,7 @@ from generator.render.docs import DocPage
 from generator.render.listing import DecisionItem, decision_item
 from generator.render.site import Site
 from generator.render.templates import Templates
+from generator.render.text import chinese_date
 from generator.render.urls import ABOUT, HOME, Link, Linker, record_src, section_src
 
 LATEST = 10
@@ -21,12 +22,21 @@ class EntryPoint:
 
 
 @dataclass(frozen=True)
+class CorrectionItem:
+    kind: str
+    record: Link
+    reason: str
+    date: str
+
+
+@dataclass(frozen=True)
 class HomePage:
     title: str
     intro: str
     authority: str
     entries: list[EntryPoint]
     latest: list[DecisionItem]
+    corrections: list[CorrectionItem]
     all_decisions: Link
 
 
@@ -36,6 +46,22 @@ def _complaint(site: Site, linker: Linker) -> Link:
         return linker.to(record_src(page), "我要投诉")
     # Without a complaint page, each body's page lists its supervision channels.
     return linker.to(ABOUT, "我要投诉")
+
+
+def latest_corrections(site: Site, linker: Linker) -> list[CorrectionItem]:
+    """Approved corrections and withdrawals, newest review first."""
+    approved = [c for c in site.portal.corrections.values()
+                if c.review is not None and c.review.outcome == "批准"]
+    approved.sort(key=lambda c: (-c.review.date.toordinal() if c.review else 0, c.id))
+    items = []
+    for correction in approved[:LATEST]:
+        record = site.portal.lookup(correction.record)
+        label = getattr(record, "document_number", "") or getattr(record, "name", "") or getattr(
+            record, "title", "") or correction.record
+        review_date = correction.review.date if correction.review else correction.requested_on
+        items.append(CorrectionItem(correction.kind, linker.to_record(record, label),
+                                    correction.reason, chinese_date(review_date)))
+    return items
 
 
 def home_page(site: Site, linker: Linker, templates: Templates) -> DocPage:
@@ -53,6 +79,7 @@ def home_page(site: Site, linker: Linker, templates: Templates) -> DocPage:
         authority=site.settings.authority,
         entries=entries,
         latest=[decision_item(site, here, d) for d in site.decisions[:LATEST]],
+        corrections=latest_corrections(site, here),
         all_decisions=here.to(section_src(Decision), "全部执法决定"),
     )
     return DocPage(HOME, "首页", (templates.render("home.html.j2", context),))

@@ -34,9 +34,17 @@ class PowerGroup:
 
 
 @dataclass(frozen=True)
+class BodyPowers:
+    body: Link
+    count: int
+    categories: str
+
+
+@dataclass(frozen=True)
 class PowersSection:
     title: str
     groups: list[PowerGroup]
+    bodies: list[BodyPowers]
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,14 @@ def section_page(site: Site, linker: Linker, templates: Templates) -> DocPage:
         PowerGroup(category, [_row(site, here, p) for p in powers if p.category == category])
         for category in CATEGORIES
     ]
-    context = PowersSection("权责清单", [group for group in groups if group.powers])
+    by_body = [
+        BodyPowers(here.to_record(site.portal.bodies[body_id], site.portal.bodies[body_id].name,
+                                  "powers"),
+                   len(held), "、".join(c for c in CATEGORIES if any(p.category == c for p in held)))
+        for body_id in site.body_order()
+        if (held := site.powers_by_body.get(body_id, []))
+    ]
+    context = PowersSection("权责清单", [group for group in groups if group.powers], by_body)
     return DocPage(src, context.title, (templates.render("powers.html.j2", context),))
 
 
