@@ -49,6 +49,7 @@ class ArticleView:
 @dataclass(frozen=True)
 class HistoryItem:
     kind: str
+    iso: str
     date: str
     note: str
     effective: str
@@ -108,7 +109,8 @@ def law_page(site: Site, linker: Linker, templates: Templates, law: LegalBasis) 
         replaced_by=here.to_record(successor, _successor_text(successor, law.replaced_by))
         if law.replaced_by else None,
         source=law.source,
-        history=[HistoryItem(e.kind, chinese_date(e.date), e.note, chinese_date(e.effective))
+        history=[HistoryItem(e.kind, e.date.isoformat(), chinese_date(e.date), e.note,
+                             chinese_date(e.effective))
                  for e in sorted(law.history, key=lambda e: e.date)],
         articles=[ArticleView(article_anchor(a.number), a.number, a.text, a.source)
                   for a in law.articles],
