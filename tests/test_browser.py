@@ -100,7 +100,11 @@ def test_decision_and_flowchart_screenshots(phone, served: str) -> None:  # type
     assert "重大执法决定" in phone.locator(".md-content").inner_text()
     phone.screenshot(path=str(artifact("decision-phone.png")), full_page=True)
     phone.goto(served + "/procedures/penalty-ordinary/")
-    phone.locator(".mermaid svg").first.wait_for(timeout=15_000)
+    # the theme draws the diagram into a closed shadow root: the drawn box is what we can see
+    phone.wait_for_function(
+        "() => { const d = document.querySelector('div.mermaid');"
+        " return d !== null && d.getBoundingClientRect().height > 300; }", timeout=20_000)
+    assert phone.locator("pre.mermaid").count() == 0
     phone.screenshot(path=str(artifact("flowchart-phone.png")), full_page=True)
 
 
@@ -132,3 +136,32 @@ def test_natural_person_is_masked_on_screen(phone, served: str) -> None:  # type
     text = phone.locator(".md-content").inner_text()
     assert mask_person_name(person.party.name) in text
     assert person.party.name not in phone.content()
+
+
+PAGES = ("/", "/bodies/", "/bodies/donghu-rsj/", "/officers/", "/powers/", "/powers/cf-overtime/",
+         "/laws/labour-contract-law/", "/procedures/penalty-ordinary/", "/benchmarks/bm-overtime/",
+         "/decisions/", "/decisions/2025/", "/decisions/2025/donghu-2025-002/", "/about/")
+
+
+def test_no_request_leaves_the_site(phone, served: str) -> None:  # type: ignore[no-untyped-def]
+    """Readers in mainland China often cannot reach foreign CDNs or Google Fonts."""
+    from urllib.parse import urlsplit
+
+    own = urlsplit(served).netloc
+    requests: list[str] = []
+
+    def record(request) -> None:  # type: ignore[no-untyped-def]
+        requests.append(request.url)
+
+    phone.on("request", record)
+    try:
+        for path in PAGES:
+            phone.goto(served + path)
+            phone.wait_for_load_state("networkidle")
+    finally:
+        phone.remove_listener("request", record)
+    assert len(requests) > len(PAGES)
+    foreign = sorted({url for url in requests
+                      if urlsplit(url).scheme not in ("data", "blob")
+                      and urlsplit(url).netloc != own})
+    assert foreign == []

@@ -149,3 +149,28 @@ def test_home_shows_an_approved_correction(good: Path) -> None:
     section = home[home.index('id="corrections"'):]
     assert "当事人名称&lt;b&gt;录入&lt;/b&gt;有误" in section
     assert "东人社监罚〔2025〕1号" in section and "2025年6月21日" in section
+
+
+def test_no_resource_is_loaded_from_another_host(demo_site: Path) -> None:
+    """Scripts, styles, fonts and images all come from the site (links to other sites are fine)."""
+    import re
+
+    foreign = []
+    for page in sorted(demo_site.rglob("*.html")):
+        soup = _soup(page)
+        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
+                          ("source", "src")):
+            for element in soup.find_all(tag):
+                value = str(element.get(attr) or "")
+                if tag == "link" and not set(element.get("rel") or []) & {
+                        "stylesheet", "icon", "preload", "modulepreload", "preconnect",
+                        "dns-prefetch", "manifest"}:
+                    continue
+                if re.match(r"(https?:)?//", value):
+                    foreign.append(f"{page.relative_to(demo_site)}: <{tag} {attr}={value}>")
+    for sheet in sorted(demo_site.rglob("*.css")):
+        text = sheet.read_text(encoding="utf-8")
+        for match in re.finditer(r"(?:url\(\s*['\"]?|@import\s+['\"])((?:https?:)?//[^'\")\s]+)",
+                                 text):
+            foreign.append(f"{sheet.relative_to(demo_site)}: {match.group(1)}")
+    assert foreign == []

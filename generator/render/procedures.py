@@ -10,7 +10,7 @@ from generator.render.docs import DocPage, Fence
 from generator.render.mermaid import flowchart
 from generator.render.site import Site
 from generator.render.templates import Templates
-from generator.render.urls import Link, Linker, record_src, section_src
+from generator.render.urls import Link, Linker, asset_href, record_src, section_src
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,15 @@ def procedure_page(site: Site, linker: Linker, templates: Templates,
     )
     return DocPage(src, head.title, (
         templates.render("procedure_head.html.j2", head),
+        # The theme draws the flowchart with window.mermaid when the page defines it, and
+        # fetches mermaid from a foreign CDN when it does not: load our copy, on these pages only.
+        f'<script src="{asset_href(src, MERMAID)}"></script>',
         Fence("mermaid", flowchart(procedure)),
         templates.render("procedure_steps.html.j2", steps),
     ))
+
+
+MERMAID = "assets/javascripts/vendor/mermaid.min.js"
 
 
 def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage]:

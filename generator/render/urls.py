@@ -81,6 +81,11 @@ def relative_href(here: str, target: str, anchor: str = "") -> str:
     return f"{href}#{anchor}" if anchor else href
 
 
+def asset_href(here: str, asset: str) -> str:
+    """The link from the page `here` to a static file of the theme (path from the site root)."""
+    return posixpath.relpath(asset, page_url(here).rstrip("/") or ".")
+
+
 @dataclass(frozen=True)
 class Link:
     """A text that is a link when `href` is set (a missing target shows as plain text)."""
