@@ -23,6 +23,7 @@ from generator.render import (
     freepages,
     home,
     laws,
+    lookup,
     officers,
     powers,
     procedures,
@@ -51,7 +52,7 @@ def _pages(site: Site, project_root: Path) -> list[Output]:
     templates = Templates(project_root)
     linker = Linker(page_sources(site), HOME)
     pages: list[Output] = [home.home_page(site, linker, templates)]
-    for module in (bodies, officers, powers, laws, procedures, benchmarks,
+    for module in (bodies, officers, lookup, powers, laws, procedures, benchmarks,
                    decision_lists, decisions, freepages):
         pages += module.pages(site, linker, templates)
     return pages

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from generator.model import Body, Decision, Officer, Power
 from generator.render.docs import DocPage
 from generator.render.listing import DecisionItem, decision_item
+from generator.render.officers import LOOKUP_SRC
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import chinese_date
@@ -68,7 +69,8 @@ def home_page(site: Site, linker: Linker, templates: Templates) -> DocPage:
     here = linker.at(HOME)
     entries = [
         EntryPoint(here.to(section_src(Body), "查主体"), "执法机关和组织、监督投诉方式"),
-        EntryPoint(here.to(section_src(Officer), "查人员"), "执法人员及执法证件状态"),
+        EntryPoint(here.to(section_src(Officer), "查人员"), "执法人员名录"),
+        EntryPoint(here.to(LOOKUP_SRC, "执法证查询"), "核对执法人员出示的证件"),
         EntryPoint(here.to(section_src(Power), "查职权"), "权责清单、依据和裁量基准"),
         EntryPoint(here.to(section_src(Decision), "查决定"), "行政处罚、许可等执法决定"),
         EntryPoint(_complaint(site, here), "投诉举报和监督渠道"),

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
-from generator.model import Officer
+from generator.model import Decision, Officer
 from generator.render.docs import DocPage
+from generator.render.listing import DecisionItem, decision_item
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import certificate_state, chinese_date
 from generator.render.urls import Link, Linker, record_src, section_src
+
+LOOKUP_SRC = "officers/lookup.md"
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class OfficersSection:
     title: str
     as_of: str
     groups: list[OfficerGroup]
+    lookup: Link
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,8 @@ class OfficerPage:
     roles: list[str]
     as_of: str
     section: Link
+    lookup: Link
+    decisions: list[DecisionItem]
 
 
 def officer_row(site: Site, linker: Linker, officer: Officer) -> OfficerRow:
@@ -81,11 +88,13 @@ def section_page(site: Site, linker: Linker, templates: Templates) -> DocPage:
         rows = [officer_row(site, here, o) for o in site.officers_by_body.get(body_id, [])]
         if rows:
             groups.append(OfficerGroup(here.to_record(body, body.name if body else body_id), rows))
-    context = OfficersSection("执法人员", chinese_date(site.as_of), groups)
+    context = OfficersSection("执法人员", chinese_date(site.as_of), groups,
+                              here.to(LOOKUP_SRC, "执法证查询"))
     return DocPage(src, context.title, (templates.render("officers.html.j2", context),))
 
 
-def officer_page(site: Site, linker: Linker, templates: Templates, officer: Officer) -> DocPage:
+def officer_page(site: Site, linker: Linker, templates: Templates, officer: Officer,
+                 signed: list[Decision]) -> DocPage:
     src = record_src(officer)
     here = linker.at(src)
     body = site.portal.bodies.get(officer.body)
@@ -109,12 +118,25 @@ def officer_page(site: Site, linker: Linker, templates: Templates, officer: Offi
         roles=list(officer.roles),
         as_of=chinese_date(site.as_of),
         section=here.to(section_src(Officer), "全部执法人员"),
+        lookup=here.to(LOOKUP_SRC, "执法证查询"),
+        decisions=[decision_item(site, here, d) for d in signed],
     )
     return DocPage(src, context.title, (templates.render("officer.html.j2", context),))
 
 
+def signed_by(site: Site) -> dict[str, list[Decision]]:
+    """The public decisions each officer signed, latest first (one pass over the decisions)."""
+    signed: dict[str, list[Decision]] = defaultdict(list)
+    for decision in site.decisions:
+        for officer_id in dict.fromkeys(decision.officers):
+            signed[officer_id].append(decision)
+    return signed
+
+
 def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage]:
     officers = sorted(site.portal.officers.values(), key=lambda o: o.id)
+    signed = signed_by(site)
     return [section_page(site, linker, templates)] + [
-        officer_page(site, linker, templates, officer) for officer in officers
+        officer_page(site, linker, templates, officer, signed.get(officer.id, []))
+        for officer in officers
     ]

@@ -35,8 +35,9 @@ def title_text(text: str) -> str:
 
 def certificate_state(officer: Officer, as_of: dt.date) -> str:
     """What a citizen needs to know: can this certificate be used today?"""
-    if officer.status != "有效":
-        return officer.status  # 暂扣 / 注销 / 吊销 say it all
+    if officer.status != "有效" and (officer.status_since is None
+                                   or officer.status_since <= as_of):
+        return officer.status  # 暂扣 / 注销 / 吊销 say it all, from their date on
     if officer.valid_to < as_of:
         return "已过期"
     if officer.valid_from > as_of:
