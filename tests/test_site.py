@@ -185,7 +185,7 @@ def test_record_pages_are_not_in_the_nav(site_built: Path) -> None:
 def test_home_page_has_entry_points_and_latest_decisions(site_built: Path) -> None:
     article = site_article(site_page(site_built, ""))
     entries = [a.strong.get_text() for a in article.select(".gs-entry")]
-    assert entries == ["查主体", "查人员", "查职权", "查决定", "我要投诉"]
+    assert entries == ["查主体", "查人员", "执法证查询", "查职权", "查决定", "我要投诉"]
     assert len(article.select("table.gs-list tbody tr")) == 10
     assert "2025年" in article.get_text()
 

@@ -32,6 +32,7 @@ from generator.render.docs import Output, write_docs
 from generator.render.errors import RenderError
 from generator.render.mkdocs_build import run_mkdocs, write_config
 from generator.render.plan import page_sources
+from generator.render.redirects import redirects
 from generator.render.site import Site, build_site_index
 from generator.render.templates import Templates
 from generator.render.urls import HOME, Linker
@@ -55,6 +56,7 @@ def _pages(site: Site, project_root: Path) -> list[Output]:
     for module in (bodies, officers, lookup, powers, laws, procedures, benchmarks,
                    decision_lists, decisions, freepages):
         pages += module.pages(site, linker, templates)
+    pages += redirects(site)
     return pages
 
 

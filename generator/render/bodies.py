@@ -10,6 +10,7 @@ from markupsafe import Markup
 from generator.model import Body, Decision, Power
 from generator.render.citations import article_links
 from generator.render.docs import DocPage
+from generator.render.facets import body_decisions_src
 from generator.render.freepages import markdown_for
 from generator.render.listing import PER_PAGE, DecisionItem, decision_item
 from generator.render.officers import OfficerRow, officer_row
@@ -203,7 +204,8 @@ def body_page(site: Site, linker: Linker, templates: Templates, body: Body) -> D
         stat_columns=STAT_COLUMNS,
         decisions=[decision_item(site, here, d) for d in decisions[:PER_PAGE]],
         decision_count=len(decisions),
-        all_decisions=here.to(section_src(Decision), "全部执法决定"),
+        all_decisions=here.to(body_decisions_src(body.id), f"{body.name}的全部执法决定")
+        if decisions else here.to(section_src(Decision), "全部执法决定"),
     )
     return DocPage(src, context.title, (templates.render("body.html.j2", context),))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.model import Decision, Outcome
+from generator.render.benchmarks import level_anchor
 from generator.render.citations import article_links
 from generator.render.docs import DocPage
 from generator.render.site import Publicity, Site
@@ -50,6 +51,8 @@ class CorrectionItem:
 class DecisionPage:
     title: str
     publicity: str
+    status: str
+    """公示中 / 已更正 / 已撤回 / 公示期满, as the reader sees it."""
     notice: str
     document_number: str
     type: str
@@ -62,7 +65,7 @@ class DecisionPage:
     facts: str
     articles_violated: list[Link]
     articles_applied: list[Link]
-    discretion_level: str
+    discretion_level: Link
     discretion_reason: str
     benchmark: Link | None
     outcome: OutcomeView
@@ -88,6 +91,17 @@ def _outcome(outcome: Outcome, decision: Decision) -> OutcomeView:
         licence_number=outcome.licence_number,
         licence_valid_to=chinese_date(outcome.licence_valid_to),
     )
+
+
+def status(site: Site, decision: Decision) -> str:
+    publicity = site.publicity(decision)
+    if publicity is Publicity.WITHDRAWN:
+        return "已撤回"
+    if publicity is Publicity.EXPIRED:
+        return "公示期满"
+    corrected = any(c.kind == "更正" and c.review is not None and c.review.outcome == "批准"
+                    for c in site.corrections_by_record.get(decision.ref, []))
+    return "已更正" if corrected else "公示中"
 
 
 def _notice(site: Site, decision: Decision, publicity: Publicity) -> str:
@@ -116,6 +130,7 @@ def decision_page(site: Site, linker: Linker, templates: Templates,
     context = DecisionPage(
         title=decision.document_number,
         publicity=publicity.value,
+        status=status(site, decision),
         notice=_notice(site, decision, publicity),
         document_number=decision.document_number,
         type=decision.type,
@@ -128,7 +143,11 @@ def decision_page(site: Site, linker: Linker, templates: Templates,
         facts=scrub_party(decision.facts, party),
         articles_violated=article_links(portal, here, decision.articles_violated),
         articles_applied=article_links(portal, here, decision.articles_applied),
-        discretion_level=decision.discretion.level if decision.discretion else "",
+        discretion_level=(here.to_record(benchmark, decision.discretion.level,
+                                         level_anchor(benchmark, decision.discretion.level))
+                          if benchmark and level_anchor(benchmark, decision.discretion.level)
+                          else Link(decision.discretion.level)) if decision.discretion
+        else Link(""),
         discretion_reason=scrub_party(decision.discretion.reason, party)
         if decision.discretion else "",
         benchmark=here.to_record(benchmark, benchmark.name) if benchmark else None,

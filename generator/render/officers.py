@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from generator.model import Decision, Officer
 from generator.render.docs import DocPage
-from generator.render.listing import DecisionItem, decision_item
+from generator.render.facets import officer_decisions_src
+from generator.render.listing import PER_PAGE, DecisionItem, decision_item
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import certificate_state, chinese_date
@@ -63,6 +64,8 @@ class OfficerPage:
     section: Link
     lookup: Link
     decisions: list[DecisionItem]
+    decision_count: int
+    all_decisions: Link | None
 
 
 def officer_row(site: Site, linker: Linker, officer: Officer) -> OfficerRow:
@@ -119,7 +122,10 @@ def officer_page(site: Site, linker: Linker, templates: Templates, officer: Offi
         as_of=chinese_date(site.as_of),
         section=here.to(section_src(Officer), "全部执法人员"),
         lookup=here.to(LOOKUP_SRC, "执法证查询"),
-        decisions=[decision_item(site, here, d) for d in signed],
+        decisions=[decision_item(site, here, d) for d in signed[:PER_PAGE]],
+        decision_count=len(signed),
+        all_decisions=here.to(officer_decisions_src(officer.id), f"{officer.name}承办的全部执法决定")
+        if len(signed) > PER_PAGE else None,
     )
     return DocPage(src, context.title, (templates.render("officer.html.j2", context),))
 

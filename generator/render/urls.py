@@ -56,13 +56,6 @@ def record_src(record: Record) -> str:
     return f"{folder}/{record.id}.md"
 
 
-def year_src(year: int, page_number: int = 1) -> str:
-    """One page of the list of a year's decisions."""
-    if page_number == 1:
-        return f"decisions/{year}/index.md"
-    return f"decisions/{year}/page-{page_number}.md"
-
-
 def page_url(src: str) -> str:
     """The URL path (relative to the site root) mkdocs gives a source file."""
     if src == HOME:

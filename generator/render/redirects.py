@@ -1,0 +1,47 @@
+"""Renamed records keep their old URLs: each former id gets a page that sends readers on."""
+
+from __future__ import annotations
+
+from generator.model import Record
+from generator.render.docs import StaticFile
+from generator.render.site import Site
+from generator.render.urls import page_url, record_src, relative_href
+
+TEMPLATE = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>页面已迁移</title>
+<meta name="robots" content="noindex">
+<meta http-equiv="refresh" content="0; url={href}">
+<link rel="canonical" href="{href}">
+</head>
+<body>
+<p>本页已迁移至 <a href="{href}">{href}</a>。</p>
+</body>
+</html>
+"""
+
+
+def _moved(record: Record, former_id: str) -> str:
+    """The source path the record had under its former id."""
+    return record_src(record.model_copy(update={"id": former_id}))
+
+
+def redirects(site: Site) -> list[StaticFile]:
+    files = []
+    for record in site.portal.records():
+        if record.kind_name == "corrections":
+            continue
+        for former in record.former_ids:
+            old = _moved(record, former)
+            href = relative_href(old, record_src(record))
+            # An HTML file at the old URL's folder: served as that URL by any static server.
+            files.append(StaticFile(page_url(old) + "index.html",
+                                    TEMPLATE.format(href=_attr(href))))
+    return sorted(files, key=lambda f: f.src)
+
+
+def _attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            .replace(">", "&gt;"))
