@@ -1,0 +1,65 @@
+"""Print, dark scheme and no-JavaScript reading of the demo site, in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+
+from generator.loader import load
+from tests.artifacts import artifact
+from tests.conftest import DEMO_AS_OF, ROOT
+
+
+def _longest_decisions(count: int) -> list[str]:
+    portal, _ = load(ROOT / "content")
+    public = [d for d in portal.decisions.values() if d.publicity_end >= DEMO_AS_OF]
+    public.sort(key=lambda d: -len(d.model_dump_json()))
+    return [f"/decisions/{d.decision_date.year}/{d.id}/" for d in public[:count]]
+
+
+def test_a_decision_prints_as_one_clean_a4_page(phone, served: str) -> None:  # type: ignore[no-untyped-def]
+    for index, path in enumerate(_longest_decisions(3)):
+        phone.goto(served + path)
+        phone.emulate_media(media="print")
+        for chrome in (".md-header", ".md-tabs", ".md-footer", ".md-sidebar--primary"):
+            if phone.locator(chrome).count():
+                assert phone.locator(chrome).first.evaluate(
+                    "e => getComputedStyle(e).display") == "none", chrome
+        pdf = phone.pdf(format="A4")
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+        assert pages == 1, f"{path} prints on {pages} pages"
+        if index == 0:
+            artifact("decision-print.pdf").write_bytes(pdf)
+        phone.emulate_media(media="screen")
+
+
+def test_dark_and_light_scheme_toggle(phone, served: str) -> None:  # type: ignore[no-untyped-def]
+    phone.goto(served + "/")
+    body = phone.locator("body")
+    before = body.get_attribute("data-md-color-scheme")
+    toggle = phone.locator("label[title^='切换到']:visible")
+    toggle.first.click()
+    after = body.get_attribute("data-md-color-scheme")
+    assert {before, after} == {"default", "slate"}
+    background = body.evaluate("e => getComputedStyle(e).backgroundColor")
+    phone.screenshot(path=str(artifact(f"home-{after}.png")))
+    toggle.first.click()
+    assert body.get_attribute("data-md-color-scheme") == before
+    assert body.evaluate("e => getComputedStyle(e).backgroundColor") != background
+
+
+def test_pages_read_without_javascript(chromium, served: str) -> None:  # type: ignore[no-untyped-def]
+    context = chromium.new_context(java_script_enabled=False,
+                                   viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(served + "/decisions/2025/donghu-2025-002/")
+        text = page.locator("article").inner_text()
+        for field in ("决定书文号", "当事人", "违法事实", "处罚依据", "决定内容", "救济途径"):
+            assert field in text
+        page.goto(served + "/bodies/")
+        page.locator("article").get_by_role("link", name="东湖市人力资源和社会保障局").first.click()
+        assert page.url.endswith("/bodies/donghu-rsj/")
+        page.goto(served + "/officers/lookup/")
+        assert "需要启用浏览器的 JavaScript" in page.locator("article").inner_text()
+    finally:
+        context.close()
