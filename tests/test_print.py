@@ -63,3 +63,55 @@ def test_pages_read_without_javascript(chromium, served: str) -> None:  # type: 
         assert "需要启用浏览器的 JavaScript" in page.locator("article").inner_text()
     finally:
         context.close()
+
+
+CONTRAST = """() => {
+  const rgba = c => c.match(/[\\d.]+/g).map(Number);
+  const channel = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = element => {
+    for (let e = element; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c.length < 4 || c[3] > 0.5) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const alpha = element => {
+    let a = 1;
+    for (let e = element; e; e = e.parentElement) a *= Number(getComputedStyle(e).opacity);
+    return a;
+  };
+  const result = {};
+  for (const selector of SELECTORS) {
+    const element = document.querySelector(selector);
+    if (!element) continue;
+    const back = background(element);
+    const c = rgba(getComputedStyle(element).color);
+    const a = (c.length === 4 ? c[3] : 1) * alpha(element);
+    const fore = c.slice(0, 3).map((v, i) => v * a + back[i] * (1 - a));
+    const [hi, lo] = [luminance(fore), luminance(back)].sort((x, y) => y - x);
+    result[selector] = (hi + 0.05) / (lo + 0.05);
+  }
+  return result;
+}"""
+# Normal text needs 4.5:1 (WCAG AA); the page title is large text (3:1).
+READABLE = {".md-header__topic": 4.5, ".md-tabs__link": 4.5, ".md-typeset p": 4.5,
+            ".md-typeset td": 4.5, ".md-typeset td a": 4.5, ".md-typeset table.gs-fields th": 4.5,
+            ".gs-badge": 4.5, ".md-footer-meta": 4.5, ".md-typeset h1": 3.0}
+
+
+def test_text_is_readable_in_the_light_and_the_dark_scheme(chromium, served: str) -> None:  # type: ignore[no-untyped-def]
+    script = CONTRAST.replace("SELECTORS", repr(sorted(READABLE)))
+    for system, scheme in (("light", "default"), ("dark", "slate")):
+        context = chromium.new_context(color_scheme=system, viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        try:
+            page.goto(served + "/decisions/2025/donghu-2025-002/")
+            # the scheme follows the reader's system setting until they choose one
+            assert page.locator("body").get_attribute("data-md-color-scheme") == scheme
+            ratios = page.evaluate(script)
+            assert set(ratios) == set(READABLE), scheme
+            low = {s: round(r, 2) for s, r in ratios.items() if r < READABLE[s]}
+            assert low == {}, scheme
+        finally:
+            context.close()
