@@ -1,5 +1,10 @@
-"""执法决定: the section page, and paginated lists of decisions by year, body, region, type
-and outcome, latest first, no page over PER_PAGE decisions."""
+"""执法决定: the section page, and paginated lists of decisions by year, body, region, type,
+outcome and officer, latest first, no page over PER_PAGE decisions.
+
+The first page of a list is at <folder>/, the others at <folder>/page-N/. A page links only
+a window of page numbers (first, last, and two either side), so a list of 2,000 pages does
+not write 2,000 links into each of them.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,18 @@ from generator.render.facets import FACETS, LISTED_ON_SECTION_PAGE, FacetValue, 
 from generator.render.listing import DecisionItem, chunks, decision_item
 from generator.render.site import Site
 from generator.render.templates import Templates
-from generator.render.urls import Link, Linker, section_src
+from generator.render.urls import Link, Linker, record_src, section_src
+
+WINDOW = 2
+"""Page numbers shown either side of the current page."""
 
 
 @dataclass(frozen=True)
 class ListEntry:
     link: Link
     count: int
+    depth: int = 0
+    """Indentation: a city under its province, a county under its city."""
 
 
 @dataclass(frozen=True)
@@ -36,14 +46,24 @@ class DecisionsSection:
 
 
 @dataclass(frozen=True)
+class PageNumber:
+    """One place in the pager: a page's link, the current page (no link), or a gap (…)."""
+
+    link: Link | None
+    current: bool = False
+
+
+@dataclass(frozen=True)
 class ListPage:
     title: str
     intro: str
+    about: Link | None
+    """The page of the body or officer the list belongs to."""
     page_number: int
     page_count: int
     total: int
     decisions: list[DecisionItem]
-    pages: list[Link]
+    pages: list[PageNumber]
     previous: Link | None
     next: Link | None
     section: Link
@@ -57,6 +77,7 @@ class DecisionList:
     title: str
     intro: str
     decisions: list[Decision]
+    about_src: str | None = None
 
     def src(self, page_number: int = 1) -> str:
         if page_number == 1:
@@ -72,19 +93,23 @@ def by_year(site: Site) -> dict[int, list[Decision]]:
     return years
 
 
-def lists(site: Site) -> list[DecisionList]:
-    """Every list of decisions the site has, years first, then each facet."""
-    result = [DecisionList(f"decisions/{year}", f"{year}年执法决定",
-                           f"{year}年作出、公示期内的执法决定，最新的在前。", decisions)
-              for year, decisions in by_year(site).items()]
-    result += [_facet_list(value) for value in facet_values(site)]
-    return result
+def lists(site: Site, values: list[FacetValue] | None = None) -> list[DecisionList]:
+    """Every list of decisions the site has, years first, then each facet value."""
+    years = [DecisionList(f"decisions/{year}", f"{year}年执法决定",
+                          f"{year}年作出、公示期内的执法决定，最新的在前。", decisions)
+             for year, decisions in by_year(site).items()]
+    values = facet_values(site) if values is None else values
+    return years + [_facet_list(site, value) for value in values]
 
 
-def _facet_list(value: FacetValue) -> DecisionList:
+def _facet_list(site: Site, value: FacetValue) -> DecisionList:
+    record = (site.portal.bodies.get(value.key) if value.facet.folder == "body"
+              else site.portal.officers.get(value.key) if value.facet.folder == "officer"
+              else None)
     return DecisionList(value.folder, f"执法决定：{value.title}",
-                        f"{value.facet.label}：{value.title}，公示期内的执法决定，最新的在前。",
-                        value.decisions)
+                        f"{value.facet.label.removeprefix('按')}：{value.title}。"
+                        "公示期内的执法决定，最新的在前。",
+                        value.decisions, record_src(record) if record else None)
 
 
 def sources(site: Site) -> list[str]:
@@ -97,24 +122,33 @@ def sources(site: Site) -> list[str]:
 
 
 def section_page(site: Site, linker: Linker, templates: Templates,
-                 all_lists: list[DecisionList]) -> DocPage:
+                 values: list[FacetValue]) -> DocPage:
     src = section_src(Decision)
     here = linker.at(src)
-    by_folder = {decision_list.folder: decision_list for decision_list in all_lists}
     years = [ListEntry(here.to(f"decisions/{year}/index.md", f"{year}年"), len(decisions))
              for year, decisions in by_year(site).items()]
     groups = []
     for facet in FACETS:
         if facet.folder not in LISTED_ON_SECTION_PAGE:
             continue
-        entries = [ListEntry(here.to(listed.src(), listed.title.removeprefix("执法决定：")),
-                             len(listed.decisions))
-                   for folder, listed in by_folder.items()
-                   if folder.startswith(f"decisions/{facet.folder}/")]
+        entries = [ListEntry(here.to(f"{value.folder}/index.md", value.title),
+                             len(value.decisions), value.depth)
+                   for value in values if value.facet is facet]
         if entries:
             groups.append(FacetGroup(facet.label, f"by-{facet.folder}", entries))
     context = DecisionsSection("执法决定", years, groups, len(site.decisions))
     return DocPage(src, context.title, (templates.render("decisions.html.j2", context),))
+
+
+def page_window(number: int, count: int) -> list[int | None]:
+    """The page numbers a pager shows: first, last, and WINDOW either side; None is a gap."""
+    shown = sorted({1, count, *range(max(1, number - WINDOW), min(count, number + WINDOW) + 1)})
+    result: list[int | None] = []
+    for previous, n in zip([0, *shown], shown, strict=False):
+        if n - previous > 1:
+            result.append(None)
+        result.append(n)
+    return result
 
 
 def list_pages(site: Site, linker: Linker, templates: Templates,
@@ -128,11 +162,16 @@ def list_pages(site: Site, linker: Linker, templates: Templates,
         context = ListPage(
             title=decision_list.title + (f"（第{number}页）" if number > 1 else ""),
             intro=decision_list.intro,
+            about=here.to(decision_list.about_src, "查看主页") if decision_list.about_src
+            else None,
             page_number=number,
             page_count=len(parts),
             total=len(decision_list.decisions),
             decisions=[decision_item(site, here, d) for d in part],
-            pages=[here.to(decision_list.src(n), str(n)) for n in range(1, len(parts) + 1)],
+            pages=[PageNumber(None) if n is None
+                   else PageNumber(Link(str(n)), True) if n == number
+                   else PageNumber(here.to(decision_list.src(n), str(n)))
+                   for n in page_window(number, len(parts))],
             previous=here.to(decision_list.src(number - 1), "上一页") if number > 1 else None,
             next=here.to(decision_list.src(number + 1), "下一页") if number < len(parts) else None,
             section=here.to(section_src(Decision), "全部执法决定"),
@@ -142,8 +181,8 @@ def list_pages(site: Site, linker: Linker, templates: Templates,
 
 
 def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage]:
-    all_lists = lists(site)
-    result = [section_page(site, linker, templates, all_lists)]
-    for decision_list in all_lists:
+    values = facet_values(site)
+    result = [section_page(site, linker, templates, values)]
+    for decision_list in lists(site, values):
         result += list_pages(site, linker, templates, decision_list)
     return result

@@ -1,8 +1,9 @@
-"""Ways to browse decisions besides by year: by body, region, type and outcome.
+"""Ways to browse decisions besides by year: by body, region, type, outcome and officer.
 
 Each facet value gets a paginated list (no page over PER_PAGE decisions) at a stable,
 readable URL: decisions/body/<body id>/, decisions/region/<region code>/,
-decisions/type/<slug>/, decisions/outcome/<slug>/ (page 2 at .../page-2/).
+decisions/type/<slug>/, decisions/outcome/<slug>/, decisions/officer/<officer id>/
+(page 2 at .../page-2/). Filing is linear: each decision is looked at once per facet.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from generator.model import Body, Decision
+from generator.model import Decision
 from generator.render.site import Site
 
 TYPE_SLUGS = {
@@ -19,6 +20,8 @@ TYPE_SLUGS = {
     "行政给付": "geifu", "行政检查": "jiancha", "行政确认": "queren", "行政奖励": "jiangli",
     "行政裁决": "caijue", "其他": "qita",
 }
+"""决定类别 -> URL segment. Fixed: a published URL must never change."""
+
 OUTCOME_SLUGS = {
     "警告": "jinggao", "通报批评": "tongbao-piping", "罚款": "fakuan",
     "没收违法所得": "moshou-weifa-suode", "没收非法财物": "moshou-feifa-caiwu",
@@ -28,13 +31,16 @@ OUTCOME_SLUGS = {
     "责令改正": "zeling-gaizheng", "责令限期改正": "xianqi-gaizheng", "责令停工": "zeling-tinggong",
     "责令支付劳动报酬": "zhifu-laodong-baochou", "责令支付加班费": "zhifu-jiabanfei",
     "加付赔偿金": "jiafu-peichangjin", "准予许可": "zhunyu-xuke", "不予许可": "buyu-xuke",
-    "不予行政处罚": "buyu-chufa", "不予处罚": "buyu-chufa-2", "未发现违法": "weifaxian-weifa",
+    "不予行政处罚": "buyu-xingzheng-chufa", "不予处罚": "buyu-chufa",
+    "未发现违法": "weifaxian-weifa",
     "先行登记保存": "xianxing-dengji-baocun", "申请人民法院强制执行": "shenqing-qiangzhi-zhixing",
 }
+"""处理类别 (outcome.categories) -> URL segment. Fixed; add new categories, never rename."""
 
 
 def slug(text: str, known: dict[str, str]) -> str:
-    """A stable ASCII URL segment; a category we have no word for gets its code points."""
+    """A stable ASCII URL segment; a category we have no word for gets its code points
+    (`c-` and hex, e.g. 训诫 -> c-8bad-8beb): no hash, so a reader can decode it."""
     return known.get(text) or "c-" + "-".join(f"{ord(char):x}" for char in text)
 
 
@@ -47,14 +53,46 @@ def region_scope(code: str) -> str:
     return code
 
 
+def region_ancestors(code: str) -> list[str]:
+    """A region and the regions above it, province first: 990122 -> 990000, 990100, 990122."""
+    return list(dict.fromkeys([code[:2] + "0000", code[:4] + "00", code]))
+
+
+def region_depth(code: str) -> int:
+    """0 for a province (省级), 1 for a city (地级), 2 for a county (县级)."""
+    return len(region_scope(code)) // 2 - 1
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What filing needs besides the decision, computed once per build, never per decision."""
+
+    site: Site
+    region_names: dict[str, str]
+    """Each region code that has a body, named as its first body (in tree order) names it."""
+    regions_of_body: dict[str, list[str]]
+    """For each body id, the regions with a body that it lies in: province, city, county."""
+
+    @classmethod
+    def of(cls, site: Site) -> Filing:
+        names: dict[str, str] = {}
+        for body_id in site.body_order():
+            body = site.portal.bodies.get(body_id)
+            if body is not None:
+                names.setdefault(body.region_code, body.region_name)
+        within = {body.id: [code for code in region_ancestors(body.region_code) if code in names]
+                  for body in site.portal.bodies.values()}
+        return cls(site, names, within)
+
+
 @dataclass(frozen=True)
 class Facet:
     """One way of grouping decisions: its folder, its name, and how a decision is filed."""
 
     folder: str
     label: str
-    keys: Callable[[Site, Decision], list[str]]
-    title: Callable[[Site, str], str]
+    keys: Callable[[Filing, Decision], list[str]]
+    title: Callable[[Filing, str], str]
 
 
 @dataclass(frozen=True)
@@ -70,70 +108,60 @@ class FacetValue:
     def folder(self) -> str:
         return f"decisions/{self.facet.folder}/{self.key}"
 
-
-def _body_keys(site: Site, decision: Decision) -> list[str]:
-    return [decision.body]
-
-
-def _region_keys(site: Site, decision: Decision) -> list[str]:
-    body = site.portal.bodies.get(decision.body)
-    if body is None:
-        return []
-    # A decision of a county body is also one of its city and its province.
-    return [region.region_code for region in _regions(site)
-            if body.region_code.startswith(region_scope(region.region_code))]
+    @property
+    def depth(self) -> int:
+        """How far down the region tree this value sits (0 for every other facet)."""
+        return region_depth(self.key) if self.facet.folder == "region" else 0
 
 
-def _regions(site: Site) -> list[Body]:
-    """One body per region code (the first in tree order), standing for its region."""
-    seen: dict[str, Body] = {}
-    for body_id in site.body_order():
-        body = site.portal.bodies.get(body_id)
-        if body is not None:
-            seen.setdefault(body.region_code, body)
-    return list(seen.values())
-
-
-def _region_title(site: Site, code: str) -> str:
-    names = {b.region_code: b.region_name for b in site.portal.bodies.values()}
-    return f"{names.get(code, code)}（{code}）"
-
-
-def _body_title(site: Site, key: str) -> str:
-    body = site.portal.bodies.get(key)
+def _body_title(filing: Filing, key: str) -> str:
+    body = filing.site.portal.bodies.get(key)
     return body.name if body else key
 
 
+def _region_title(filing: Filing, code: str) -> str:
+    return f"{filing.region_names.get(code, code)}（{code}）"
+
+
+def _type_title(filing: Filing, key: str) -> str:
+    return next((name for name, known in TYPE_SLUGS.items() if known == key), key)
+
+
+def _officer_title(filing: Filing, key: str) -> str:
+    officer = filing.site.portal.officers.get(key)
+    return officer.name if officer else key
+
+
 FACETS = (
-    Facet("body", "按执法主体", _body_keys, _body_title),
-    Facet("region", "按行政区划", _region_keys, _region_title),
-    Facet("type", "按决定类别", lambda site, d: [TYPE_SLUGS.get(d.type, slug(d.type, {}))],
-          lambda site, key: next((t for t, s in TYPE_SLUGS.items() if s == key), key)),
+    Facet("body", "按执法主体", lambda f, d: [d.body], _body_title),
+    # A decision of a county body is also one of its city and its province.
+    Facet("region", "按行政区划", lambda f, d: f.regions_of_body.get(d.body, []), _region_title),
+    Facet("type", "按决定类别", lambda f, d: [slug(d.type, TYPE_SLUGS)], _type_title),
     Facet("outcome", "按处理结果",
-          lambda site, d: [slug(c, OUTCOME_SLUGS) for c in dict.fromkeys(d.outcome.categories)],
-          lambda site, key: key),
+          lambda f, d: list(dict.fromkeys(slug(c, OUTCOME_SLUGS) for c in d.outcome.categories)),
+          lambda f, key: key),
     # Reached from each officer's page, not from the section page (thousands of officers).
-    Facet("officer", "按承办执法人员", lambda site, d: list(dict.fromkeys(d.officers)),
-          lambda site, key: site.portal.officers[key].name if key in site.portal.officers
-          else key),
+    Facet("officer", "按承办执法人员", lambda f, d: list(dict.fromkeys(d.officers)),
+          _officer_title),
 )
 LISTED_ON_SECTION_PAGE = ("body", "region", "type", "outcome")
 
 
 def facet_values(site: Site) -> list[FacetValue]:
     """Every facet value with at least one public decision, in a stable order."""
+    filing = Filing.of(site)
     result: list[FacetValue] = []
     for facet in FACETS:
         grouped: dict[str, list[Decision]] = defaultdict(list)
         titles: dict[str, str] = {}
         for decision in site.decisions:  # latest first already
-            for key in facet.keys(site, decision):
+            for key in facet.keys(filing, decision):
                 grouped[key].append(decision)
-                if facet.folder == "outcome":
-                    titles[key] = next(c for c in decision.outcome.categories
-                                       if slug(c, OUTCOME_SLUGS) == key)
+            if facet.folder == "outcome":
+                for category in decision.outcome.categories:
+                    titles.setdefault(slug(category, OUTCOME_SLUGS), category)
         for key in _ordered(site, facet, grouped):
-            title = titles.get(key) or facet.title(site, key)
+            title = titles.get(key) or facet.title(filing, key)
             result.append(FacetValue(facet, key, title, grouped[key]))
     return result
 
@@ -141,9 +169,8 @@ def facet_values(site: Site) -> list[FacetValue]:
 def _ordered(site: Site, facet: Facet, grouped: dict[str, list[Decision]]) -> list[str]:
     if facet.folder == "body":
         return [b for b in site.body_order() if b in grouped]
-    if facet.folder == "region":
-        return [r.region_code for r in _regions(site) if r.region_code in grouped]
-    if facet.folder == "officer":
+    if facet.folder in ("region", "officer"):
+        # Region codes in order: each province, then each of its cities with its counties.
         return sorted(grouped)
     if facet.folder == "type":
         order = list(TYPE_SLUGS.values())
@@ -152,7 +179,8 @@ def _ordered(site: Site, facet: Facet, grouped: dict[str, list[Decision]]) -> li
 
 
 def body_decisions_src(body_id: str) -> str:
-    """The first page of a body's decisions (for links from the body page)."""
+    """The first page of a body's public decisions, for the body page's link to them. The
+    page exists only when the body has a public decision (site.decisions_by_body)."""
     return f"decisions/body/{body_id}/index.md"
 
 
