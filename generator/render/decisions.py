@@ -8,6 +8,7 @@ from generator.model import Decision, Outcome
 from generator.render.benchmarks import level_anchor
 from generator.render.citations import article_links
 from generator.render.docs import DocPage
+from generator.render.facets import OUTCOME_SLUGS, TYPE_SLUGS, body_decisions_src, slug
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
 from generator.render.text import (
@@ -30,7 +31,8 @@ class ReviewView:
 
 @dataclass(frozen=True)
 class OutcomeView:
-    categories: str
+    categories: list[Link]
+    """Each 处理类别, linked to the list of public decisions with it."""
     content: str
     fine: str
     confiscated: str
@@ -55,7 +57,7 @@ class DecisionPage:
     """公示中 / 已更正 / 已撤回 / 公示期满, as the reader sees it."""
     notice: str
     document_number: str
-    type: str
+    type: Link
     body: Link
     power: Link
     party_name: str
@@ -77,12 +79,20 @@ class DecisionPage:
     publicity_end: str
     note: str
     corrections: list[CorrectionItem]
+    body_decisions: Link | None
+    """The body's list of public decisions: only for a decision that is itself public."""
     all_decisions: Link
 
 
-def _outcome(outcome: Outcome, decision: Decision) -> OutcomeView:
+def _facet_link(here: Linker, public: bool, folder: str, text: str) -> Link:
+    """A link to a facet list; a decision that is not public is in no list, so plain text."""
+    return here.to(f"decisions/{folder}/index.md", text) if public else Link(text)
+
+
+def _outcome(here: Linker, public: bool, outcome: Outcome, decision: Decision) -> OutcomeView:
     return OutcomeView(
-        categories="、".join(outcome.categories),
+        categories=[_facet_link(here, public, f"outcome/{slug(c, OUTCOME_SLUGS)}", c)
+                    for c in dict.fromkeys(outcome.categories)],
         content=scrub_party(outcome.content, decision.party),
         fine=money(outcome.fine_amount),
         confiscated=money(outcome.confiscated_amount),
@@ -108,7 +118,10 @@ def _notice(site: Site, decision: Decision, publicity: Publicity) -> str:
     if publicity is Publicity.WITHDRAWN:
         withdrawal = site.withdrawal(decision)
         assert withdrawal is not None  # WITHDRAWN means there is one
-        return f"本决定已撤回（{withdrawal.cause or '其他'}）。理由：{withdrawal.reason}"
+        # The date the withdrawal took effect: its approval (the review always has one).
+        when = withdrawal.review.date if withdrawal.review else withdrawal.requested_on
+        return (f"本决定已于{chinese_date(when)}撤回（{withdrawal.cause or '其他'}）。"
+                f"理由：{withdrawal.reason}")
     if publicity is Publicity.EXPIRED:
         return f"本决定的公示期已于{chinese_date(decision.publicity_end)}届满，详细内容不再公示。"
     return ""
@@ -127,13 +140,15 @@ def decision_page(site: Site, linker: Linker, templates: Templates,
     reviewer = portal.officers.get(decision.legal_review.reviewer) \
         if decision.legal_review else None
     publicity = site.publicity(decision)
+    public = publicity is Publicity.PUBLIC
     context = DecisionPage(
         title=decision.document_number,
         publicity=publicity.value,
         status=status(site, decision),
         notice=_notice(site, decision, publicity),
         document_number=decision.document_number,
-        type=decision.type,
+        type=_facet_link(here, public, f"type/{slug(decision.type, TYPE_SLUGS)}",
+                         decision.type),
         body=here.to_record(body, body.name if body else decision.body),
         power=here.to_record(power, power.name if power else decision.power),
         party_name=party_name(party),
@@ -151,7 +166,7 @@ def decision_page(site: Site, linker: Linker, templates: Templates,
         discretion_reason=scrub_party(decision.discretion.reason, party)
         if decision.discretion else "",
         benchmark=here.to_record(benchmark, benchmark.name) if benchmark else None,
-        outcome=_outcome(decision.outcome, decision),
+        outcome=_outcome(here, public, decision.outcome, decision),
         decision_date=chinese_date(decision.decision_date),
         officers=[_officer_link(site, here, officer_id) for officer_id in decision.officers],
         major=decision.major,
@@ -169,6 +184,9 @@ def decision_page(site: Site, linker: Linker, templates: Templates,
         corrections=[CorrectionItem(c.kind, chinese_date(c.requested_on), c.reason)
                      for c in site.corrections_by_record.get(decision.ref, [])
                      if c.review is not None and c.review.outcome == "批准"],
+        body_decisions=here.to(body_decisions_src(decision.body),
+                               f"{body.name if body else decision.body}的全部执法决定")
+        if publicity is Publicity.PUBLIC else None,
         all_decisions=here.to(section_src(Decision), "全部执法决定"),
     )
     return DocPage(src, context.title, (templates.render("decision.html.j2", context),))
