@@ -1,18 +1,425 @@
-"""Browsing decisions on the demo site: by year, body, region, type and outcome, 50 a page."""
+"""Browsing decisions: by year, body, region, type, outcome and officer, 50 a page.
+
+Two sites: a fixture tree (tests/sitehelpers.py plus the cases below: a county and a province
+body, a withdrawn, a corrected, an expired and a renamed decision, an unknown outcome
+category, 61+ decisions in one year) and the demo authority.
+"""
 
 from __future__ import annotations
 
+import functools
+import http.server
+import math
+import textwrap
+import threading
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from bs4 import BeautifulSoup
 
 from generator.loader import load
 from generator.model import Decision
-from generator.render.facets import OUTCOME_SLUGS, TYPE_SLUGS, region_scope, slug
+from generator.portal import Portal
+from generator.render import build_site
+from generator.render.decision_lists import page_window
+from generator.render.facets import (
+    OUTCOME_SLUGS,
+    TYPE_SLUGS,
+    region_ancestors,
+    region_scope,
+    slug,
+)
 from generator.render.listing import PER_PAGE
+from generator.settings import load_settings
 from tests.artifacts import artifact
 from tests.conftest import DEMO_AS_OF, ROOT
+from tests.sitehelpers import AS_OF, write_content
+
+# --- the fixture tree ----------------------------------------------------------------------
+
+BODY = """
+    id: {id}
+    name: {name}
+    kind: 行政机关
+    parent: {parent}
+    region_code: '{code}'
+    region_name: {region}
+    uscc: {uscc}
+    head: 周全
+    address: 示例路1号
+    phone: 0999-22223333
+    office_hours: 工作日 9:00-17:00
+    supervision:
+      - channel: 电话
+        value: '12333'
+"""
+
+DECISION = """
+    id: {id}
+    {former}document_number: 东人社{n}号
+    type: {type}
+    body: {body}
+    power: overtime
+    party:
+      name: 东湖{n}有限公司
+      kind: 法人及非法人组织
+      uscc: 91990100MA00000001
+      legal_representative: 钱多
+    facts: 事实{id}。
+    articles_applied: ['lir#第二十五条']
+    discretion:
+      level: 一般
+    outcome:
+      categories: {categories}
+      content: 处理{id}
+    decision_date: {date}
+    officers: [wang, li]
+    publicity_end: {end}
+"""
+
+CORRECTION = """
+    id: {id}
+    record: decisions/{record}
+    kind: {kind}
+    {cause}reason: {reason}
+    requested_by: wang
+    requested_on: 2025-05-01
+    review:
+      reviewer: li
+      date: 2025-05-02
+      outcome: 批准
+      note: 同意
+"""
+
+WITHDRAWN, CORRECTED, EXPIRED, RENAMED, FORMER = "w-001", "k-001", "x-001", "r-001", "r-old"
+WITHDRAWAL_REASON = "本决定已被东湖市人民政府行政复议决定撤销。"
+UNKNOWN_CATEGORY = "训诫"
+
+
+def _decision(id: str, n: int, *, type: str = "行政处罚", body: str = "city",
+              categories: str = "[罚款]", date: str = "2025-03-01", end: str = "2028-12-31",
+              former: str = "") -> tuple[str, str]:
+    text = DECISION.format(id=id, n=n, type=type, body=body, categories=categories, date=date,
+                           end=end, former=f"former_ids: [{former}]\n    " if former else "")
+    return f"decisions/{date[:4]}/{id}.yml", text
+
+
+FIXTURE: dict[str, str] = dict([
+    ("bodies/province.yml", BODY.format(id="province", name="示例省人力资源和社会保障厅",
+                                        parent="null", code="990000", region="示例省",
+                                        uscc="11990000MB0000009X")),
+    ("bodies/county.yml", BODY.format(id="county", name="青山县人力资源和社会保障局",
+                                      parent="city", code="990122", region="东湖市青山县",
+                                      uscc="11990122MB0000005X")),
+    _decision("p-001", 901, type="行政许可", body="province", categories="[准予许可]"),
+    _decision("c-001", 902, type="行政检查", body="county", categories="[未发现违法]",
+              date="2025-04-02"),
+    _decision("c-002", 903, type="行政检查", body="county", categories="[责令改正, 警告]",
+              date="2024-11-05"),
+    _decision("c-003", 904, body="county", categories=f"[{UNKNOWN_CATEGORY}, 罚款]",
+              date="2025-02-03"),
+    _decision(WITHDRAWN, 905, date="2025-04-20"),
+    _decision(CORRECTED, 906, date="2025-04-21"),
+    _decision(EXPIRED, 907, date="2024-03-01", end="2025-06-01"),
+    _decision(RENAMED, 908, date="2025-04-22", former=FORMER),
+    ("corrections/w-001-withdraw.yml", CORRECTION.format(
+        id="w-001-withdraw", record=WITHDRAWN, kind="撤回", cause="cause: 撤销\n    ",
+        reason=WITHDRAWAL_REASON)),
+    ("corrections/k-001-fix.yml", CORRECTION.format(
+        id="k-001-fix", record=CORRECTED, kind="更正", cause="", reason="当事人名称录入有误。")),
+])
+
+
+@pytest.fixture(scope="module")
+def fixture_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Portal, Path]:
+    """The fixture content, loaded, and built into a site folder (one mkdocs run)."""
+    root = tmp_path_factory.mktemp("decisions-site")
+    content = write_content(root)
+    for name, text in FIXTURE.items():
+        path = content / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    portal, report = load(content)
+    assert not [p for p in report if p.severity == "error"], [p.describe() for p in report]
+    site_dir = root / "site"
+    site_dir.mkdir()
+    build_site(portal, load_settings(ROOT), AS_OF, ROOT, site_dir)
+    return portal, site_dir
+
+
+@pytest.fixture(scope="module")
+def fixture_site(fixture_tree: tuple[Portal, Path]) -> Path:
+    return fixture_tree[1]
+
+
+@pytest.fixture(scope="module")
+def fixture_public(fixture_tree: tuple[Portal, Path]) -> list[Decision]:
+    """The fixture's public decisions, worked out here without the renderer's code."""
+    portal = fixture_tree[0]
+    hidden = {WITHDRAWN, EXPIRED}
+    assert {d.id for d in portal.decisions.values() if d.publicity_end < AS_OF} == {EXPIRED}
+    return [d for d in portal.decisions.values() if d.id not in hidden]
+
+
+def _page(site: Path, url: str) -> BeautifulSoup:
+    return BeautifulSoup((site / url.strip("/") / "index.html").read_text("utf-8"),
+                         "html.parser")
+
+
+def _walk(site: Path, folder: str) -> list[list[str]]:
+    """The decision ids on each page of a list, following its 下一页 links from the first page;
+    checks each page's pager on the way."""
+    pages: list[list[str]] = []
+    url = folder.strip("/") + "/"
+    while True:
+        soup = _page(site, url)
+        rows = soup.select("article table.gs-list tbody tr td:first-child a")
+        pages.append([a["href"].rstrip("/").rsplit("/", 1)[-1] for a in rows])
+        pager = soup.select_one("article nav.gs-pager")
+        if pager is None:
+            assert len(pages) == 1, url
+            return pages
+        current = pager.select_one("strong[aria-current=page]")
+        assert current is not None and current.get_text() == str(len(pages)), url
+        previous = pager.find("a", string="上一页")
+        assert (previous is None) == (len(pages) == 1), url
+        if previous is not None:
+            back = urljoin("/" + url, previous["href"]).strip("/") + "/"
+            assert back == (folder + "/" if len(pages) == 2 else f"{folder}/page-{len(pages) - 1}/")
+        following = pager.find("a", string="下一页")
+        if following is None:
+            return pages
+        url = urljoin("/" + url, following["href"]).strip("/") + "/"
+        assert url == f"{folder}/page-{len(pages) + 1}/"
+
+
+def _expected(public: list[Decision], portal: Portal) -> dict[str, dict[str, set[str]]]:
+    """For each facet folder, each value's decision ids, from the records alone."""
+    codes = {b.region_code for b in portal.bodies.values()}
+    result: dict[str, dict[str, set[str]]] = {f: {} for f in
+                                              ("body", "region", "type", "outcome", "officer")}
+
+    def add(facet: str, key: str, decision: Decision) -> None:
+        result[facet].setdefault(key, set()).add(decision.id)
+
+    for d in public:
+        add("body", d.body, d)
+        for code in codes:
+            if portal.bodies[d.body].region_code.startswith(region_scope(code)):
+                add("region", code, d)
+        add("type", TYPE_SLUGS[d.type], d)
+        for category in d.outcome.categories:
+            add("outcome", slug(category, OUTCOME_SLUGS), d)
+        for officer in d.officers:
+            add("officer", officer, d)
+    for d in public:
+        result.setdefault("year", {}).setdefault(str(d.decision_date.year), set()).add(d.id)
+    return result
+
+
+# --- the fixture site ---------------------------------------------------------------------
+
+
+def test_every_list_pages_its_decisions_50_at_most_each_exactly_once(
+        fixture_tree: tuple[Portal, Path], fixture_public: list[Decision]) -> None:
+    portal, site = fixture_tree
+    for facet, values in _expected(fixture_public, portal).items():
+        base = "decisions" if facet == "year" else f"decisions/{facet}"
+        on_disk = {p.name for p in (site / base).iterdir() if p.is_dir()}
+        if facet == "year":
+            on_disk = {name for name in on_disk if name.isdigit()}
+        assert on_disk == set(values), facet
+        for key, ids in values.items():
+            pages = _walk(site, f"{base}/{key}")
+            assert all(0 < len(page) <= PER_PAGE for page in pages), (facet, key)
+            assert len(pages) == math.ceil(len(ids) / PER_PAGE), (facet, key)
+            listed = [i for page in pages for i in page]
+            assert Counter(listed) == Counter(ids), (facet, key)
+            # latest first, over all pages
+            dates = [portal.decisions[i].decision_date for i in listed]
+            assert dates == sorted(dates, reverse=True), (facet, key)
+
+
+def test_a_county_decision_is_listed_under_its_city_and_province(fixture_site: Path) -> None:
+    for code in region_ancestors("990122"):
+        assert "c-001" in [i for page in _walk(fixture_site, f"decisions/region/{code}")
+                           for i in page], code
+    soup = _page(fixture_site, "decisions")
+    regions = [a.get_text() for a in soup.select("#by-region + ul a")]
+    assert regions == ["示例省（990000）", "东湖市（990100）", "东湖市青山县（990122）"]
+
+
+def test_the_section_page_offers_each_facet_with_counts(
+        fixture_tree: tuple[Portal, Path], fixture_public: list[Decision]) -> None:
+    portal, site = fixture_tree
+    expected = _expected(fixture_public, portal)
+    soup = _page(site, "decisions")
+    assert f"共{len(fixture_public)}件" in soup.select_one("article").get_text()
+    for facet in ("year", "body", "region", "type", "outcome"):
+        items = soup.select(f"#by-{facet} + ul li")
+        assert len(items) == len(expected[facet]), facet
+        for item in items:
+            href = item.a["href"].rstrip("/")
+            key = href.rsplit("/", 1)[-1]
+            assert item.get_text().endswith(f"（{len(expected[facet][key])}件）"), (facet, key)
+    # officers are listed from their own pages, not here (there may be thousands)
+    assert soup.find(id="by-officer") is None
+
+
+def test_urls_are_readable_ascii(fixture_site: Path) -> None:
+    folders = {p.relative_to(fixture_site / "decisions").as_posix()
+               for p in (fixture_site / "decisions").glob("*/*") if p.is_dir()}
+    assert {"type/chufa", "type/xuke", "type/jiancha", "outcome/fakuan", "outcome/zhunyu-xuke",
+            "outcome/weifaxian-weifa", "outcome/zeling-gaizheng", "outcome/jinggao",
+            "body/city", "body/county", "region/990122"} <= folders
+    unknown = slug(UNKNOWN_CATEGORY, OUTCOME_SLUGS)
+    assert unknown == "c-8bad-8beb" and f"outcome/{unknown}" in folders
+    assert _page(fixture_site, f"decisions/outcome/{unknown}").h1.get_text() == \
+        f"执法决定：{UNKNOWN_CATEGORY}"
+    assert all(folder.isascii() for folder in folders)
+
+
+def test_withdrawn_and_expired_decisions_are_in_no_list(fixture_site: Path) -> None:
+    """No list of decisions anywhere (facets, years, home, body and officer pages) links them;
+    the home page's list of latest withdrawals may link the withdrawal notice."""
+    listed: set[str] = set()
+    for path in fixture_site.rglob("*.html"):
+        soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        for table in soup.select("table.gs-list"):
+            if table.th is not None and table.th.get_text() == "决定书文号":
+                listed.update(a["href"].rstrip("/").rsplit("/", 1)[-1]
+                              for a in table.select("a[href*='decisions/']"))
+    assert "d-002" in listed and RENAMED in listed
+    assert not {WITHDRAWN, EXPIRED} & listed
+
+
+def test_withdrawn_decision_shows_only_the_notice(fixture_site: Path) -> None:
+    article = _page(fixture_site, f"decisions/2025/{WITHDRAWN}").select_one("article")
+    assert article.select_one(".gs-badge").get_text() == "已撤回"
+    notice = article.select_one(".gs-notice").get_text()
+    assert WITHDRAWAL_REASON in notice and "2025年5月2日" in notice and "撤销" in notice
+    text = article.get_text()
+    assert f"事实{WITHDRAWN}" not in text and "钱多" not in text and "决定内容" not in text
+
+
+def test_expired_decision_shows_a_stub(fixture_site: Path) -> None:
+    article = _page(fixture_site, f"decisions/2024/{EXPIRED}").select_one("article")
+    assert article.select_one(".gs-badge").get_text() == "公示期满"
+    assert "2025年6月1日届满" in article.select_one(".gs-notice").get_text()
+    assert f"事实{EXPIRED}" not in article.get_text()
+
+
+def test_status_labels(fixture_site: Path) -> None:
+    def badge(url: str) -> str:
+        return _page(fixture_site, url).select_one("article .gs-status .gs-badge").get_text()
+
+    assert badge("decisions/2025/d-002") == "公示中"
+    corrected = _page(fixture_site, f"decisions/2025/{CORRECTED}").select_one("article")
+    assert corrected.select_one(".gs-badge").get_text() == "已更正"
+    assert corrected.select_one(".gs-status a")["href"] == "#corrections"
+    assert "当事人名称录入有误" in corrected.find(id="corrections").find_next("ul").get_text()
+    assert badge(f"decisions/2025/{WITHDRAWN}") == "已撤回"
+    assert badge(f"decisions/2024/{EXPIRED}") == "公示期满"
+
+
+def test_decision_page_shows_every_field_and_links(fixture_site: Path) -> None:
+    article = _page(fixture_site, "decisions/2025/c-003").select_one("article")
+    rows = {th.get_text(): th.find_next("td") for th in article.select("th[scope=row]")}
+    for label in ("决定书文号", "决定类别", "执法主体", "职权事项", "当事人", "统一社会信用代码",
+                  "法定代表人（负责人）", "决定日期", "公示截止期", "处罚依据", "裁量阶次",
+                  "处理类别", "决定内容"):
+        assert label in rows, label
+    assert rows["执法主体"].a["href"] == "../../../bodies/county/"
+    assert rows["职权事项"].a["href"] == "../../../powers/overtime/"
+    assert rows["处罚依据"].a["href"] == "../../../laws/lir/#art-25"
+    assert rows["裁量阶次"].a["href"] == "../../../benchmarks/overtime-benchmark/#level-1"
+    assert rows["决定类别"].a["href"] == "../../type/chufa/"
+    assert [a["href"] for a in rows["处理类别"].select("a")] == [
+        "../../outcome/c-8bad-8beb/", "../../outcome/fakuan/"]
+    officers = article.find(id="officers").find_next("ul").select("a")
+    assert [a["href"] for a in officers] == ["../../../officers/wang/", "../../../officers/li/"]
+    assert article.find("a", string="青山县人力资源和社会保障局的全部执法决定")["href"] == \
+        "../../body/county/"
+
+
+def test_renamed_decision_keeps_its_old_url(fixture_site: Path) -> None:
+    old = fixture_site / f"decisions/2025/{FORMER}/index.html"
+    soup = BeautifulSoup(old.read_text("utf-8"), "html.parser")
+    assert soup.find("meta", attrs={"http-equiv": "refresh"})["content"] == \
+        f"0; url=../{RENAMED}/"
+    assert soup.find("link", rel="canonical")["href"] == f"../{RENAMED}/"
+    assert "本页已迁移至" in soup.get_text() and soup.a["href"] == f"../{RENAMED}/"
+
+
+def test_pager_shows_a_window_of_page_numbers() -> None:
+    assert page_window(1, 1) == [1]
+    assert page_window(1, 3) == [1, 2, 3]
+    assert page_window(1, 2000) == [1, 2, 3, None, 2000]
+    assert page_window(1000, 2000) == [1, None, 998, 999, 1000, 1001, 1002, None, 2000]
+    assert page_window(2000, 2000) == [1, None, 1998, 1999, 2000]
+
+
+# --- the fixture site on a phone -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fixture_served(fixture_site: Path) -> Iterator[str]:
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(fixture_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture
+def fixture_phone(chromium) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    yield context.new_page()
+    context.close()
+
+
+def test_page_two_of_a_year_then_a_decision_on_a_phone(  # type: ignore[no-untyped-def]
+        fixture_phone, fixture_served: str) -> None:
+    phone = fixture_phone
+    phone.goto(fixture_served + "/decisions/")
+    phone.locator("#by-year + ul a", has_text="2025年").click()
+    phone.wait_for_load_state()
+    assert phone.url.endswith("/decisions/2025/")
+    rows = phone.locator("article table.gs-list tbody tr")
+    assert rows.count() == PER_PAGE
+    phone.locator("nav.gs-pager").first.get_by_role("link", name="下一页").click()
+    phone.wait_for_load_state()
+    assert phone.url.endswith("/decisions/2025/page-2/")
+    assert 0 < rows.count() <= PER_PAGE
+    pager = phone.locator("nav.gs-pager").first
+    assert pager.is_visible() and pager.get_by_role("link", name="上一页").is_visible()
+    # the list fits the phone's width: no sideways scrolling of the page itself
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(artifact("decision-list-page-2-phone.png")), full_page=True)
+    rows.first.locator("a").first.click()
+    phone.wait_for_load_state()
+    assert "/decisions/2025/" in phone.url and "page-" not in phone.url
+    article = phone.locator("article")
+    assert article.locator(".gs-badge").first.is_visible()
+    assert "决定书文号" in article.inner_text()
+    phone.screenshot(path=str(artifact("decision-from-list-phone.png")), full_page=True)
+
+
+def test_old_url_of_a_renamed_decision_lands_on_the_new_page(  # type: ignore[no-untyped-def]
+        fixture_phone, fixture_served: str) -> None:
+    fixture_phone.goto(f"{fixture_served}/decisions/2025/{FORMER}/")
+    fixture_phone.wait_for_url(f"**/decisions/2025/{RENAMED}/", timeout=5000)
+    assert "东人社908号" in fixture_phone.locator("article h1").inner_text()
+
+
+# --- the demo site ------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
