@@ -247,6 +247,8 @@ def test_a_county_decision_is_listed_under_its_city_and_province(fixture_site: P
     for code in region_ancestors("990122"):
         assert "c-001" in [i for page in _walk(fixture_site, f"decisions/region/{code}")
                            for i in page], code
+    body_list = _page(fixture_site, "decisions/body/county").select_one("article")
+    assert body_list.find("a", string="执法主体信息")["href"] == "../../../bodies/county/"
     soup = _page(fixture_site, "decisions")
     regions = [a.get_text() for a in soup.select("#by-region + ul a")]
     assert regions == ["示例省（990000）", "东湖市（990100）", "东湖市青山县（990122）"]

@@ -78,6 +78,7 @@ class DecisionList:
     intro: str
     decisions: list[Decision]
     about_src: str | None = None
+    about_text: str = ""
 
     def src(self, page_number: int = 1) -> str:
         if page_number == 1:
@@ -109,7 +110,8 @@ def _facet_list(site: Site, value: FacetValue) -> DecisionList:
     return DecisionList(value.folder, f"执法决定：{value.title}",
                         f"{value.facet.label.removeprefix('按')}：{value.title}。"
                         "公示期内的执法决定，最新的在前。",
-                        value.decisions, record_src(record) if record else None)
+                        value.decisions, record_src(record) if record else None,
+                        f"{record.label}信息" if record else "")
 
 
 def sources(site: Site) -> list[str]:
@@ -162,8 +164,8 @@ def list_pages(site: Site, linker: Linker, templates: Templates,
         context = ListPage(
             title=decision_list.title + (f"（第{number}页）" if number > 1 else ""),
             intro=decision_list.intro,
-            about=here.to(decision_list.about_src, "查看主页") if decision_list.about_src
-            else None,
+            about=here.to(decision_list.about_src, decision_list.about_text)
+            if decision_list.about_src else None,
             page_number=number,
             page_count=len(parts),
             total=len(decision_list.decisions),
