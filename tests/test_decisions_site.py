@@ -530,3 +530,15 @@ def test_renamed_record_redirects(phone, served: str) -> None:  # type: ignore[n
     phone.goto(served + "/bodies/donghu-zhidui/")
     phone.wait_for_url("**/bodies/donghu-jczd/", timeout=5000)
     assert "东湖市劳动保障监察支队" in phone.locator("article h1").inner_text()
+
+
+def test_a_former_id_that_is_a_live_page_is_refused(tmp_path: Path) -> None:
+    from generator.render import render_pages
+    from generator.render.errors import RenderError
+
+    content = write_content(tmp_path)
+    path = content / "decisions/2025/d-003.yml"
+    path.write_text("former_ids: [d-002]\n" + path.read_text("utf-8"), encoding="utf-8")
+    portal, _ = load(content)
+    with pytest.raises(RenderError, match="former id 'd-002' is the URL of decisions/d-002"):
+        render_pages(portal, load_settings(ROOT), AS_OF, ROOT)

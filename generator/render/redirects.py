@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from generator.model import Record
 from generator.render.docs import StaticFile
+from generator.render.errors import RenderError
 from generator.render.site import Site
 from generator.render.urls import page_url, record_src, relative_href
 
@@ -29,12 +30,16 @@ def _moved(record: Record, former_id: str) -> str:
 
 
 def redirects(site: Site) -> list[StaticFile]:
+    records = [r for r in site.portal.records() if r.kind_name != "corrections"]
+    taken = {record_src(record): record for record in records}
     files = []
-    for record in site.portal.records():
-        if record.kind_name == "corrections":
-            continue
+    for record in records:
         for former in record.former_ids:
             old = _moved(record, former)
+            if old in taken:
+                # A redirect there would hide (or fight over) a live page.
+                raise RenderError(f"{record.ref}: former id {former!r} is the URL of "
+                                  f"{taken[old].ref}; remove it from former_ids")
             href = relative_href(old, record_src(record))
             # An HTML file at the old URL's folder: served as that URL by any static server.
             files.append(StaticFile(page_url(old) + "index.html",
