@@ -113,5 +113,64 @@ def test_text_is_readable_in_the_light_and_the_dark_scheme(chromium, served: str
             assert set(ratios) == set(READABLE), scheme
             low = {s: round(r, 2) for s, r in ratios.items() if r < READABLE[s]}
             assert low == {}, scheme
+            if system == "light":
+                page.emulate_media(media="print")
+                page.screenshot(path=str(artifact("decision-print-preview.png")), full_page=True)
+                page.emulate_media(media="screen")
+            page.goto(served + "/")
+            page.wait_for_timeout(800)  # the tabs fade in
+            page.screenshot(path=str(artifact(f"home-{system}.png")), full_page=True)
+        finally:
+            context.close()
+
+
+def test_a_flowchart_prints_whole_on_one_page(chromium, served: str) -> None:  # type: ignore[no-untyped-def]
+    """The drawing is atomic in print: taller than a page, it would be cut and leave a blank."""
+    context = chromium.new_context(viewport={"width": 794, "height": 1123})  # A4 at 96 dpi
+    page = context.new_page()
+    try:
+        page.goto(served + "/procedures/penalty-ordinary/")
+        host = page.locator("div.mermaid").first
+        host.wait_for(state="attached", timeout=20_000)
+        page.wait_for_function("() => document.querySelector('div.mermaid')"
+                               ".style.getPropertyValue('--gs-aspect') !== ''", timeout=20_000)
+        on_screen = host.bounding_box()
+        page.emulate_media(media="print")
+        printed = host.bounding_box()
+        assert on_screen is not None and printed is not None
+        assert on_screen["height"] > 1123  # this one is taller than a page on screen ...
+        assert 400 < printed["height"] <= 220 / 25.4 * 96 + 8  # ... and 22 cm in print
+        pdf = page.pdf(format="A4")
+        artifact("procedure-print.pdf").write_bytes(pdf)
+    finally:
+        context.close()
+
+
+def test_navigation_and_flowchart_page_without_javascript(chromium, served: str) -> None:  # type: ignore[no-untyped-def]
+    """The tabs (desktop) and the drawer (phone) work without JavaScript; a flowchart page says
+    the drawing needs it instead of showing its source, and keeps its table of steps."""
+    for width in (1280, 390):
+        context = chromium.new_context(java_script_enabled=False,
+                                       viewport={"width": width, "height": 900})
+        page = context.new_page()
+        try:
+            page.goto(served + "/procedures/penalty-ordinary/")
+            assert page.locator("html").get_attribute("class") == "no-js"
+            assert not page.locator(".md-search").is_visible()  # search needs JavaScript
+            code = page.locator("pre.mermaid")
+            assert not code.locator("code").is_visible()
+            assert "需要启用浏览器的 JavaScript" in code.evaluate(
+                "e => getComputedStyle(e, '::before').content")
+            assert page.locator("article table").first.is_visible()
+            if width > 1000:
+                page.locator(".md-tabs").get_by_role("link", name="执法决定").click()
+            else:
+                page.locator(".md-header label[for='__drawer']").click()
+                page.locator(".md-nav--primary").get_by_role("link", name="执法决定").first.click()
+            page.wait_for_load_state()
+            assert page.url == served + "/decisions/"
+            assert page.get_by_role("heading", name="执法决定").first.is_visible()
+            assert page.locator("article a[href*='2025']").first.is_visible()
+            page.screenshot(path=str(artifact(f"decisions-nojs-{width}.png")))
         finally:
             context.close()
