@@ -269,3 +269,10 @@ def test_a_free_page_with_a_diagram_loads_mermaid_from_the_site(good: Path) -> N
         loads = [src for src in _scripts(page) if src.endswith("mermaid.min.js")]
         assert len(loads) == 1, page.relative_to(site)
         assert (page.parent / loads[0]).resolve() == (site / MERMAID).resolve()
+
+
+def test_no_page_asks_a_code_host_for_repository_facts(demo_site: Path) -> None:
+    """With `repo_url` set, the theme's script asks api.github.com (or a GitLab host) for stars
+    and the latest release from the reader's browser: the site names no repository."""
+    for page in sorted(demo_site.rglob("*.html")):
+        assert 'data-md-component="source"' not in page.read_text(encoding="utf-8"), page
