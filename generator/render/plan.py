@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.model import Benchmark, Body, LegalBasis, Officer, Power, Procedure
-from generator.render import decision_lists, lookup
+from generator.render import decision_lists, lookup, officers
 from generator.render.site import Site
 from generator.render.urls import ABOUT, HOME, record_src, section_src
 
@@ -24,6 +24,7 @@ def page_sources(site: Site) -> frozenset[str]:
     sources = {HOME, ABOUT, *(src for _, src in SECTIONS)}
     sources.update(decision_lists.sources(site))
     sources.update(lookup.sources())
+    sources.update(officers.sources(site))
     for record in portal.records():
         if record.kind_name != "corrections":
             sources.add(record_src(record))
