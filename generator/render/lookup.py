@@ -1,7 +1,19 @@
 """执法证查询: a citizen types a certificate number and sees at once whether it is valid.
 
 No server: the build writes every certificate's public fields, with its state computed as of
-the build date, into one static JSON file that the lookup page's script reads.
+the build date, into one static JSON file (officers/certificates.json) that the lookup page's
+script reads. Its format:
+
+    {"as_of": "2026-11-27",
+     "bodies": {"<body id>": {"name": …, "url": …, "phones": ["12333", …]}},
+     "certificates": {"<normalised number>": {"number", "name", "officer_url", "body" (an id
+         of "bodies"), "issuer", "field", "region", "valid_from", "valid_to" (ISO dates),
+         "state", "state_since" (ISO date of a 暂扣/注销/吊销 shown, else ""), "roles"}},
+     "states": {"<state>": {"class": "ok", "verdict": "证件有效，可以依法执法。"}}}
+
+URLs are relative to the site root. Keys are sorted, so the same content and date give the
+same bytes. Bodies are listed once, not in every certificate, to keep the file small at the
+10,000 officers the architecture plans for.
 """
 
 from __future__ import annotations
@@ -11,9 +23,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from generator.model import Officer
+from generator.model import Body, Officer
 from generator.render.docs import DocPage, StaticFile
-from generator.render.officers import LOOKUP_SRC
+from generator.render.officers import LOOKUP_SRC, STATES, state_since
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import certificate_state, chinese_date
@@ -28,27 +40,51 @@ def normalise(number: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", number)).upper()
 
 
+def _body_entry(body: Body) -> dict[str, object]:
+    return {
+        "name": body.name,
+        "url": page_url(record_src(body)),
+        "phones": [c.value for c in body.supervision if c.channel == "电话"],
+    }
+
+
+def _certificate(site: Site, officer: Officer) -> dict[str, object]:
+    state = certificate_state(officer, site.as_of)
+    shown_since = officer.status_since if state_since(officer, state) else None
+    return {
+        "number": officer.certificate_number,
+        "name": officer.name,
+        "officer_url": page_url(record_src(officer)),
+        "body": officer.body,
+        "issuer": officer.issuer,
+        "field": officer.field,
+        "region": officer.region,
+        "valid_from": officer.valid_from.isoformat(),
+        "valid_to": officer.valid_to.isoformat(),
+        "state": state,
+        "state_since": shown_since.isoformat() if shown_since else "",
+        "roles": [role for role in officer.roles if role != "执法人员"],
+    }
+
+
 def certificates(site: Site) -> dict[str, object]:
     """The data file: public fields of every certificate, keyed by normalised number."""
-    entries: dict[str, dict[str, str]] = {}
-    for officer in sorted(site.portal.officers.values(), key=lambda o: o.id):
-        body = site.portal.bodies.get(officer.body)
-        entries[normalise(officer.certificate_number)] = {
-            "number": officer.certificate_number,
-            "name": officer.name,
-            "body": body.name if body else officer.body,
-            "body_url": page_url(record_src(body)) if body else "",
-            "officer_url": page_url(record_src(officer)),
-            "issuer": officer.issuer,
-            "field": officer.field,
-            "region": officer.region,
-            "valid_from": chinese_date(officer.valid_from),
-            "valid_to": chinese_date(officer.valid_to),
-            "state": certificate_state(officer, site.as_of),
-            "state_since": chinese_date(officer.status_since)
-            if certificate_state(officer, site.as_of) == officer.status != "有效" else "",
-        }
-    return {"as_of": site.as_of.isoformat(), "certificates": entries}
+    officers = sorted(site.portal.officers.values(), key=lambda o: o.id)
+    bodies = {officer.body: site.portal.bodies.get(officer.body) for officer in officers}
+    return {
+        "as_of": site.as_of.isoformat(),
+        "bodies": {body_id: _body_entry(body) if body else {"name": body_id, "url": "",
+                                                            "phones": []}
+                   for body_id, body in bodies.items()},
+        "certificates": {normalise(o.certificate_number): _certificate(site, o)
+                         for o in officers},
+        "states": {state: {"class": cls, "verdict": verdict}
+                   for state, (cls, verdict) in STATES.items()},
+    }
+
+
+def data_text(site: Site) -> str:
+    return json.dumps(certificates(site), ensure_ascii=False, sort_keys=True, indent=0) + "\n"
 
 
 @dataclass(frozen=True)
@@ -59,6 +95,7 @@ class LookupPage:
     root: str
     script: str
     register: Link
+    bodies: Link
 
 
 def sources() -> list[str]:
@@ -74,7 +111,7 @@ def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage | St
         root=asset_href(LOOKUP_SRC, ".") + "/",
         script=asset_href(LOOKUP_SRC, SCRIPT),
         register=here.to(section_src(Officer), "执法人员名录"),
+        bodies=here.to(section_src(Body), "执法主体"),
     )
-    text = json.dumps(certificates(site), ensure_ascii=False, sort_keys=True, indent=0)
     return [DocPage(LOOKUP_SRC, context.title, (templates.render("lookup.html.j2", context),)),
-            StaticFile(DATA_SRC, text + "\n")]
+            StaticFile(DATA_SRC, data_text(site))]
