@@ -24,7 +24,6 @@ from generator.loader import load
 from generator.model import Decision
 from generator.portal import Portal
 from generator.render import build_site
-from generator.render.decision_lists import page_window
 from generator.render.facets import (
     OUTCOME_SLUGS,
     TYPE_SLUGS,
@@ -32,7 +31,7 @@ from generator.render.facets import (
     region_scope,
     slug,
 )
-from generator.render.listing import PER_PAGE
+from generator.render.listing import PER_PAGE, page_window
 from generator.settings import load_settings
 from tests.artifacts import artifact
 from tests.conftest import DEMO_AS_OF, ROOT

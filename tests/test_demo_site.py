@@ -97,6 +97,9 @@ def test_body_page_shows_powers_by_category_procedures_and_statistics(demo_site:
     cells = [td.get_text(strip=True) for td in row.find_all("td")]
     assert cells[0] == "2026年" and cells[1] == "无此职权"  # a county grants no licence
     assert cells[-1].endswith("元")
+    register = _soup(demo_site / "bodies/qingshan-rsj/index.html").find(
+        "a", string="青山县人力资源和社会保障局执法人员名录")
+    assert register is not None and register["href"].endswith("officers/body/qingshan-rsj/")
 
 
 def test_entrusted_body_names_who_entrusted_it_and_the_scope(demo_site: Path) -> None:

@@ -13,7 +13,7 @@ from generator.render.docs import DocPage
 from generator.render.facets import body_decisions_src
 from generator.render.freepages import markdown_for
 from generator.render.listing import PER_PAGE, DecisionItem, decision_item
-from generator.render.officers import OfficerRow, officer_row
+from generator.render.officers import OfficerRow, officer_row, register_src
 from generator.render.powers import CATEGORIES
 from generator.render.site import Site
 from generator.render.templates import Templates
@@ -109,6 +109,8 @@ class BodyPage:
     description: Markup
     children: list[Link]
     officers: list[OfficerRow]
+    officer_count: int
+    register: Link | None
     powers: list[PowerCategory]
     procedures: list[Link]
     statistics: list[YearStatistics]
@@ -136,6 +138,8 @@ def section_page(site: Site, linker: Linker, templates: Templates) -> DocPage:
 
 
 KINDS = ("行政机关", "法律法规授权组织", "受委托组织")
+OFFICERS_SHOWN = 50
+"""A body page shows this many officers; its register pages list them all."""
 
 # The columns of the annual enforcement statistics (年度行政执法数据), DOMAIN.md.
 STAT_COLUMNS = ("行政许可", "行政处罚", "行政强制", "行政征收", "行政检查", "其他")
@@ -176,6 +180,7 @@ def body_page(site: Site, linker: Linker, templates: Templates, body: Body) -> D
     portal = site.portal
     parent = portal.bodies.get(body.parent) if body.parent else None
     decisions: list[Decision] = site.decisions_by_body.get(body.id, [])
+    officers = site.officers_by_body.get(body.id, [])
     context = BodyPage(
         title=body.name,
         short_name=body.short_name,
@@ -197,7 +202,9 @@ def body_page(site: Site, linker: Linker, templates: Templates, body: Body) -> D
         description=markdown_for(site, here, body.description),
         children=[here.to_record(child, child.name)
                   for child in site.child_bodies.get(body.id, [])],
-        officers=[officer_row(site, here, o) for o in site.officers_by_body.get(body.id, [])],
+        officers=[officer_row(site, here, o) for o in officers[:OFFICERS_SHOWN]],
+        officer_count=len(officers),
+        register=here.to(register_src(body.id), f"{body.name}执法人员名录") if officers else None,
         powers=_powers_by_category(here, site.powers_by_body.get(body.id, [])),
         procedures=_procedures(site, here, site.powers_by_body.get(body.id, [])),
         statistics=statistics(site, body, site.powers_by_body.get(body.id, [])),

@@ -13,13 +13,10 @@ from dataclasses import dataclass
 from generator.model import Decision
 from generator.render.docs import DocPage
 from generator.render.facets import FACETS, LISTED_ON_SECTION_PAGE, FacetValue, facet_values
-from generator.render.listing import DecisionItem, chunks, decision_item
+from generator.render.listing import DecisionItem, chunks, decision_item, page_window
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.urls import Link, Linker, record_src, section_src
-
-WINDOW = 2
-"""Page numbers shown either side of the current page."""
 
 
 @dataclass(frozen=True)
@@ -140,17 +137,6 @@ def section_page(site: Site, linker: Linker, templates: Templates,
             groups.append(FacetGroup(facet.label, f"by-{facet.folder}", entries))
     context = DecisionsSection("执法决定", years, groups, len(site.decisions))
     return DocPage(src, context.title, (templates.render("decisions.html.j2", context),))
-
-
-def page_window(number: int, count: int) -> list[int | None]:
-    """The page numbers a pager shows: first, last, and WINDOW either side; None is a gap."""
-    shown = sorted({1, count, *range(max(1, number - WINDOW), min(count, number + WINDOW) + 1)})
-    result: list[int | None] = []
-    for previous, n in zip([0, *shown], shown, strict=False):
-        if n - previous > 1:
-            result.append(None)
-        result.append(n)
-    return result
 
 
 def list_pages(site: Site, linker: Linker, templates: Templates,

@@ -38,3 +38,16 @@ def decision_item(site: Site, linker: Linker, decision: Decision) -> DecisionIte
 def chunks(decisions: list[Decision]) -> list[list[Decision]]:
     """The decisions split into pages of at most PER_PAGE (at least one, possibly empty, page)."""
     return [decisions[i : i + PER_PAGE] for i in range(0, len(decisions), PER_PAGE)] or [[]]
+
+
+def page_window(number: int, count: int, either_side: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: the first, the last and a few either side of the
+    current one; None is a gap (…). A 2,000-page list must not put 2,000 links on each page."""
+    shown = sorted({1, count, *range(max(1, number - either_side),
+                                     min(count, number + either_side) + 1)})
+    result: list[int | None] = []
+    for previous, n in zip([0, *shown], shown, strict=False):
+        if n - previous > 1:
+            result.append(None)
+        result.append(n)
+    return result

@@ -15,7 +15,7 @@ from generator.model import Body, Decision, Officer
 from generator.render.docs import DocPage
 from generator.render.facets import officer_decisions_src
 from generator.render.listing import PER_PAGE as DECISIONS_PER_PAGE
-from generator.render.listing import DecisionItem, decision_item
+from generator.render.listing import DecisionItem, decision_item, page_window
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import certificate_state, chinese_date
@@ -254,20 +254,6 @@ def section_page(site: Site, linker: Linker, templates: Templates) -> DocPage:
     return DocPage(src, context.title, (templates.render("officers.html.j2", context),))
 
 
-def _window(number: int, count: int, either_side: int = 2) -> list[int | None]:
-    """The page numbers a pager shows: first, last and a few either side; None is a gap."""
-    shown = sorted({1, count, *range(max(1, number - either_side),
-                                     min(count, number + either_side) + 1)})
-    result: list[int | None] = []
-    previous = 0
-    for n in shown:
-        if n - previous > 1:
-            result.append(None)
-        result.append(n)
-        previous = n
-    return result
-
-
 def register_pages(site: Site, linker: Linker, templates: Templates,
                    body_id: str) -> list[DocPage]:
     officers = site.officers_by_body[body_id]
@@ -294,7 +280,7 @@ def register_pages(site: Site, linker: Linker, templates: Templates,
             pages=tuple(PageNumber(None) if n is None
                         else PageNumber(Link(str(n)), True) if n == number
                         else PageNumber(here.to(register_src(body_id, n), str(n)))
-                        for n in _window(number, count)),
+                        for n in page_window(number, count)),
             previous=here.to(register_src(body_id, number - 1), "上一页") if number > 1 else None,
             next=here.to(register_src(body_id, number + 1), "下一页") if number < count else None,
         )
