@@ -7,11 +7,8 @@ category, 61+ decisions in one year) and the demo authority.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import math
 import textwrap
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +31,7 @@ from generator.render.facets import (
 from generator.render.listing import PER_PAGE, page_window
 from generator.settings import load_settings
 from tests.artifacts import artifact
-from tests.conftest import DEMO_AS_OF, ROOT
+from tests.conftest import DEMO_AS_OF, ROOT, serving
 from tests.sitehelpers import AS_OF, write_content
 
 # --- the fixture tree ----------------------------------------------------------------------
@@ -368,15 +365,8 @@ def test_pager_shows_a_window_of_page_numbers() -> None:
 
 @pytest.fixture(scope="module")
 def fixture_served(fixture_site: Path) -> Iterator[str]:
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(fixture_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(fixture_site) as url:
+        yield url
 
 
 @pytest.fixture
