@@ -505,6 +505,9 @@ def test_paginated_list_on_a_phone(phone, served: str) -> None:  # type: ignore[
     assert phone.url.endswith("/decisions/region/990000/")
     rows = phone.locator("article table.gs-list tbody tr")
     assert rows.count() == 50
+    # each decision is a card on a phone: nothing scrolls sideways
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    assert rows.first.evaluate("e => getComputedStyle(e).display") == "block"
     phone.screenshot(path=str(artifact("decision-list-phone.png")), full_page=True)
     phone.locator("nav.gs-pager").first.get_by_role("link", name="下一页").click()
     phone.wait_for_load_state()
