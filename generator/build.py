@@ -13,9 +13,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import gate
+from generator.ledger import LEDGER_FILE, Ledger, LedgerError, Publication
 from generator.loader import load
 from generator.portal import Portal
-from generator.problems import ContentError, Report
+from generator.problems import ContentError, Problem, Report
 from generator.rules import check as check_rules
 
 
@@ -43,10 +45,31 @@ def today() -> dt.date:
 
 
 def check(project: Project, as_of: dt.date) -> tuple[Portal, Report]:
-    """Load every record and run every rule; the report holds all problems of the run."""
+    """Load every record, run every rule and the publication gate; the report holds all
+    problems of the run."""
     portal, report = load(project.content)
     report.extend(check_rules(portal, as_of))
+    try:
+        ledger = Ledger.read(project.root)
+    except LedgerError as exc:
+        report.add(Problem(file=LEDGER_FILE, line=1, severity="error", code="R11-ledger",
+                           record="", field="", message=str(exc),
+                           hint="the ledger is written by `gongshi publish` only"))
+        return portal, report
+    report.extend(gate.check(portal, ledger))
     return portal, report
+
+
+def publish(project: Project, day: dt.date) -> tuple[list[Publication], Report]:
+    """Check, then record every pending version in ledger.jsonl (nothing when checks fail)."""
+    portal, report = check(project, day)
+    if report.failed():
+        raise ContentError(report)
+    ledger = Ledger.read(project.root)
+    added = gate.publish(portal, ledger, day)
+    if added:
+        ledger.write()
+    return added, report
 
 
 def build(project: Project, as_of: dt.date, strict: bool = False,

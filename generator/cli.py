@@ -119,6 +119,28 @@ def build(project_dir: Path, as_of: dt.date | None, strict: bool, site_dir: Path
 
 @main.command()
 @project_option
+@click.option("--date", "day", type=AsOf(), default=None,
+              help="The publication date to record (default: SOURCE_DATE_EPOCH or today).")
+def publish(project_dir: Path, day: dt.date | None) -> None:
+    """Record every new or approved version in ledger.jsonl; commit it with the change."""
+    project = pipeline.Project(project_dir)
+    try:
+        added, report = pipeline.publish(project, day or pipeline.today())
+    except ContentError as exc:
+        print_report(exc.report, strict=False)
+        err.print("[red]Nothing was recorded: fix the errors first.[/red]")
+        sys.exit(1)
+    if len(report):
+        print_report(report, strict=False)
+    for entry in added:
+        note = f" (correction {entry.correction})" if entry.correction else ""
+        err.print(f"published {escape(entry.record)} version {entry.version}{escape(note)}")
+    err.print(f"[green]{len(added)} version(s) recorded in ledger.jsonl; commit it with the "
+              "records.[/green]")
+
+
+@main.command()
+@project_option
 @as_of_option
 @click.option("--port", type=int, default=8000, show_default=True)
 def serve(project_dir: Path, as_of: dt.date | None, port: int) -> None:

@@ -1,0 +1,152 @@
+"""The publication gate: a published record changes only through an approved correction.
+
+A record in the ledger whose content hash differs from its last published version needs a
+correction for it whose review was approved by a second person for exactly this content
+(the approval stores the hash). Otherwise `gongshi check` and `gongshi build` fail, naming the
+fields that changed with their old and new values (masked where private) and how to file a
+correction. The old values come from git: the commit that recorded the publication.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from generator.ledger import Ledger, Publication, content_hash, pending
+from generator.model import Correction, Record
+from generator.portal import Portal
+from generator.privacy import find_personal_data, mask_person_name
+from generator.problems import Problem, field_label
+from generator.rules._finding import error, warning
+from generator.source import parse_yaml
+
+CODE = "R11-correction"
+PRIVATE_FIELDS = {("party", "name"), ("party", "legal_representative")}
+
+
+def approval(portal: Portal, record: Record) -> Correction | None:
+    """The approved correction for the record's current content, if there is one."""
+    digest = content_hash(record)
+    for correction in portal.corrections.values():
+        review = correction.review
+        if (correction.record == record.ref and review is not None
+                and review.outcome == "批准" and review.approved_hash == digest):
+            return correction
+    return None
+
+
+def check(portal: Portal, ledger: Ledger) -> Iterator[Problem]:
+    has_ledger = bool(ledger.entries)
+    for record, published in pending(portal, ledger):
+        if published is None:
+            if has_ledger:
+                yield warning(record, ("id",), "R11-unpublished",
+                              "new record, not yet recorded in the publication ledger",
+                              "run `gongshi publish` and commit ledger.jsonl with it")
+            continue
+        if approval(portal, record) is not None:
+            continue
+        changes = changed_fields(record, published, portal.root.parent)
+        shown = "; ".join(changes[:6]) + (" …" if len(changes) > 6 else "")
+        first = _first_field(changes)
+        yield error(record, (first,) if first else ("id",), CODE,
+                    f"version {published.version} of {record.ref} was published on "
+                    f"{published.published} and its content has changed without an approved "
+                    f"correction" + (f": {shown}" if shown else ""),
+                    f"undo the edit, or file a correction: `gongshi correct {record.ref} "
+                    "--reason \"…\"`, then a second person with the 公示审核人员 role runs "
+                    "`gongshi review approve <correction id> --reviewer <officer id> --note \"…\"`")
+
+
+def publish(portal: Portal, ledger: Ledger, day: dt.date) -> list[Publication]:
+    """Record every pending version in the ledger: new records as version 1, changed ones as
+    the next version with the correction that approved them. Changes without an approved
+    correction are not recorded (check reports them)."""
+    latest = ledger.latest()
+    added = []
+    for record, published in pending(portal, ledger):
+        if published is None:
+            entry = Publication(record.ref, 1, content_hash(record), day)
+        else:
+            correction = approval(portal, record)
+            if correction is None:
+                continue
+            entry = Publication(record.ref, latest[record.ref].version + 1,
+                                content_hash(record), day, correction.id)
+        added.append(entry)
+    ledger.entries.extend(added)
+    return added
+
+
+def _first_field(changes: list[str]) -> str:
+    return changes[0].split(":", 1)[0].split(".")[0].split("[")[0] if changes else ""
+
+
+def changed_fields(record: Record, published: Publication, repo: Path) -> list[str]:
+    """`field: old → new` for each field that differs from the published version."""
+    old = _published_content(record, published, repo)
+    if old is None:
+        return []
+    new = json.loads(json.dumps(record.model_dump(mode="json")))
+    return [f"{_label(path)}: {_show(path, before)} → {_show(path, after)}"
+            for path, before, after in _diff(old, new, ())]
+
+
+def _published_content(record: Record, published: Publication, repo: Path) -> Any:
+    """The record as it was when this version was recorded, read from git (None if unknown)."""
+    try:
+        commits = _git(repo, "log", "--reverse", "--format=%H", "-S", published.hash, "--",
+                       "ledger.jsonl").split()
+        if not commits:
+            return None
+        top = Path(_git(repo, "rev-parse", "--show-toplevel").strip())
+        path = (repo / record.origin.path).resolve().relative_to(top).as_posix()
+        text = _git(repo, "show", f"{commits[0]}:{path}")
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return None
+    try:
+        data, _ = parse_yaml(text, path)
+        old = type(record).model_validate(data)
+    except Exception:  # an old version that no longer validates: show no field diff
+        return None
+    if content_hash(old) != published.hash:
+        return None
+    return json.loads(json.dumps(old.model_dump(mode="json")))
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True, timeout=30).stdout
+
+
+Path_ = tuple[str | int, ...]
+
+
+def _diff(old: Any, new: Any, path: Path_) -> Iterator[tuple[Path_, Any, Any]]:
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new)):
+            yield from _diff(old.get(key), new.get(key), (*path, key))
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, (before, after) in enumerate(zip(old, new, strict=True)):
+            yield from _diff(before, after, (*path, index))
+    elif old != new:
+        yield path, old, new
+
+
+def _label(path: tuple[str | int, ...]) -> str:
+    return field_label(path)
+
+
+def _show(path: tuple[str | int, ...], value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if path in PRIVATE_FIELDS and isinstance(value, str):
+        return f"“{mask_person_name(value)}”"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if any(find_personal_data(text)):
+        return "（含个人信息，不显示）"
+    return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"

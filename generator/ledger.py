@@ -1,0 +1,112 @@
+"""The publication ledger: what has been public, version by version (DOMAIN.md rule 11).
+
+A text file in the repository, `ledger.jsonl`, one line per published version of a record:
+its `folder/id`, version number, content hash, publication date and the correction that
+allowed it (none for version 1). Git history is the audit trail behind it. Lines are kept in
+a stable order, so a publication shows in a diff as added lines only.
+
+The content hash is over the record's meaning, not its bytes: the validated record as
+canonical JSON, so key order, comments, quoting and whitespace never make a change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from generator.model import Record
+from generator.portal import Portal
+
+LEDGER_FILE = "ledger.jsonl"
+
+
+def canonical(record: Record) -> str:
+    """The record's meaning as canonical JSON (every field, defaults included, keys sorted)."""
+    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":"))
+
+
+def content_hash(record: Record) -> str:
+    return "sha256:" + hashlib.sha256(canonical(record).encode("utf-8")).hexdigest()
+
+
+def gated(record: Record) -> bool:
+    """Records whose published content may only change through a reviewed correction.
+    Corrections themselves are the review trail and are changed by `gongshi review`."""
+    return record.kind_name != "corrections"
+
+
+@dataclass(frozen=True, order=True)
+class Publication:
+    """One published version of one record."""
+
+    record: str
+    version: int
+    hash: str
+    published: dt.date
+    correction: str | None = None
+
+    def line(self) -> str:
+        data = asdict(self)
+        data["published"] = self.published.isoformat()
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+class LedgerError(Exception):
+    """The ledger file itself is malformed (it is written by `gongshi publish`)."""
+
+
+@dataclass
+class Ledger:
+    path: Path
+    entries: list[Publication]
+
+    @classmethod
+    def read(cls, project_root: Path) -> Ledger:
+        path = project_root / LEDGER_FILE
+        entries: list[Publication] = []
+        if path.exists():
+            for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if not text.strip():
+                    continue
+                try:
+                    data = json.loads(text)
+                    entries.append(Publication(
+                        record=data["record"], version=int(data["version"]), hash=data["hash"],
+                        published=dt.date.fromisoformat(data["published"]),
+                        correction=data.get("correction")))
+                except (ValueError, KeyError, TypeError) as exc:
+                    raise LedgerError(f"{LEDGER_FILE}:{number}: not a ledger line ({exc}); "
+                                      "restore the file from git: it is written by "
+                                      "`gongshi publish` only") from exc
+        return cls(path, entries)
+
+    def latest(self) -> dict[str, Publication]:
+        """The current published version of each record."""
+        current: dict[str, Publication] = {}
+        for entry in sorted(self.entries):
+            current[entry.record] = entry
+        return current
+
+    def history(self, ref: str) -> list[Publication]:
+        return sorted(e for e in self.entries if e.record == ref)
+
+    def write(self) -> None:
+        text = "".join(entry.line() + "\n" for entry in sorted(self.entries))
+        self.path.write_text(text, encoding="utf-8")
+
+
+def pending(portal: Portal, ledger: Ledger) -> list[tuple[Record, Publication | None]]:
+    """Records whose current content is not yet in the ledger, with their last publication."""
+    latest = ledger.latest()
+    result = []
+    for record in portal.records():
+        if not gated(record):
+            continue
+        published = latest.get(record.ref)
+        if published is None or published.hash != content_hash(record):
+            result.append((record, published))
+    return result

@@ -1,0 +1,125 @@
+"""The publication ledger and gate (rule 11), walked in a temporary git repository."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.build import Project, check
+from generator.cli import main
+from generator.ledger import Ledger, content_hash
+from tests.minisite import edit, write_tree
+
+D1 = "content/decisions/2025/d1.yml"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(good: Path) -> Path:
+    git(good, "init", "-q")
+    git(good, "config", "user.email", "staff@example.invalid")
+    git(good, "config", "user.name", "Staff")
+    code, _, err = run("publish", "--project", str(good), "--date", "2025-06-12")
+    assert code == 0, err
+    git(good, "add", "-A")
+    git(good, "commit", "-qm", "publish")
+    return good
+
+
+def errors(root: Path) -> list[str]:
+    _, report = check(Project(root), __import__("datetime").date(2026, 1, 15))
+    return [p.describe() for p in report.errors]
+
+
+def test_publish_records_version_1_of_every_record(repo: Path) -> None:
+    lines = [json.loads(line) for line in (repo / "ledger.jsonl").read_text().splitlines()]
+    refs = {line["record"] for line in lines}
+    assert "decisions/d1" in refs and "officers/wang" in refs and "pages/about" in refs
+    assert all(line["version"] == 1 and line["published"] == "2025-06-12"
+               and line["correction"] is None for line in lines)
+    assert errors(repo) == []
+    # publishing again records nothing new
+    assert run("publish", "--project", str(repo), "--date", "2025-06-13")[0] == 0
+    assert len((repo / "ledger.jsonl").read_text().splitlines()) == len(lines)
+
+
+def test_reordered_and_recommented_yaml_is_not_a_change(repo: Path) -> None:
+    path = repo / D1
+    lines = path.read_text(encoding="utf-8").splitlines()
+    head, rest = lines[:1], lines[1:]
+    top_level = [line for line in rest if line and not line.startswith(" ")]
+    assert top_level  # move the first two top-level fields to the end, add comments
+    reordered = ["# 重排并加注释", *head, *rest[2:], *rest[:2], "# 文末注释"]
+    path.write_text("\n".join(reordered) + "\n", encoding="utf-8")
+    assert errors(repo) == []
+
+
+def test_an_edit_without_correction_is_refused_with_the_diff(repo: Path) -> None:
+    edit(repo, D1, "fine_amount: 3600", "fine_amount: 3000")
+    edit(repo, D1, "content: 警告，并处罚款人民币3600元。", "content: 警告，并处罚款人民币3000元。")
+    (problem,) = errors(repo)
+    assert "version 1 of decisions/d1 was published on 2025-06-12" in problem
+    assert "outcome.fine_amount: “3600” → “3000”" in problem
+    assert "gongshi correct decisions/d1" in problem
+    code, _, err = run("build", "--project", str(repo), "--as-of", "2026-01-15")
+    assert code == 1 and "Nothing was published" in err
+
+
+def test_an_approved_correction_for_exactly_this_content_lets_it_through(repo: Path) -> None:
+    edit(repo, D1, "facts: 经查，", "facts: 经查实，")
+    from generator.loader import load
+
+    portal, _ = load(repo / "content")
+    digest = content_hash(portal.decisions["d1"])
+    write_tree(repo, {"content/corrections/d1-c1.yml": f"""
+        id: d1-c1
+        record: decisions/d1
+        kind: 更正
+        reason: 违法事实表述有误
+        requested_by: wang
+        requested_on: 2025-07-01
+        review: {{reviewer: chen, date: 2025-07-02, outcome: 批准, note: 同意,
+                  approved_hash: '{digest}'}}
+    """})
+    assert errors(repo) == []
+    code, _, err = run("publish", "--project", str(repo), "--date", "2025-07-03")
+    assert code == 0 and "published decisions/d1 version 2 (correction d1-c1)" in err
+    history = Ledger.read(repo).history("decisions/d1")
+    assert [(e.version, e.correction) for e in history] == [(1, None), (2, "d1-c1")]
+    # an edit after the approval voids it
+    edit(repo, D1, "facts: 经查实，", "facts: 经查明，")
+    assert any("version 2 of decisions/d1" in e for e in errors(repo))
+
+
+def test_private_values_are_masked_in_the_diff(repo: Path) -> None:
+    edit(repo, "content/decisions/2025/d2.yml", "name: 张小明", "name: 张大明")
+    (problem,) = errors(repo)
+    assert "party.name: “张某” → “张某”" in problem
+    assert "张小明" not in problem and "张大明" not in problem
+
+
+def test_a_new_record_after_publication_is_a_warning_until_published(repo: Path) -> None:
+    source = (repo / "content/officers/li.yml").read_text(encoding="utf-8")
+    (repo / "content/officers/li2.yml").write_text(
+        source.replace("id: li", "id: li2").replace("'99010020190002'", "'99010020190009'"),
+        encoding="utf-8")
+    _, report = check(Project(repo), __import__("datetime").date(2026, 1, 15))
+    assert [p.code for p in report.warnings] == ["R11-unpublished"]
+
+
+def test_a_damaged_ledger_is_an_error_not_a_traceback(repo: Path) -> None:
+    with (repo / "ledger.jsonl").open("a", encoding="utf-8") as ledger:
+        ledger.write("not json\n")
+    assert any("ledger.jsonl" in e and "not a ledger line" in e for e in errors(repo))
