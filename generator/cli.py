@@ -140,6 +140,59 @@ def publish(project_dir: Path, day: dt.date | None) -> None:
 
 
 @main.command()
+@click.argument("record_ref", metavar="RECORD")
+@click.option("--reason", required=True, help="The reason shown to the public.")
+@click.option("--requested-by", "requested_by", required=True, metavar="OFFICER_ID",
+              help="The officer asking for the correction.")
+@click.option("--withdraw", is_flag=True, help="File a withdrawal (撤回) instead of a 更正.")
+@click.option("--cause", type=click.Choice(["变更", "撤销", "确认违法", "确认无效", "公示期满", "其他"]),
+              default=None, help="Why a withdrawal is made (with --withdraw).")
+@click.option("--event-date", "event_date", type=AsOf(), default=None,
+              help="The day of the event that caused a withdrawal (with --withdraw).")
+@click.option("--date", "day", type=AsOf(), default=None, help="The request date (default today).")
+@project_option
+def correct(record_ref: str, reason: str, requested_by: str, withdraw: bool, cause: str | None,
+            event_date: dt.date | None, day: dt.date | None, project_dir: Path) -> None:
+    """File a correction (更正) or withdrawal (撤回) of RECORD (folder/id) for review."""
+    from generator.corrections import CorrectionError, file_correction
+    from generator.loader import load
+
+    portal, _ = load(Path(project_dir) / "content")
+    try:
+        path = file_correction(portal, record_ref, reason, requested_by, day or pipeline.today(),
+                               "撤回" if withdraw else "更正", cause, event_date)
+    except CorrectionError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        sys.exit(1)
+    err.print(f"Wrote {escape(str(path))}; a second person with the 公示审核人员 role reviews it "
+              "with `gongshi review approve|reject`.")
+
+
+@main.command(name="review")
+@click.argument("decision", type=click.Choice(["approve", "reject"]))
+@click.argument("correction_id", metavar="CORRECTION")
+@click.option("--reviewer", required=True, metavar="OFFICER_ID",
+              help="The reviewing officer: has the 公示审核人员 role, is not the requester.")
+@click.option("--note", required=True, help="The review's note.")
+@click.option("--date", "day", type=AsOf(), default=None, help="The review date (default today).")
+@project_option
+def review_command(decision: str, correction_id: str, reviewer: str, note: str,
+                   day: dt.date | None, project_dir: Path) -> None:
+    """Approve or reject a correction; approval records the hash of exactly this content."""
+    from generator.corrections import CorrectionError, review
+    from generator.loader import load
+
+    portal, _ = load(Path(project_dir) / "content")
+    try:
+        path = review(portal, correction_id, decision == "approve", reviewer, note,
+                      day or pipeline.today())
+    except CorrectionError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        sys.exit(1)
+    err.print(f"Recorded the review in {escape(str(path))}.")
+
+
+@main.command()
 @project_option
 @as_of_option
 @click.option("--port", type=int, default=8000, show_default=True)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from generator.corrections import review_problem
 from generator.ledger import Ledger, Publication, content_hash, pending
 from generator.model import Correction, Record
 from generator.portal import Portal
@@ -34,12 +35,20 @@ def approval(portal: Portal, record: Record) -> Correction | None:
     for correction in portal.corrections.values():
         review = correction.review
         if (correction.record == record.ref and review is not None
-                and review.outcome == "批准" and review.approved_hash == digest):
+                and review.outcome == "批准" and review.approved_hash == digest
+                and not review_problem(portal, correction, review.reviewer)):
             return correction
     return None
 
 
 def check(portal: Portal, ledger: Ledger) -> Iterator[Problem]:
+    for correction in portal.corrections.values():
+        if correction.review is not None:
+            why = review_problem(portal, correction, correction.review.reviewer)
+            if why:
+                yield error(correction, ("review", "reviewer"), CODE,
+                            f"this review does not count: {why}",
+                            "reviews are recorded by `gongshi review`, by a second person")
     has_ledger = bool(ledger.entries)
     for record, published in pending(portal, ledger):
         if published is None:

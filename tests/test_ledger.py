@@ -31,6 +31,11 @@ def repo(good: Path) -> Path:
     git(good, "init", "-q")
     git(good, "config", "user.email", "staff@example.invalid")
     git(good, "config", "user.name", "Staff")
+    # reviewers of corrections (公示审核人员): chen, and wang (who also asks for corrections)
+    edit(good, "content/officers/chen.yml", "roles: [执法人员, 法制审核人员]",
+         "roles: [执法人员, 法制审核人员, 公示审核人员]")
+    edit(good, "content/officers/wang.yml", "status: 有效",
+         "status: 有效\nroles: [执法人员, 公示审核人员]")
     code, _, err = run("publish", "--project", str(good), "--date", "2025-06-12")
     assert code == 0, err
     git(good, "add", "-A")
@@ -123,3 +128,59 @@ def test_a_damaged_ledger_is_an_error_not_a_traceback(repo: Path) -> None:
     with (repo / "ledger.jsonl").open("a", encoding="utf-8") as ledger:
         ledger.write("not json\n")
     assert any("ledger.jsonl" in e and "not a ledger line" in e for e in errors(repo))
+
+
+def test_the_correction_workflow_with_its_refusals(repo: Path) -> None:
+    project = str(repo)
+    edit(repo, D1, "fine_amount: 3600", "fine_amount: 3000")
+    assert any("outcome.fine_amount" in e for e in errors(repo))  # refused, with the diff
+
+    code, _, err = run("correct", "decisions/d1", "--reason", "罚款金额录入有误",
+                       "--requested-by", "wang", "--date", "2025-07-01", "--project", project)
+    assert code == 0, err
+    correction = repo / "content/corrections/d1-c1.yml"
+    assert "reason: '罚款金额录入有误'" in correction.read_text(encoding="utf-8")
+
+    code, _, err = run("review", "approve", "d1-c1", "--reviewer", "wang", "--note", "同意",
+                       "--project", project)
+    assert code == 1 and "a second person must review it" in err
+    code, _, err = run("review", "approve", "d1-c1", "--reviewer", "li", "--note", "同意",
+                       "--project", project)
+    assert code == 1 and "does not have the 公示审核人员 role" in err
+    assert "review:" not in correction.read_text(encoding="utf-8")
+
+    code, _, err = run("review", "approve", "d1-c1", "--reviewer", "chen", "--note", "核实后同意",
+                       "--date", "2025-07-02", "--project", project)
+    assert code == 0, err
+    assert errors(repo) == []
+    assert run("publish", "--project", project, "--date", "2025-07-03")[0] == 0
+    history = Ledger.read(repo).history("decisions/d1")
+    assert [(e.version, e.correction) for e in history] == [(1, None), (2, "d1-c1")]
+
+    # reviewed once: a second review is refused; an edit after approval is refused again
+    code, _, err = run("review", "reject", "d1-c1", "--reviewer", "chen", "--note", "x",
+                       "--project", project)
+    assert code == 1 and "reviewed already" in err
+    edit(repo, D1, "fine_amount: 3000", "fine_amount: 3300")
+    assert any("version 2 of decisions/d1" in e for e in errors(repo))
+
+
+def test_a_hand_written_review_by_the_requester_does_not_count(repo: Path) -> None:
+    edit(repo, D1, "facts: 经查，", "facts: 经查实，")
+    from generator.loader import load
+
+    portal, _ = load(repo / "content")
+    digest = content_hash(portal.decisions["d1"])
+    write_tree(repo, {"content/corrections/d1-c1.yml": f"""
+        id: d1-c1
+        record: decisions/d1
+        kind: 更正
+        reason: 违法事实表述有误
+        requested_by: wang
+        requested_on: 2025-07-01
+        review: {{reviewer: wang, date: 2025-07-02, outcome: 批准, note: 同意,
+                  approved_hash: '{digest}'}}
+    """})
+    found = errors(repo)
+    assert any("this review does not count" in e for e in found)
+    assert any("version 1 of decisions/d1" in e for e in found)
