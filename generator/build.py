@@ -47,6 +47,11 @@ def today() -> dt.date:
 def check(project: Project, as_of: dt.date) -> tuple[Portal, Report]:
     """Load every record, run every rule and the publication gate; the report holds all
     problems of the run."""
+    portal, report, _ = _checked(project, as_of)
+    return portal, report
+
+
+def _checked(project: Project, as_of: dt.date) -> tuple[Portal, Report, Ledger | None]:
     portal, report = load(project.content)
     report.extend(check_rules(portal, as_of))
     try:
@@ -55,17 +60,16 @@ def check(project: Project, as_of: dt.date) -> tuple[Portal, Report]:
         report.add(Problem(file=LEDGER_FILE, line=1, severity="error", code="R11-ledger",
                            record="", field="", message=str(exc),
                            hint="the ledger is written by `gongshi publish` only"))
-        return portal, report
+        return portal, report, None
     report.extend(gate.check(portal, ledger))
-    return portal, report
+    return portal, report, ledger
 
 
 def publish(project: Project, day: dt.date) -> tuple[list[Publication], Report]:
     """Check, then record every pending version in ledger.jsonl (nothing when checks fail)."""
-    portal, report = check(project, day)
-    if report.failed():
+    portal, report, ledger = _checked(project, day)
+    if report.failed() or ledger is None:
         raise ContentError(report)
-    ledger = Ledger.read(project.root)
     added = gate.publish(portal, ledger, day)
     if added:
         ledger.write()

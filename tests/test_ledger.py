@@ -48,6 +48,24 @@ def errors(root: Path) -> list[str]:
     return [p.describe() for p in report.errors]
 
 
+def approve_by_hand(repo: Path, reviewer: str) -> None:
+    """A correction of d1 written by hand, approved by `reviewer` for d1's current content."""
+    from generator.loader import load
+
+    portal, _ = load(repo / "content")
+    digest = content_hash(portal.decisions["d1"])
+    write_tree(repo, {"content/corrections/d1-c1.yml": f"""
+        id: d1-c1
+        record: decisions/d1
+        kind: 更正
+        reason: 违法事实表述有误
+        requested_by: wang
+        requested_on: 2025-07-01
+        review: {{reviewer: {reviewer}, date: 2025-07-02, outcome: 批准, note: 同意,
+                  approved_hash: '{digest}'}}
+    """})
+
+
 def test_publish_records_version_1_of_every_record(repo: Path) -> None:
     lines = [json.loads(line) for line in (repo / "ledger.jsonl").read_text().splitlines()]
     refs = {line["record"] for line in lines}
@@ -84,20 +102,7 @@ def test_an_edit_without_correction_is_refused_with_the_diff(repo: Path) -> None
 
 def test_an_approved_correction_for_exactly_this_content_lets_it_through(repo: Path) -> None:
     edit(repo, D1, "facts: 经查，", "facts: 经查实，")
-    from generator.loader import load
-
-    portal, _ = load(repo / "content")
-    digest = content_hash(portal.decisions["d1"])
-    write_tree(repo, {"content/corrections/d1-c1.yml": f"""
-        id: d1-c1
-        record: decisions/d1
-        kind: 更正
-        reason: 违法事实表述有误
-        requested_by: wang
-        requested_on: 2025-07-01
-        review: {{reviewer: chen, date: 2025-07-02, outcome: 批准, note: 同意,
-                  approved_hash: '{digest}'}}
-    """})
+    approve_by_hand(repo, "chen")
     assert errors(repo) == []
     code, _, err = run("publish", "--project", str(repo), "--date", "2025-07-03")
     assert code == 0 and "published decisions/d1 version 2 (correction d1-c1)" in err
@@ -167,20 +172,7 @@ def test_the_correction_workflow_with_its_refusals(repo: Path) -> None:
 
 def test_a_hand_written_review_by_the_requester_does_not_count(repo: Path) -> None:
     edit(repo, D1, "facts: 经查，", "facts: 经查实，")
-    from generator.loader import load
-
-    portal, _ = load(repo / "content")
-    digest = content_hash(portal.decisions["d1"])
-    write_tree(repo, {"content/corrections/d1-c1.yml": f"""
-        id: d1-c1
-        record: decisions/d1
-        kind: 更正
-        reason: 违法事实表述有误
-        requested_by: wang
-        requested_on: 2025-07-01
-        review: {{reviewer: wang, date: 2025-07-02, outcome: 批准, note: 同意,
-                  approved_hash: '{digest}'}}
-    """})
+    approve_by_hand(repo, "wang")
     found = errors(repo)
     assert any("this review does not count" in e for e in found)
     assert any("version 1 of decisions/d1" in e for e in found)
