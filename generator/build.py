@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import gate
+from generator import gate, timeliness
 from generator.ledger import LEDGER_FILE, Ledger, LedgerError, Publication
 from generator.loader import load
 from generator.portal import Portal
@@ -62,6 +62,7 @@ def _checked(project: Project, as_of: dt.date) -> tuple[Portal, Report, Ledger |
                            hint="the ledger is written by `gongshi publish` only"))
         return portal, report, None
     report.extend(gate.check(portal, ledger))
+    report.extend(timeliness.check(portal, ledger, as_of))
     return portal, report, ledger
 
 
@@ -88,13 +89,13 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
 
     target = (site_dir or project.site).resolve()
     settings = load_settings(project.root)
-    portal, report = check(project, as_of)
-    if report.failed(strict):
+    portal, report, ledger = _checked(project, as_of)
+    if report.failed(strict) or ledger is None:
         raise ContentError(report)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
-        build_site(portal, settings, as_of, project.root, staging)
+        build_site(portal, settings, as_of, project.root, staging, ledger)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

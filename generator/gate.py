@@ -26,6 +26,8 @@ from generator.rules._finding import error, warning
 from generator.source import parse_yaml
 
 CODE = "R11-correction"
+Path_ = tuple[str | int, ...]
+"""Where a field is inside a record: ('outcome', 'fine_amount'), ('officers', 1)."""
 PRIVATE_FIELDS = {("party", "name"), ("party", "legal_representative")}
 
 
@@ -73,10 +75,12 @@ def check(portal: Portal, ledger: Ledger) -> Iterator[Problem]:
 
 def publish(portal: Portal, ledger: Ledger, day: dt.date) -> list[Publication]:
     """Record every pending version in the ledger: new records as version 1, changed ones as
-    the next version with the correction that approved them. Changes without an approved
-    correction are not recorded (check reports them)."""
+    the next version with the correction that approved them and the fields it changed, and
+    approved withdrawals as a version of their record. Changes without an approved correction
+    are not recorded (check reports them)."""
     latest = ledger.latest()
     added = []
+    repo = portal.root.parent
     for record, published in pending(portal, ledger):
         if published is None:
             entry = Publication(record.ref, 1, content_hash(record), day)
@@ -84,8 +88,22 @@ def publish(portal: Portal, ledger: Ledger, day: dt.date) -> list[Publication]:
             correction = approval(portal, record)
             if correction is None:
                 continue
-            entry = Publication(record.ref, latest[record.ref].version + 1,
-                                content_hash(record), day, correction.id)
+            paths = changed_paths(record, published, repo) or []
+            entry = Publication(record.ref, published.version + 1, content_hash(record), day,
+                                correction.id, tuple(field_label(path) for path in paths))
+        latest[record.ref] = entry
+        added.append(entry)
+    recorded = ledger.by_correction()
+    for withdrawal in sorted(portal.corrections.values(), key=lambda c: (c.requested_on, c.id)):
+        review = withdrawal.review
+        current = latest.get(withdrawal.record)
+        if (withdrawal.kind != "撤回" or review is None or review.outcome != "批准"
+                or withdrawal.id in recorded or current is None
+                or review_problem(portal, withdrawal, review.reviewer)):
+            continue
+        entry = Publication(withdrawal.record, current.version + 1, current.hash, day,
+                            withdrawal.id)
+        latest[withdrawal.record] = entry
         added.append(entry)
     ledger.entries.extend(added)
     return added
@@ -100,9 +118,20 @@ def changed_fields(record: Record, published: Publication, repo: Path) -> list[s
     old = _published_content(record, published, repo)
     if old is None:
         return []
-    new = json.loads(json.dumps(record.model_dump(mode="json")))
     return [f"{_label(path)}: {_show(path, before)} → {_show(path, after)}"
-            for path, before, after in _diff(old, new, ())]
+            for path, before, after in _diff(old, _plain(record), ())]
+
+
+def changed_paths(record: Record, published: Publication, repo: Path) -> list[Path_] | None:
+    """The paths of the fields that differ from the published version (None if unknown)."""
+    old = _published_content(record, published, repo)
+    if old is None:
+        return None
+    return [path for path, _, _ in _diff(old, _plain(record), ())]
+
+
+def _plain(record: Record) -> Any:
+    return json.loads(json.dumps(record.model_dump(mode="json")))
 
 
 def _published_content(record: Record, published: Publication, repo: Path) -> Any:
@@ -131,8 +160,6 @@ def _git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
                           text=True, timeout=30).stdout
 
-
-Path_ = tuple[str | int, ...]
 
 
 def _diff(old: Any, new: Any, path: Path_) -> Iterator[tuple[Path_, Any, Any]]:

@@ -1,8 +1,10 @@
 """The publication ledger: what has been public, version by version (DOMAIN.md rule 11).
 
 A text file in the repository, `ledger.jsonl`, one line per published version of a record:
-its `folder/id`, version number, content hash, publication date and the correction that
-allowed it (none for version 1). Git history is the audit trail behind it. Lines are kept in
+its `folder/id`, version number, content hash, publication date, the correction that
+allowed it (none for version 1) and the fields that correction changed. A withdrawal (撤回) is
+recorded as a version too: same content hash, the withdrawal as its correction, from which
+day on the content left the site. Git history is the audit trail behind it. Lines are kept in
 a stable order, so a publication shows in a diff as added lines only.
 
 The content hash is over the record's meaning, not its bytes: the validated record as
@@ -48,10 +50,16 @@ class Publication:
     hash: str
     published: dt.date
     correction: str | None = None
+    fields: tuple[str, ...] = ()
+    """The fields this version changed (`outcome.fine_amount`), for the version history."""
 
     def line(self) -> str:
         data = asdict(self)
         data["published"] = self.published.isoformat()
+        if not self.fields:
+            del data["fields"]
+        else:
+            data["fields"] = list(self.fields)
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
@@ -77,7 +85,8 @@ class Ledger:
                     entries.append(Publication(
                         record=data["record"], version=int(data["version"]), hash=data["hash"],
                         published=dt.date.fromisoformat(data["published"]),
-                        correction=data.get("correction")))
+                        correction=data.get("correction"),
+                        fields=tuple(str(f) for f in data.get("fields", ()))))
                 except (ValueError, KeyError, TypeError) as exc:
                     raise LedgerError(f"{LEDGER_FILE}:{number}: not a ledger line ({exc}); "
                                       "restore the file from git: it is written by "
@@ -93,6 +102,17 @@ class Ledger:
 
     def history(self, ref: str) -> list[Publication]:
         return sorted(e for e in self.entries if e.record == ref)
+
+    def histories(self) -> dict[str, list[Publication]]:
+        """Every record's published versions, oldest first."""
+        result: dict[str, list[Publication]] = {}
+        for entry in sorted(self.entries):
+            result.setdefault(entry.record, []).append(entry)
+        return result
+
+    def by_correction(self) -> dict[str, Publication]:
+        """The version each correction or withdrawal made public."""
+        return {e.correction: e for e in self.entries if e.correction}
 
     def write(self) -> None:
         text = "".join(entry.line() + "\n" for entry in sorted(self.entries))

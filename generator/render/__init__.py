@@ -1,10 +1,10 @@
 """Render: a checked Portal -> the pages of the public site, built by mkdocs into site_dir.
 
-    build_site(portal, settings, as_of, project_root, site_dir)
+    build_site(portal, settings, as_of, project_root, site_dir, ledger)
 
 Pages are rendered from the Jinja2 templates of site_config/templates/ into a fresh docs
 folder under .gongshi/, then mkdocs (theme: mkdocs-material, config: mkdocs.yml) builds them
-into `site_dir`. The output depends only on the portal, the settings and `as_of`.
+into `site_dir`. The output depends only on the portal, the ledger, the settings and `as_of`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from generator.ledger import Ledger
 from generator.portal import Portal
 from generator.render import (
     benchmarks,
@@ -21,12 +22,14 @@ from generator.render import (
     decision_lists,
     decisions,
     freepages,
+    history,
     home,
     laws,
     lookup,
     officers,
     powers,
     procedures,
+    timeliness,
 )
 from generator.render.docs import Output, write_docs
 from generator.render.errors import RenderError
@@ -44,9 +47,9 @@ WORK_DIR = ".gongshi"
 
 
 def render_pages(portal: Portal, settings: Settings, as_of: dt.date,
-                 project_root: Path) -> list[Output]:
+                 project_root: Path, ledger: Ledger | None = None) -> list[Output]:
     """Every page of the site, in a stable order (gathered before anything is written)."""
-    return _pages(build_site_index(portal, settings, as_of), project_root)
+    return _pages(build_site_index(portal, settings, as_of, ledger), project_root)
 
 
 def _pages(site: Site, project_root: Path) -> list[Output]:
@@ -54,16 +57,18 @@ def _pages(site: Site, project_root: Path) -> list[Output]:
     linker = Linker(page_sources(site), HOME)
     pages: list[Output] = [home.home_page(site, linker, templates)]
     for module in (bodies, officers, lookup, powers, laws, procedures, benchmarks,
-                   decision_lists, decisions, freepages):
+                   decision_lists, decisions, freepages, history, timeliness):
         pages += module.pages(site, linker, templates)
+    pages = history.with_history(site, templates, pages)
     pages += redirects(site)
     return pages
 
 
 def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root: Path,
-               site_dir: Path) -> None:
-    """Render every page and let mkdocs build the site into `site_dir` (an empty folder)."""
-    site = build_site_index(portal, settings, as_of)
+               site_dir: Path, ledger: Ledger | None = None) -> None:
+    """Render every page and let mkdocs build the site into `site_dir` (an empty folder).
+    Without a ledger, records show no publication dates or version history."""
+    site = build_site_index(portal, settings, as_of, ledger)
     pages = _pages(site, project_root)
     work = project_root / WORK_DIR
     work.mkdir(parents=True, exist_ok=True)

@@ -40,6 +40,8 @@ class DecisionsSection:
     years: list[ListEntry]
     facets: list[FacetGroup]
     total: int
+    corrections: Link
+    timeliness: Link
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,9 @@ def section_page(site: Site, linker: Linker, templates: Templates,
                    for value in values if value.facet is facet]
         if entries:
             groups.append(FacetGroup(facet.label, f"by-{facet.folder}", entries))
-    context = DecisionsSection("执法决定", years, groups, len(site.decisions))
+    context = DecisionsSection("执法决定", years, groups, len(site.decisions),
+                               here.to("corrections/index.md", "更正与撤回"),
+                               here.to("timeliness/index.md", "公示及时性"))
     return DocPage(src, context.title, (templates.render("decisions.html.j2", context),))
 
 

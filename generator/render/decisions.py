@@ -43,13 +43,6 @@ class OutcomeView:
 
 
 @dataclass(frozen=True)
-class CorrectionItem:
-    kind: str
-    date: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class DecisionPage:
     title: str
     publicity: str
@@ -78,7 +71,8 @@ class DecisionPage:
     remedies: list[str]
     publicity_end: str
     note: str
-    corrections: list[CorrectionItem]
+    published: str
+    """When it was first published (from the ledger), or '' when not recorded."""
     body_decisions: Link | None
     """The body's list of public decisions: only for a decision that is itself public."""
     all_decisions: Link
@@ -118,9 +112,7 @@ def _notice(site: Site, decision: Decision, publicity: Publicity) -> str:
     if publicity is Publicity.WITHDRAWN:
         withdrawal = site.withdrawal(decision)
         assert withdrawal is not None  # WITHDRAWN means there is one
-        # The date the withdrawal took effect: its approval (the review always has one).
-        when = withdrawal.review.date if withdrawal.review else withdrawal.requested_on
-        return (f"本决定已于{chinese_date(when)}撤回（{withdrawal.cause or '其他'}）。"
+        return (f"本决定已于{chinese_date(site.effective(withdrawal))}撤回（{withdrawal.cause or '其他'}）。"
                 f"理由：{withdrawal.reason}")
     if publicity is Publicity.EXPIRED:
         return f"本决定的公示期已于{chinese_date(decision.publicity_end)}届满，详细内容不再公示。"
@@ -181,9 +173,7 @@ def decision_page(site: Site, linker: Linker, templates: Templates,
         if procedure else [],
         publicity_end=chinese_date(decision.publicity_end),
         note=scrub_party(decision.note, party),
-        corrections=[CorrectionItem(c.kind, chinese_date(c.requested_on), c.reason)
-                     for c in site.corrections_by_record.get(decision.ref, [])
-                     if c.review is not None and c.review.outcome == "批准"],
+        published=chinese_date(site.published(decision)),
         body_decisions=here.to(body_decisions_src(decision.body),
                                f"{body.name if body else decision.body}的全部执法决定")
         if publicity is Publicity.PUBLIC else None,

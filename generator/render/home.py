@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.model import Body, Decision, Officer, Power
+from generator.render import history, timeliness
 from generator.render.docs import DocPage
 from generator.render.listing import DecisionItem, decision_item
 from generator.render.officers import LOOKUP_SRC
@@ -39,6 +40,8 @@ class HomePage:
     latest: list[DecisionItem]
     corrections: list[CorrectionItem]
     all_decisions: Link
+    all_corrections: Link
+    timeliness: Link
 
 
 def _complaint(site: Site, linker: Linker) -> Link:
@@ -50,18 +53,14 @@ def _complaint(site: Site, linker: Linker) -> Link:
 
 
 def latest_corrections(site: Site, linker: Linker) -> list[CorrectionItem]:
-    """Approved corrections and withdrawals, newest review first."""
-    approved = [c for c in site.portal.corrections.values()
-                if c.review is not None and c.review.outcome == "批准"]
-    approved.sort(key=lambda c: (-c.review.date.toordinal() if c.review else 0, c.id))
+    """Approved corrections and withdrawals, newest first."""
     items = []
-    for correction in approved[:LATEST]:
+    for correction in site.approved_corrections()[:LATEST]:
         record = site.portal.lookup(correction.record)
         label = getattr(record, "document_number", "") or getattr(record, "name", "") or getattr(
             record, "title", "") or correction.record
-        review_date = correction.review.date if correction.review else correction.requested_on
         items.append(CorrectionItem(correction.kind, linker.to_record(record, label),
-                                    correction.reason, chinese_date(review_date)))
+                                    correction.reason, chinese_date(site.effective(correction))))
     return items
 
 
@@ -83,5 +82,7 @@ def home_page(site: Site, linker: Linker, templates: Templates) -> DocPage:
         latest=[decision_item(site, here, d) for d in site.decisions[:LATEST]],
         corrections=latest_corrections(site, here),
         all_decisions=here.to(section_src(Decision), "全部执法决定"),
+        all_corrections=here.to(history.SRC, "全部更正和撤回"),
+        timeliness=here.to(timeliness.SRC, "公示及时性"),
     )
     return DocPage(HOME, "首页", (templates.render("home.html.j2", context),))

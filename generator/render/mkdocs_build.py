@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from generator.model import Decision
+from generator.render import history, timeliness
 from generator.render.errors import RenderError
 from generator.render.freepages import ordered_pages
 from generator.render.plan import SECTIONS
@@ -48,6 +49,8 @@ def not_in_nav(site: Site) -> str:
         "!/*/index.md",
         "!/decisions/index.md",
         *(f"!/{record_src(page)}" for page in ordered_pages(site)),
+        f"/{history.SRC}",
+        f"/{timeliness.SRC}",
     ]) + "\n"
 
 

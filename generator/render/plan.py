@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.model import Benchmark, Body, LegalBasis, Officer, Power, Procedure
-from generator.render import decision_lists, lookup, officers
+from generator.render import decision_lists, history, lookup, officers, timeliness
 from generator.render.site import Site
 from generator.render.urls import ABOUT, HOME, record_src, section_src
 
@@ -21,7 +21,7 @@ basis, how, how hard; then 执法决定 and 关于, which nav.py adds."""
 
 def page_sources(site: Site) -> frozenset[str]:
     portal = site.portal
-    sources = {HOME, ABOUT, *(src for _, src in SECTIONS)}
+    sources = {HOME, ABOUT, history.SRC, timeliness.SRC, *(src for _, src in SECTIONS)}
     sources.update(decision_lists.sources(site))
     sources.update(lookup.sources())
     sources.update(officers.sources(site))

@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import Enum
 
-from generator.model import Body, Correction, Decision, Officer, Power
+from generator.ledger import Ledger, Publication
+from generator.model import Body, Correction, Decision, Officer, Power, Record
 from generator.portal import Portal
 from generator.settings import Settings
 
@@ -39,6 +40,30 @@ class Site:
     """Every decision whose details are public, latest first."""
     decisions_by_body: dict[str, list[Decision]]
     corrections_by_record: dict[str, list[Correction]]
+    ledger: Ledger
+    """The publication ledger (empty for a project that keeps none)."""
+    histories: dict[str, list[Publication]]
+    """Each record's published versions, oldest first."""
+    recorded: dict[str, Publication]
+    """The version each correction or withdrawal made public, by correction id."""
+
+    def published(self, record: Record) -> dt.date | None:
+        """When the record was first published (None when not in the ledger)."""
+        versions = self.histories.get(record.ref)
+        return versions[0].published if versions else None
+
+    def effective(self, correction: Correction) -> dt.date:
+        """When an approved correction or withdrawal took effect on the site: its ledger
+        date, or its approval while `gongshi publish` has not recorded it yet."""
+        entry = self.recorded.get(correction.id)
+        if entry is not None:
+            return entry.published
+        return correction.review.date if correction.review else correction.requested_on
+
+    def approved_corrections(self) -> list[Correction]:
+        """Approved corrections and withdrawals, newest first by the day they took effect."""
+        approved = [c for c in self.portal.corrections.values() if _approved(c)]
+        return sorted(approved, key=lambda c: (-self.effective(c).toordinal(), c.id))
 
     def publicity(self, decision: Decision) -> Publicity:
         if self.withdrawal(decision) is not None:
@@ -80,8 +105,10 @@ def latest_first(decisions: list[Decision]) -> list[Decision]:
     return sorted(decisions, key=lambda d: (-d.decision_date.toordinal(), d.id))
 
 
-def build_site_index(portal: Portal, settings: Settings, as_of: dt.date) -> Site:
-    """Index the portal for rendering."""
+def build_site_index(portal: Portal, settings: Settings, as_of: dt.date,
+                     ledger: Ledger | None = None) -> Site:
+    """Index the portal (and its publication ledger) for rendering."""
+    ledger = ledger or Ledger(portal.root.parent / "ledger.jsonl", [])
     bodies = sorted(portal.bodies.values(), key=lambda b: (b.region_code, b.id))
     children: dict[str, list[Body]] = defaultdict(list)
     roots: list[Body] = []
@@ -101,7 +128,7 @@ def build_site_index(portal: Portal, settings: Settings, as_of: dt.date) -> Site
     for correction in sorted(portal.corrections.values(), key=lambda c: (c.requested_on, c.id)):
         corrections[correction.record].append(correction)
     site = Site(portal, settings, as_of, roots, dict(children), dict(officers), dict(powers),
-                [], {}, dict(corrections))
+                [], {}, dict(corrections), ledger, ledger.histories(), ledger.by_correction())
     public = [d for d in latest_first(list(portal.decisions.values()))
               if site.publicity(d) is Publicity.PUBLIC]
     by_body: dict[str, list[Decision]] = defaultdict(list)

@@ -1,0 +1,164 @@
+"""Version history (DOMAIN.md rule 11): on every record page, and the list of all corrections.
+
+Every record page ends with 版本记录: when it was first published, then each correction with
+its date, its change note (the reason shown to the public) and the fields it changed, and a
+withdrawal with its date and reason. The dates come from the publication ledger; a correction
+approved but not yet recorded by `gongshi publish` shows its approval date.
+
+The corrections page (更正与撤回) lists every approved correction and withdrawal, newest first.
+Field names are shown in Chinese, from the record model's own field descriptions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel
+
+from generator.model import BY_FOLDER, Correction, Record
+from generator.render.docs import DocPage, Output
+from generator.render.site import Site
+from generator.render.templates import Templates
+from generator.render.text import chinese_date
+from generator.render.urls import Link, Linker, record_src
+
+SRC = "corrections/index.md"
+TITLE = "更正与撤回"
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: int
+    date: str
+    kind: str
+    """首次公示 / 更正 / 撤回."""
+    note: str
+    fields: str
+
+
+@dataclass(frozen=True)
+class CorrectionRow:
+    date: str
+    kind: str
+    record: Link
+    record_type: str
+    reason: str
+    fields: str
+
+
+@dataclass(frozen=True)
+class CorrectionsPage:
+    title: str
+    rows: list[CorrectionRow]
+    timeliness: Link
+
+
+def field_title(record_type: type[Record], path: str) -> str:
+    """`outcome.fine_amount` -> 决定内容·罚款金额, from the model's field descriptions."""
+    model: type[BaseModel] | None = record_type
+    names = []
+    for part in re.sub(r"\[\d+\]", "", path).split("."):
+        info = model.model_fields.get(part) if model is not None else None
+        if info is None:
+            names.append(part)
+            model = None
+            continue
+        names.append(_short(info.description or part))
+        annotation = info.annotation
+        nested = [a for a in (annotation, *getattr(annotation, "__args__", ()))
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
+        model = nested[0] if nested else None
+    return "·".join(names)
+
+
+def _short(description: str) -> str:
+    """A field description's name part: 罚款金额（元） -> 罚款金额; 决定书文号，如 … -> 决定书文号."""
+    return re.split(r"[（(，,：:；;]| ", description, maxsplit=1)[0] or description
+
+
+def fields_text(record_type: type[Record], paths: tuple[str, ...]) -> str:
+    return "、".join(dict.fromkeys(field_title(record_type, path) for path in paths))
+
+
+def versions(site: Site, record: Record) -> list[VersionRow]:
+    """The record's published versions, oldest first, then any approved but unrecorded ones."""
+    rows = []
+    corrections = site.portal.corrections
+    entries = site.histories.get(record.ref, [])
+    for entry in entries:
+        correction = corrections.get(entry.correction) if entry.correction else None
+        if correction is None:
+            kind, note = ("首次公示", "") if entry.version == 1 else ("更正", "")
+        else:
+            kind, note = correction.kind, correction.reason
+        rows.append(VersionRow(entry.version, chinese_date(entry.published), kind, note,
+                               fields_text(type(record), entry.fields)))
+    unrecorded = [c for c in site.corrections_by_record.get(record.ref, [])
+                  if c.review is not None and c.review.outcome == "批准"
+                  and c.id not in site.recorded]
+    if not entries and unrecorded:  # a project without a ledger: no dates for version 1
+        rows.append(VersionRow(1, "", "首次公示", "", ""))
+    version = rows[-1].version if rows else 0
+    for correction in unrecorded:
+        review = correction.review
+        assert review is not None  # unrecorded holds approved corrections only
+        version += 1
+        rows.append(VersionRow(version, chinese_date(review.date), correction.kind,
+                               correction.reason, ""))
+    return rows
+
+
+def history_block(site: Site, templates: Templates, record: Record) -> str | None:
+    rows = versions(site, record)
+    if not rows:
+        return None
+    return templates.render("history.html.j2", rows)
+
+
+def with_history(site: Site, templates: Templates, pages: list[Output]) -> list[Output]:
+    """Every record page with its version history appended."""
+    by_src = {record_src(r): r for r in site.portal.records() if r.kind_name != "corrections"}
+    result: list[Output] = []
+    for page in pages:
+        record = by_src.get(page.src) if isinstance(page, DocPage) else None
+        block = history_block(site, templates, record) if record is not None else None
+        if block is not None and isinstance(page, DocPage):
+            page = DocPage(page.src, page.title, (*page.blocks, block))
+        result.append(page)
+    return result
+
+
+def _label(record: Record | None, ref: str) -> str:
+    if record is None:
+        return ref
+    for name in ("document_number", "name", "title"):
+        value = getattr(record, name, "")
+        if value:
+            return str(value)
+    return ref
+
+
+def correction_row(site: Site, linker: Linker, correction: Correction) -> CorrectionRow:
+    record = site.portal.lookup(correction.record)
+    entry = site.recorded.get(correction.id)
+    record_type = type(record) if record is not None else BY_FOLDER.get(
+        correction.record.split("/")[0])
+    return CorrectionRow(
+        date=chinese_date(site.effective(correction)),
+        kind=correction.kind,
+        record=linker.to_record(record, _label(record, correction.record)),
+        record_type=record_type.label if record_type else "",
+        reason=correction.reason,
+        fields=fields_text(record_type, entry.fields) if entry and record_type else "",
+    )
+
+
+def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
+    here = linker.at(SRC)
+    context = CorrectionsPage(
+        title=TITLE,
+        rows=[correction_row(site, here, c) for c in site.approved_corrections()],
+        timeliness=here.to("timeliness/index.md", "公示及时性"),
+    )
+    return [DocPage(SRC, TITLE, (templates.render("corrections.html.j2", context),))]

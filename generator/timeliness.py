@@ -1,0 +1,158 @@
+"""Timeliness (DOMAIN.md rules 7 and 8): how fast decisions and withdrawals were published.
+
+A decision is published within 7 working days of its decision date when it is a 行政许可 or a
+行政处罚, within 20 otherwise, counted in Chinese working days: official holidays are off and
+make-up working days (调休) are on, from the `chinese-calendar` package. Its publication date
+is the date of version 1 in the ledger. A withdrawal is published within 3 (calendar) days of
+the event that caused it (行政处罚法 art. 48); its publication date is the ledger's date for
+it, or its approval while it is not yet in the ledger.
+
+Years the calendar package does not cover are counted Monday to Friday, with a warning
+telling staff to update the package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import chinese_calendar
+
+from generator.ledger import Ledger
+from generator.model import Correction, Decision
+from generator.portal import Portal
+from generator.problems import Problem
+from generator.rules._finding import warning
+
+FAST_TYPES = frozenset({"行政许可", "行政处罚"})
+FAST_LIMIT = 7
+OTHER_LIMIT = 20
+WITHDRAWAL_DAYS = 3
+
+
+def limit(decision: Decision) -> int:
+    """Working days allowed between the decision and its publication."""
+    return FAST_LIMIT if decision.type in FAST_TYPES else OTHER_LIMIT
+
+
+@lru_cache(maxsize=8192)
+def is_workday(day: dt.date) -> bool:
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:  # a year the package has no holiday data for
+        return day.weekday() < 5
+
+
+def covered(year: int) -> bool:
+    """Whether the calendar package knows the official holidays of this year."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after `start`, up to and including `end` (0 when end <= start)."""
+    count = 0
+    day = start + dt.timedelta(days=1)
+    while day <= end:
+        count += is_workday(day)
+        day += dt.timedelta(days=1)
+    return count
+
+
+def deadline(start: dt.date, working_days: int) -> dt.date:
+    """The last day of a period of `working_days` working days after `start`."""
+    day = start
+    remaining = working_days
+    while remaining:
+        day += dt.timedelta(days=1)
+        remaining -= is_workday(day)
+    return day
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How fast one decision was published."""
+
+    decision: Decision
+    published: dt.date | None
+    """Version 1's date in the ledger; None while not yet published."""
+    limit: int
+    deadline: dt.date
+    used: int | None
+    """Working days from the decision to its publication."""
+
+    @property
+    def late(self) -> bool:
+        return self.published is not None and self.published > self.deadline
+
+
+def publications(portal: Portal, ledger: Ledger) -> list[Timing]:
+    """Every decision with its publication date and deadline, in id order."""
+    first = {entries[0].record: entries[0].published
+             for entries in ledger.histories().values() if entries}
+    result = []
+    for decision in sorted(portal.decisions.values(), key=lambda d: d.id):
+        published = first.get(decision.ref)
+        days = limit(decision)
+        result.append(Timing(
+            decision, published, days, deadline(decision.decision_date, days),
+            working_days_between(decision.decision_date, published) if published else None))
+    return result
+
+
+def withdrawal_published(withdrawal: Correction, ledger: Ledger) -> dt.date | None:
+    """When a withdrawal took effect on the site: its ledger date, else its approval."""
+    entry = ledger.by_correction().get(withdrawal.id)
+    if entry is not None:
+        return entry.published
+    review = withdrawal.review
+    return review.date if review is not None and review.outcome == "批准" else None
+
+
+def check(portal: Portal, ledger: Ledger, as_of: dt.date) -> Iterator[Problem]:
+    """Warnings for late publications, overdue ones and late withdrawals. Projects without a
+    ledger have no publication dates, so nothing to check."""
+    if not ledger.entries:
+        return
+    uncovered: set[int] = set()
+    for item in publications(portal, ledger):
+        decision = item.decision
+        for year in {decision.decision_date.year, item.deadline.year}:
+            if year not in uncovered and not covered(year):
+                uncovered.add(year)
+                yield warning(decision, ("decision_date",), "R7-calendar",
+                              f"the installed chinese-calendar has no official holidays for "
+                              f"{year}; working days of {year} are counted Monday to Friday",
+                              "update chinese-calendar (pyproject.toml) once the State Council "
+                              "has announced the year's holidays")
+        if item.late:
+            yield warning(decision, ("decision_date",), "R7-late",
+                          f"published on {item.published}, {item.used} working days after the "
+                          f"decision of {decision.decision_date}; a {decision.type} decision is "
+                          f"published within {item.limit} working days (by {item.deadline})",
+                          "publish decisions sooner; this one is listed on the public "
+                          "timeliness page (公示及时性)")
+        elif item.published is None and as_of > item.deadline:
+            yield warning(decision, ("decision_date",), "R7-overdue",
+                          f"not yet recorded as published; the {item.limit} working days "
+                          f"after the decision of {decision.decision_date} ended on "
+                          f"{item.deadline}",
+                          "run `gongshi publish` and commit ledger.jsonl with the decision")
+    for withdrawal in sorted(portal.corrections.values(), key=lambda c: c.id):
+        if withdrawal.kind != "撤回" or withdrawal.event_date is None:
+            continue
+        published = withdrawal_published(withdrawal, ledger)
+        if published is None:
+            continue
+        days = (published - withdrawal.event_date).days
+        if days > WITHDRAWAL_DAYS:
+            yield warning(withdrawal, ("event_date",), "R8-late",
+                          f"the withdrawal took effect on {published}, {days} days after the "
+                          f"event of {withdrawal.event_date}; a decision is withdrawn within "
+                          f"{WITHDRAWAL_DAYS} days (行政处罚法 第四十八条)",
+                          "approve and publish withdrawals within three days of the event")
