@@ -3,44 +3,21 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from generator.build import Project, check
-from generator.cli import main
 from generator.ledger import Ledger, content_hash
 from tests.minisite import edit, write_tree
+from tests.repo import init_repo, run
 
 D1 = "content/decisions/2025/d1.yml"
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
-
-
 @pytest.fixture
 def repo(good: Path) -> Path:
-    git(good, "init", "-q")
-    git(good, "config", "user.email", "staff@example.invalid")
-    git(good, "config", "user.name", "Staff")
-    # reviewers of corrections (公示审核人员): chen, and wang (who also asks for corrections)
-    edit(good, "content/officers/chen.yml", "roles: [执法人员, 法制审核人员]",
-         "roles: [执法人员, 法制审核人员, 公示审核人员]")
-    edit(good, "content/officers/wang.yml", "status: 有效",
-         "status: 有效\nroles: [执法人员, 公示审核人员]")
-    code, _, err = run("publish", "--project", str(good), "--date", "2025-06-12")
-    assert code == 0, err
-    git(good, "add", "-A")
-    git(good, "commit", "-qm", "publish")
-    return good
+    return init_repo(good, "2025-06-12")
 
 
 def errors(root: Path) -> list[str]:

@@ -64,7 +64,9 @@ def field_title(record_type: type[Record], path: str) -> str:
             names.append(part)
             model = None
             continue
-        names.append(_short(info.description or part))
+        name = _short(info.description or part)
+        if not names or names[-1] != name:  # outcome.content: 决定内容, not 决定内容·决定内容
+            names.append(name)
         annotation = info.annotation
         nested = [a for a in (annotation, *getattr(annotation, "__args__", ()))
                   if isinstance(a, type) and issubclass(a, BaseModel)]

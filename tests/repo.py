@@ -1,0 +1,48 @@
+"""A small Gongshi project in a temporary git repository, and the `gongshi` command run in it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import main
+from tests.conftest import ROOT
+from tests.minisite import edit
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """`gongshi ARGS…`: exit code, stdout, stderr."""
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+
+def init_repo(project: Path, published: str, site: bool = False) -> Path:
+    """Make `project` (the small valid project) a git repository whose records were all
+    published on `published` and committed. chen and wang hold the 公示审核人员 role (wang
+    also files corrections); li does not. With `site`, the theme files come along."""
+    if site:
+        shutil.copytree(ROOT / "site_config", project / "site_config")
+        shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    git(project, "init", "-q")
+    git(project, "config", "user.email", "staff@example.invalid")
+    git(project, "config", "user.name", "Staff")
+    edit(project, "content/officers/chen.yml", "roles: [执法人员, 法制审核人员]",
+         "roles: [执法人员, 法制审核人员, 公示审核人员]")
+    edit(project, "content/officers/wang.yml", "status: 有效",
+         "status: 有效\nroles: [执法人员, 公示审核人员]")
+    code, _, err = run("publish", "--project", str(project), "--date", published)
+    assert code == 0, err
+    commit(project, "publish")
+    return project
+
+
+def commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
