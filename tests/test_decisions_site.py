@@ -418,8 +418,13 @@ def test_old_url_of_a_renamed_decision_lands_on_the_new_page(  # type: ignore[no
 
 @pytest.fixture(scope="module")
 def public() -> list[Decision]:
+    """The demo's public decisions, worked out from the files: not expired, not withdrawn."""
     portal, _ = load(ROOT / "content")
-    return [d for d in portal.decisions.values() if d.publicity_end >= DEMO_AS_OF]
+    withdrawn = {c.record for c in portal.corrections.values()
+                 if c.kind == "撤回" and c.review and c.review.outcome == "批准"}
+    assert withdrawn == {"decisions/xishan-2025-006"}
+    return [d for d in portal.decisions.values()
+            if d.publicity_end >= DEMO_AS_OF and d.ref not in withdrawn]
 
 
 def _listed(site: Path, folder: str) -> list[str]:

@@ -76,8 +76,8 @@ def test_publish_correct_withdraw_expire(repo: Path) -> None:
     # 1. Published on 2025-06-12, two working days after the decision of 2025-06-10.
     assert build(repo, "2026-01-15")[0] == 0
     assert fields(repo, "decisions/2025/d1")["公示日期"] == "2025年6月12日"
-    assert history(repo, "decisions/2025/d1") == [
-        ["第1版", "2025年6月12日", "首次公示", "—", "—"]]
+    once = article(repo, "decisions/2025/d1").find(id="history").find_next("p").get_text()
+    assert once == "2025年6月12日首次公示，此后未作更正。"
     before = (repo / "site/decisions/2025/d1/index.html").read_bytes()
 
     # 2. An edit without a correction is refused, with the diff, and the site stays as it was.
