@@ -118,8 +118,33 @@ def changed_fields(record: Record, published: Publication, repo: Path) -> list[s
     old = _published_content(record, published, repo)
     if old is None:
         return []
-    return [f"{_label(path)}: {_show(path, before)} → {_show(path, after)}"
-            for path, before, after in _diff(old, _plain(record), ())]
+    result = []
+    for path, before, after in _diff(old, _plain(record), ()):
+        if isinstance(before, str) and isinstance(after, str):
+            before, after = _around_difference(before, after)
+        result.append(f"{_label(path)}: {_show(path, before)} → {_show(path, after)}")
+    return result
+
+
+def _around_difference(before: str, after: str, context: int = 12) -> tuple[str, str]:
+    """Long texts cut to where they differ (…于2025年12月4日责令… → …于2025年12月24日责令…),
+    so a change late in a paragraph is not hidden behind two identical beginnings."""
+    if len(before) <= 40 and len(after) <= 40:
+        return before, after
+    start = 0
+    while start < min(len(before), len(after)) and before[start] == after[start]:
+        start += 1
+    end = 0
+    while (end < min(len(before), len(after)) - start
+           and before[-1 - end] == after[-1 - end]):
+        end += 1
+    cut = max(0, start - context)
+
+    def excerpt(text: str) -> str:
+        stop = min(len(text), len(text) - end + context)
+        return ("…" if cut else "") + text[cut:stop] + ("…" if stop < len(text) else "")
+
+    return excerpt(before), excerpt(after)
 
 
 def changed_paths(record: Record, published: Publication, repo: Path) -> list[Path_] | None:
@@ -185,4 +210,4 @@ def _show(path: tuple[str | int, ...], value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     if any(find_personal_data(text)):
         return "（含个人信息，不显示）"
-    return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
+    return f"“{text[:60]}…”" if len(text) > 60 else f"“{text}”"

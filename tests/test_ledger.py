@@ -153,3 +153,14 @@ def test_a_hand_written_review_by_the_requester_does_not_count(repo: Path) -> No
     found = errors(repo)
     assert any("this review does not count" in e for e in found)
     assert any("version 1 of decisions/d1" in e for e in found)
+
+
+def test_a_change_late_in_a_long_text_is_shown_where_it_is(good: Path) -> None:
+    long_facts = ("经查，该单位安排劳动者12名每月加班超过36小时，本局于2025年5月4日责令其限期改正，"
+                  "该单位逾期未改正。")
+    edit(good, D1, "facts: 经查，该单位安排劳动者12名每月加班超过36小时。", f"facts: {long_facts}")
+    init_repo(good, "2025-06-12")
+    edit(good, D1, "2025年5月4日", "2025年5月14日")
+    (problem,) = errors(good)
+    assert "“…时，本局于2025年5月4日责令其限期改正，该单…” → " \
+           "“…时，本局于2025年5月14日责令其限期改正，该单…”" in problem
