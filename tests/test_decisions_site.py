@@ -317,9 +317,9 @@ def test_status_labels(fixture_site: Path) -> None:
     assert badge("decisions/2025/d-002") == "公示中"
     corrected = _page(fixture_site, f"decisions/2025/{CORRECTED}").select_one("article")
     assert corrected.select_one(".gs-badge").get_text() == "已更正"
-    assert corrected.select_one(".gs-status a")["href"] == "#history"
+    assert corrected.select_one(".gs-status a")["href"] == "#versions"
     versions = [[td.get_text() for td in tr.select("td")]
-                for tr in corrected.find(id="history").find_next("table").select("tbody tr")]
+                for tr in corrected.find(id="versions").find_next("table").select("tbody tr")]
     assert [v[:3] for v in versions] == [["第1版", "—", "首次公示"], ["第2版", "2025年5月2日", "更正"]]
     assert versions[1][3] == "当事人名称录入有误。"
     assert badge(f"decisions/2025/{WITHDRAWN}") == "已撤回"

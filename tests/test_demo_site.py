@@ -62,6 +62,16 @@ def test_every_internal_link_and_anchor_resolves(demo_site: Path) -> None:
     assert broken == []
 
 
+def test_no_page_has_two_elements_with_one_id(demo_site: Path) -> None:
+    """An anchor must name one place: a link to #history cannot mean two headings."""
+    doubled = []
+    for page in sorted(demo_site.rglob("*.html")):
+        ids = [str(e["id"]) for e in _soup(page).find_all(id=True)]
+        doubled += [f"{page.relative_to(demo_site)}#{i}" for i in sorted(set(ids))
+                    if ids.count(i) > 1]
+    assert doubled == []
+
+
 def test_every_demo_record_has_its_page(demo_site: Path) -> None:
     portal, _ = load(ROOT / "content")
     missing = []

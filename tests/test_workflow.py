@@ -38,7 +38,7 @@ def article(repo: Path, url: str) -> BeautifulSoup:
 
 
 def history(repo: Path, url: str) -> list[list[str]]:
-    table = article(repo, url).find(id="history").find_next("table")
+    table = article(repo, url).find(id="versions").find_next("table")
     return [[td.get_text() for td in tr.select("td")] for tr in table.select("tbody tr")]
 
 
@@ -76,7 +76,7 @@ def test_publish_correct_withdraw_expire(repo: Path) -> None:
     # 1. Published on 2025-06-12, two working days after the decision of 2025-06-10.
     assert build(repo, "2026-01-15")[0] == 0
     assert fields(repo, "decisions/2025/d1")["公示日期"] == "2025年6月12日"
-    once = article(repo, "decisions/2025/d1").find(id="history").find_next("p").get_text()
+    once = article(repo, "decisions/2025/d1").find(id="versions").find_next("p").get_text()
     assert once == "2025年6月12日首次公示，此后未作更正。"
     before = (repo / "site/decisions/2025/d1/index.html").read_bytes()
 
