@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.corrections import review_problem
-from generator.ledger import Ledger, Publication, content_hash, pending
+from generator.ledger import LEDGER_FILE, Ledger, Publication, content_hash, pending
 from generator.model import Correction, Record
 from generator.portal import Portal
 from generator.privacy import find_personal_data, mask_person_name
@@ -59,6 +59,14 @@ def check(portal: Portal, ledger: Ledger) -> Iterator[Problem]:
                               "new record, not yet recorded in the publication ledger",
                               "run `gongshi publish` and commit ledger.jsonl with it")
             continue
+        if isinstance(record, Correction):
+            yield error(record, ("reason",), CODE,
+                        f"{record.ref} was published on {published.published} and has changed "
+                        "since; a published correction or withdrawal is the record of a review "
+                        "and is never edited",
+                        "undo the edit (git checkout -- the file), and file a new correction "
+                        "with `gongshi correct` if something more must change")
+            continue
         if approval(portal, record) is not None:
             continue
         changes = changed_fields(record, published, portal.root.parent)
@@ -71,6 +79,28 @@ def check(portal: Portal, ledger: Ledger) -> Iterator[Problem]:
                     f"undo the edit, or file a correction: `gongshi correct {record.ref} "
                     "--reason \"…\"`, then a second person with the 公示审核人员 role runs "
                     "`gongshi review approve <correction id> --reviewer <officer id> --note \"…\"`")
+    yield from _removed(portal, ledger)
+
+
+def _removed(portal: Portal, ledger: Ledger) -> Iterator[Problem]:
+    """Published records whose file is gone. What was public leaves the site only through a
+    reviewed withdrawal, never by deleting its file. A record renamed with `former_ids` is
+    not gone."""
+    renamed = {f"{record.kind_name}/{former}" for record in portal.records()
+               for former in record.former_ids}
+    latest = ledger.latest()
+    lines = {entry: number for number, entry in enumerate(sorted(ledger.entries), 1)}
+    for ref, entry in sorted(latest.items()):
+        if portal.lookup(ref) is not None or ref in renamed:
+            continue
+        yield Problem(
+            file=LEDGER_FILE, line=lines[entry], severity="error", code="R11-removed",
+            record=ref, field="",
+            message=f"{ref} was published (version {entry.version}, {entry.published}) and its "
+                    "file is gone from content/",
+            hint="restore the file from git (`git log --diff-filter=D --summary -- content/` "
+                 "shows where it was); to take a decision off the site, file a withdrawal: "
+                 f"`gongshi correct {ref} --withdraw --cause … --event-date … --reason \"…\"`")
 
 
 def publish(portal: Portal, ledger: Ledger, day: dt.date) -> list[Publication]:

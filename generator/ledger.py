@@ -19,7 +19,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from generator.model import Record
+from generator.model import Correction, Record
 from generator.portal import Portal
 
 LEDGER_FILE = "ledger.jsonl"
@@ -36,9 +36,12 @@ def content_hash(record: Record) -> str:
 
 
 def gated(record: Record) -> bool:
-    """Records whose published content may only change through a reviewed correction.
-    Corrections themselves are the review trail and are changed by `gongshi review`."""
-    return record.kind_name != "corrections"
+    """Records that are published and recorded in the ledger. A correction is the review
+    trail: it is filed, then `gongshi review` appends the review, so it is recorded once it has
+    been approved, and from then on it never changes (a further change is a new correction)."""
+    if isinstance(record, Correction):
+        return record.review is not None and record.review.outcome == "批准"
+    return True
 
 
 @dataclass(frozen=True, order=True)
@@ -119,14 +122,27 @@ class Ledger:
         self.path.write_text(text, encoding="utf-8")
 
 
+def refs(record: Record) -> list[str]:
+    """The names a record was published under: its own, then its former ids'."""
+    return [record.ref, *(f"{record.kind_name}/{former}" for former in record.former_ids)]
+
+
+def versions_of(histories: dict[str, list[Publication]], record: Record) -> list[Publication]:
+    """A record's published versions, oldest first, including those under a former id."""
+    found = [entry for ref in refs(record) for entry in histories.get(ref, [])]
+    return sorted(found, key=lambda e: (e.version, e.published, e.record))
+
+
 def pending(portal: Portal, ledger: Ledger) -> list[tuple[Record, Publication | None]]:
-    """Records whose current content is not yet in the ledger, with their last publication."""
+    """Records whose current content is not yet in the ledger, with their last publication
+    (a renamed record's last publication is under its former id)."""
     latest = ledger.latest()
     result = []
     for record in portal.records():
         if not gated(record):
             continue
-        published = latest.get(record.ref)
+        earlier = [latest[ref] for ref in refs(record) if ref in latest]
+        published = max(earlier, key=lambda e: e.version) if earlier else None
         if published is None or published.hash != content_hash(record):
             result.append((record, published))
     return result

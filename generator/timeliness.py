@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import chinese_calendar
 
-from generator.ledger import Ledger
+from generator.ledger import Ledger, versions_of
 from generator.model import Correction, Decision
 from generator.portal import Portal
 from generator.problems import Problem
@@ -93,11 +93,11 @@ class Timing:
 
 def publications(portal: Portal, ledger: Ledger) -> list[Timing]:
     """Every decision with its publication date and deadline, in id order."""
-    first = {entries[0].record: entries[0].published
-             for entries in ledger.histories().values() if entries}
+    histories = ledger.histories()
     result = []
     for decision in sorted(portal.decisions.values(), key=lambda d: d.id):
-        published = first.get(decision.ref)
+        versions = versions_of(histories, decision)
+        published = versions[0].published if versions else None
         days = limit(decision)
         result.append(Timing(
             decision, published, days, deadline(decision.decision_date, days),

@@ -164,3 +164,48 @@ def test_a_change_late_in_a_long_text_is_shown_where_it_is(good: Path) -> None:
     (problem,) = errors(good)
     assert "“…时，本局于2025年5月4日责令其限期改正，该单…” → " \
            "“…时，本局于2025年5月14日责令其限期改正，该单…”" in problem
+
+
+def test_a_published_correction_is_never_edited(repo: Path) -> None:
+    edit(repo, D1, "facts: 经查，", "facts: 经查实，")
+    approve_by_hand(repo, "chen")
+    assert run("publish", "--project", str(repo), "--date", "2025-07-03")[0] == 0
+    assert "corrections/d1-c1" in {e.record for e in Ledger.read(repo).entries}
+    edit(repo, "content/corrections/d1-c1.yml", "reason: 违法事实表述有误", "reason: 笔误")
+    (problem,) = errors(repo)
+    assert "content/corrections/d1-c1.yml" in problem and "is never edited" in problem
+
+
+def test_deleting_a_published_record_is_refused(repo: Path) -> None:
+    (repo / "content/decisions/2025/d2.yml").unlink()
+    (problem,) = errors(repo)
+    assert problem.startswith("ledger.jsonl:")
+    assert "decisions/d2 was published (version 1, 2025-06-12) and its file is gone" in problem
+    assert "gongshi correct decisions/d2 --withdraw" in problem
+
+
+def test_a_renamed_record_keeps_its_history_and_needs_a_correction(repo: Path) -> None:
+    path = repo / D1
+    text = path.read_text(encoding="utf-8").replace("id: d1\n", "id: d1-renamed\nformer_ids: [d1]\n")
+    path.unlink()
+    (repo / "content/decisions/2025/d1-renamed.yml").write_text(text, encoding="utf-8")
+    (problem,) = errors(repo)  # not "gone": renamed, but its content changed (the id)
+    assert "version 1 of decisions/d1-renamed was published on 2025-06-12" in problem
+    from generator.loader import load
+
+    portal, _ = load(repo / "content")
+    digest = content_hash(portal.decisions["d1-renamed"])
+    write_tree(repo, {"content/corrections/d1-renamed-c1.yml": f"""
+        id: d1-renamed-c1
+        record: decisions/d1-renamed
+        kind: 更正
+        reason: 统一文书编号规则
+        requested_by: wang
+        requested_on: 2025-07-01
+        review: {{reviewer: chen, date: 2025-07-02, outcome: 批准, note: 同意,
+                  approved_hash: '{digest}'}}
+    """})
+    assert errors(repo) == []
+    assert run("publish", "--project", str(repo), "--date", "2025-07-03")[0] == 0
+    assert [(e.record, e.version) for e in Ledger.read(repo).history("decisions/d1-renamed")] == [
+        ("decisions/d1-renamed", 2)]

@@ -87,7 +87,7 @@ def versions(site: Site, record: Record) -> list[VersionRow]:
     """The record's published versions, oldest first, then any approved but unrecorded ones."""
     rows = []
     corrections = site.portal.corrections
-    entries = site.histories.get(record.ref, [])
+    entries = site.versions(record)
     for entry in entries:
         correction = corrections.get(entry.correction) if entry.correction else None
         if correction is None:

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import Enum
 
-from generator.ledger import Ledger, Publication
+from generator.ledger import Ledger, Publication, versions_of
 from generator.model import Body, Correction, Decision, Officer, Power, Record
 from generator.portal import Portal
 from generator.settings import Settings
@@ -47,9 +47,13 @@ class Site:
     recorded: dict[str, Publication]
     """The version each correction or withdrawal made public, by correction id."""
 
+    def versions(self, record: Record) -> list[Publication]:
+        """The record's published versions, oldest first (also those under a former id)."""
+        return versions_of(self.histories, record)
+
     def published(self, record: Record) -> dt.date | None:
         """When the record was first published (None when not in the ledger)."""
-        versions = self.histories.get(record.ref)
+        versions = self.versions(record)
         return versions[0].published if versions else None
 
     def effective(self, correction: Correction) -> dt.date:
