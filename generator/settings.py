@@ -42,6 +42,8 @@ class Settings:
     """The copyright line in the footer."""
     complaint_page: str
     """The id of the free page that tells people how to complain (我要投诉)."""
+    feed_entries: int = 50
+    """How many entries each feed carries, newest first (the open data has them all)."""
 
 
 class _SettingsFile(BaseModel):
@@ -58,6 +60,7 @@ class _SettingsFile(BaseModel):
     contact: str = ""
     copyright: str = ""
     complaint_page: str = "complaint"
+    feed_entries: int = Field(default=50, ge=1, le=10000)
 
     @field_validator("base_url")
     @classmethod

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import feedparser
 import pytest
 from bs4 import BeautifulSoup
 
@@ -122,6 +123,14 @@ def test_publish_correct_withdraw_expire(repo: Path) -> None:
     assert history(repo, "decisions/2025/d1") == [
         ["第1版", "2025年6月12日", "首次公示", "—", "—"],
         ["第2版", "2025年7月3日", "更正", "罚款金额录入有误，应为3000元。", "决定内容、决定内容·罚款金额"]]
+    feed = feedparser.parse((repo / "site/feeds/decisions/atom.xml").read_bytes())
+    assert not feed.bozo
+    assert [(e.id, e.title, e.published[:10]) for e in feed.entries
+            if "/decisions/2025/d1/" in e.link] == [
+        ("tag:zfgs.example.gov.cn,2025-07-03:decisions/d1/v2", "更正：东人社监罚〔2025〕1号",
+         "2025-07-03"),
+        ("tag:zfgs.example.gov.cn,2025-06-12:decisions/d1/v1",
+         "东人社监罚〔2025〕1号 东湖市启航建筑劳务有限公司", "2025-06-12")]
     listed = article(repo, "corrections").select("tbody tr")
     assert [td.get_text() for td in listed[0].select("td")][:2] == ["2025年7月3日", "更正"]
     assert listed[0].a["href"] == "../decisions/2025/d1/"
@@ -148,10 +157,24 @@ def test_publish_correct_withdraw_expire(repo: Path) -> None:
     assert holding(repo, D1_FACTS) == [] and holding(repo, D1_PARTY) == []
     assert holding(repo, "3,000元") == []
     # Its document number stays only where the withdrawal itself is told: the notice page,
-    # the home page's latest corrections and withdrawals, 更正与撤回 and 公示及时性.
-    assert holding(repo, "东人社监罚〔2025〕1号") == [
+    # the home page's latest corrections and withdrawals, 更正与撤回, 公示及时性, and the
+    # withdrawal's entry in the feeds; the feeds lose its original and correction entries.
+    assert [name for name in holding(repo, "东人社监罚〔2025〕1号")
+            if not name.startswith("feeds/")] == [
         "corrections/index.html", "decisions/2025/d1/index.html", "index.html",
         "search/search_index.json", "timeliness/index.html"]
+    feeds = sorted((repo / "site/feeds").rglob("*.xml"))
+    assert len(feeds) > 10
+    about_d1 = [(feed.relative_to(repo / "site").as_posix(), entry.id)
+                for feed in feeds for entry in feedparser.parse(feed.read_bytes()).entries
+                if "/decisions/2025/d1/" in entry.link]
+    assert about_d1 and {tag for _, tag in about_d1} == {
+        "tag:zfgs.example.gov.cn,2025-08-03:decisions/d1/v3"}  # the withdrawal only
+    assert {name.split("/")[1] for name, _ in about_d1} == {
+        "decisions", "corrections", "body", "region", "type"}
+    assert not (repo / "site/data/decisions/d1.json").exists()
+    assert "d1" not in {i["record"]["id"] for i in json.loads(
+        (repo / "site/data/decisions.json").read_text(encoding="utf-8"))["items"]}
     home = page(repo, ".")
     assert "东人社监罚〔2025〕1号" not in home.find(id="latest").find_next("table").get_text()
     assert "东人社监罚〔2025〕1号" in home.find(id="corrections").find_next("table").get_text()

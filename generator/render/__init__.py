@@ -21,12 +21,14 @@ from generator.render import (
     bodies,
     decision_lists,
     decisions,
+    feeds,
     freepages,
     history,
     home,
     laws,
     lookup,
     officers,
+    opendata,
     powers,
     procedures,
     timeliness,
@@ -37,6 +39,7 @@ from generator.render.mkdocs_build import run_mkdocs, write_config
 from generator.render.plan import page_sources
 from generator.render.redirects import redirects
 from generator.render.site import Site, build_site_index
+from generator.render.sitemap import robots_txt, write_sitemap
 from generator.render.templates import Templates
 from generator.render.urls import HOME, Linker
 from generator.settings import Settings
@@ -60,7 +63,12 @@ def _pages(site: Site, project_root: Path) -> list[Output]:
                    decision_lists, decisions, freepages, history, timeliness):
         pages += module.pages(site, linker, templates)
     pages = history.with_history(site, templates, pages)
+    pages += opendata.pages(site, linker, templates)
+    feed_set = feeds.Feeds(site, linker)
+    pages += feeds.pages(feed_set, linker, templates)
+    pages = feeds.with_feeds(feed_set, linker, templates, pages)
     pages += redirects(site)
+    pages.append(robots_txt(site))
     return pages
 
 
@@ -80,5 +88,6 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
         config_path = scratch / "mkdocs.yml"
         write_config(site, project_root, docs_dir, config_path)
         run_mkdocs(config_path, site_dir, as_of)
+        write_sitemap(site, pages, site_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -23,6 +23,16 @@ def article_link(portal: Portal, linker: Linker, ref: str) -> Link:
     return linker.to_record(law, text, anchor)
 
 
+def article_label(portal: Portal, ref: str) -> str:
+    """The article as text: 《中华人民共和国劳动法》第二十六条 (for data files)."""
+    try:
+        citation = Citation.parse(ref)
+    except ValueError:
+        return ref
+    law = portal.laws.get(citation.law)
+    return f"《{law.title}》{citation.label}" if law else f"{citation.law} {citation.label}"
+
+
 def article_links(portal: Portal, linker: Linker, refs: list[str]) -> list[Link]:
     return [article_link(portal, linker, ref) for ref in refs]
 

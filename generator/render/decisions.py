@@ -179,7 +179,8 @@ def decision_page(site: Site, linker: Linker, templates: Templates,
         if publicity is Publicity.PUBLIC else None,
         all_decisions=here.to(section_src(Decision), "全部执法决定"),
     )
-    return DocPage(src, context.title, (templates.render("decision.html.j2", context),))
+    return DocPage(src, context.title, (templates.render("decision.html.j2", context),),
+                   noindex=not public)
 
 
 def _officer_link(site: Site, linker: Linker, officer_id: str) -> Link:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.render.errors import RenderError
 from generator.render.text import title_text
@@ -29,10 +30,20 @@ class DocPage:
     src: str
     title: str
     blocks: tuple[Block, ...]
+    feeds: tuple[Any, ...] = ()
+    """FeedLinks (title, rss, atom) the theme writes into <head> for autodiscovery."""
+    noindex: bool = False
+    """A stub (withdrawn, expired) that search engines should drop."""
 
     def markdown(self) -> str:
         # JSON strings are YAML strings, so any title is a valid, literal front-matter value.
-        parts = [f"---\ntitle: {json.dumps(title_text(self.title), ensure_ascii=False)}\n---\n"]
+        meta = [f"title: {json.dumps(title_text(self.title), ensure_ascii=False)}"]
+        if self.feeds:
+            links = [{"title": f.title, "rss": f.rss, "atom": f.atom} for f in self.feeds]
+            meta.append(f"feeds: {json.dumps(links, ensure_ascii=False)}")
+        if self.noindex:
+            meta.append('robots: "noindex"')
+        parts = ["---\n" + "\n".join(meta) + "\n---\n"]
         for block in self.blocks:
             if isinstance(block, Fence):
                 parts.append(f"```{block.language}\n{block.code}\n```\n")

@@ -11,8 +11,9 @@ Field names are shown in Chinese, from the record model's own field descriptions
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydantic import BaseModel
 
@@ -83,32 +84,46 @@ def fields_text(record_type: type[Record], paths: tuple[str, ...]) -> str:
     return "、".join(dict.fromkeys(field_title(record_type, path) for path in paths))
 
 
-def versions(site: Site, record: Record) -> list[VersionRow]:
-    """The record's published versions, oldest first, then any approved but unrecorded ones."""
-    rows = []
+@dataclass(frozen=True)
+class Version:
+    """One published version of a record: when, how (首次公示 / 更正 / 撤回) and why."""
+
+    number: int
+    date: dt.date | None
+    """None for version 1 of a project without a ledger."""
+    kind: str
+    correction: Correction | None
+    fields: tuple[str, ...]
+
+
+def version_list(site: Site, record: Record) -> list[Version]:
+    """The record's published versions, oldest first, then any approved but unrecorded ones.
+    Feeds and the version history read this same list."""
+    result = []
     corrections = site.portal.corrections
     entries = site.versions(record)
     for entry in entries:
         correction = corrections.get(entry.correction) if entry.correction else None
-        if correction is None:
-            kind, note = ("首次公示", "") if entry.version == 1 else ("更正", "")
-        else:
-            kind, note = correction.kind, correction.reason
-        rows.append(VersionRow(entry.version, chinese_date(entry.published), kind, note,
-                               fields_text(type(record), entry.fields)))
+        kind = correction.kind if correction else ("首次公示" if entry.version == 1 else "更正")
+        result.append(Version(entry.version, entry.published, kind, correction, entry.fields))
     unrecorded = [c for c in site.corrections_by_record.get(record.ref, [])
                   if c.review is not None and c.review.outcome == "批准"
                   and c.id not in site.recorded]
     if not entries and unrecorded:  # a project without a ledger: no dates for version 1
-        rows.append(VersionRow(1, "", "首次公示", "", ""))
-    version = rows[-1].version if rows else 0
+        result.append(Version(1, None, "首次公示", None, ()))
+    number = result[-1].number if result else 0
     for correction in unrecorded:
-        review = correction.review
-        assert review is not None  # unrecorded holds approved corrections only
-        version += 1
-        rows.append(VersionRow(version, chinese_date(review.date), correction.kind,
-                               correction.reason, ""))
-    return rows
+        number += 1
+        result.append(Version(number, site.effective(correction), correction.kind, correction, ()))
+    return result
+
+
+def versions(site: Site, record: Record) -> list[VersionRow]:
+    """The version history as the record page shows it."""
+    return [VersionRow(v.number, chinese_date(v.date), v.kind,
+                       v.correction.reason if v.correction else "",
+                       fields_text(type(record), v.fields))
+            for v in version_list(site, record)]
 
 
 def history_block(site: Site, templates: Templates, record: Record) -> str | None:
@@ -126,7 +141,7 @@ def with_history(site: Site, templates: Templates, pages: list[Output]) -> list[
         record = by_src.get(page.src) if isinstance(page, DocPage) else None
         block = history_block(site, templates, record) if record is not None else None
         if block is not None and isinstance(page, DocPage):
-            page = DocPage(page.src, page.title, (*page.blocks, block))
+            page = replace(page, blocks=(*page.blocks, block))
         result.append(page)
     return result
 

@@ -51,6 +51,8 @@ def not_in_nav(site: Site) -> str:
         *(f"!/{record_src(page)}" for page in ordered_pages(site)),
         f"/{history.SRC}",
         f"/{timeliness.SRC}",
+        "/feeds/index.md",
+        "/data/index.md",
     ]) + "\n"
 
 

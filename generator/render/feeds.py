@@ -1,0 +1,322 @@
+"""RSS 2.0 and Atom feeds (feedgen): new decisions, per body, region and type, corrections and
+withdrawals, and changes to the legal bases.
+
+Every entry is one published version of a record, so its id is a tag URI made of the portal's
+host, that version's publication date and `folder/id/vN`: the same on every build and machine.
+Dates come from the ledger (or the approval of a correction not yet recorded, or the decision
+date in a project without a ledger), never from the clock. A correction is a new entry about
+the corrected record; a withdrawn decision keeps only its withdrawal entry; an expired decision
+has none. Each feed carries the newest `feed_entries` entries; the open data has them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from feedgen.feed import FeedGenerator
+
+from generator.model import Correction, Decision, LegalBasis, Record
+from generator.render import history
+from generator.render.docs import DocPage, Output, StaticFile
+from generator.render.facets import TYPE_SLUGS, Filing, slug
+from generator.render.site import Publicity, Site
+from generator.render.templates import Templates
+from generator.render.text import chinese_date, party_name, scrub_party
+from generator.render.urls import Link, Linker, asset_href, page_url, record_src, section_src
+
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
+INDEX_SRC = "feeds/index.md"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One feed entry."""
+
+    tag: str
+    title: str
+    link: str
+    date: dt.date
+    summary: str
+    category: str
+
+
+@dataclass
+class Feed:
+    key: str
+    """`decisions`, `body/donghu-rsj`, `region/990100`, `type/chufa`, `corrections`, `laws`."""
+    title: str
+    description: str
+    page_src: str
+    """The page this feed follows (its `alternate` link)."""
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def rss_src(self) -> str:
+        return f"feeds/{self.key}/rss.xml"
+
+    @property
+    def atom_src(self) -> str:
+        return f"feeds/{self.key}/atom.xml"
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed as a page links it: in <head> for autodiscovery and in the 订阅 line."""
+
+    title: str
+    rss: str
+    atom: str
+
+
+class Feeds:
+    """Every feed of the site, computed once per build."""
+
+    def __init__(self, site: Site, linker: Linker) -> None:
+        self.site = site
+        self.base = site.settings.base_url
+        self.host = urlsplit(self.base).hostname or "localhost"
+        self.filing = Filing.of(site)
+        self.by_key: dict[str, Feed] = {}
+        self._declare(linker)
+        self._fill()
+
+    # --- which feeds exist ----------------------------------------------------------------
+
+    def _declare(self, linker: Linker) -> None:
+        site = self.site
+        decisions_src = section_src(Decision)
+
+        def page_or(src: str, fallback: str) -> str:
+            return src if linker.exists(src) else fallback
+
+        self._add("decisions", "全部执法决定", "新公示的执法决定，以及对它们的更正和撤回。",
+                  decisions_src)
+        self._add("corrections", "更正与撤回", "每一条经审核批准的更正和撤回，说明更正了什么或撤回的理由。",
+                  "corrections/index.md")
+        self._add("laws", "执法依据的立改废释", "执法依据的制定、修改、废止和解释。",
+                  section_src(LegalBasis))
+        for body_id in site.body_order():
+            body = site.portal.bodies[body_id]
+            self._add(f"body/{body_id}", f"{body.name}的执法决定",
+                      f"{body.name}新公示的执法决定及其更正和撤回。", record_src(body))
+        for code, name in sorted(self.filing.region_names.items()):
+            self._add(f"region/{code}", f"{name}（{code}）的执法决定",
+                      f"{name}行政区域内（含下级）各执法主体的执法决定及其更正和撤回。",
+                      page_or(f"decisions/region/{code}/index.md", decisions_src))
+        for category, key in TYPE_SLUGS.items():
+            self._add(f"type/{key}", f"{category}决定", f"新公示的{category}决定及其更正和撤回。",
+                      page_or(f"decisions/type/{key}/index.md", decisions_src))
+
+    def _add(self, key: str, title: str, description: str, page_src: str) -> None:
+        self.by_key[key] = Feed(key, title, description, page_src)
+
+    def decision_keys(self, decision: Decision) -> list[str]:
+        """The feeds a decision's entries go to."""
+        keys = ["decisions", f"body/{decision.body}", f"type/{slug(decision.type, TYPE_SLUGS)}"]
+        keys += [f"region/{code}" for code in self.filing.regions_of_body.get(decision.body, [])]
+        return [key for key in keys if key in self.by_key]
+
+    # --- entries --------------------------------------------------------------------------
+
+    def _fill(self) -> None:
+        site = self.site
+        for decision in sorted(site.portal.decisions.values(), key=lambda d: d.id):
+            publicity = site.publicity(decision)
+            if publicity is Publicity.EXPIRED:
+                continue
+            for version in history.version_list(site, decision):
+                if publicity is Publicity.WITHDRAWN and version.kind != "撤回":
+                    continue  # its content left the site: only the withdrawal is told
+                item = self._decision_item(decision, version)
+                for key in self.decision_keys(decision):
+                    self.by_key[key].items.append(item)
+                if version.correction is not None:
+                    self.by_key["corrections"].items.append(item)
+        for record in site.portal.records():
+            if isinstance(record, (Decision, Correction)):
+                continue
+            for version in history.version_list(site, record):
+                if version.correction is not None:
+                    self.by_key["corrections"].items.append(self._record_item(record, version))
+        for law in sorted(site.portal.laws.values(), key=lambda b: b.id):
+            self.by_key["laws"].items.extend(self._law_items(law))
+        limit = site.settings.feed_entries
+        for feed in self.by_key.values():
+            feed.items.sort(key=lambda item: (-item.date.toordinal(), item.tag))
+            del feed.items[limit:]
+
+    def _tag(self, day: dt.date, specific: str) -> str:
+        return f"tag:{self.host},{day.isoformat()}:{specific}"
+
+    def _url(self, src: str, anchor: str = "") -> str:
+        return self.base + page_url(src) + (f"#{anchor}" if anchor else "")
+
+    def _decision_item(self, decision: Decision, version: history.Version) -> Item:
+        day = version.date or decision.decision_date
+        link = self._url(record_src(decision))
+        tag = self._tag(day, f"{decision.ref}/v{version.number}")
+        correction = version.correction
+        if correction is None:
+            body = self.site.portal.bodies.get(decision.body)
+            summary = (f"{body.name if body else decision.body}对{party_name(decision.party)}作出"
+                       f"{decision.type}决定（{chinese_date(decision.decision_date)}）："
+                       f"{scrub_party(decision.outcome.content, decision.party)}")
+            return Item(tag, f"{decision.document_number} {party_name(decision.party)}", link,
+                        day, summary, decision.type)
+        if correction.kind == "撤回":
+            return Item(tag, f"撤回：{decision.document_number}", link, day,
+                        f"本决定已于{chinese_date(day)}撤回（{correction.cause or '其他'}），其内容"
+                        f"不再公示。理由：{correction.reason}", "撤回")
+        return Item(tag, f"更正：{decision.document_number}", link + "#versions", day,
+                    self._correction_summary(decision, version), "更正")
+
+    def _record_item(self, record: Record, version: history.Version) -> Item:
+        assert version.correction is not None
+        day = version.date or version.correction.requested_on
+        label = str(getattr(record, "name", "") or getattr(record, "title", "") or record.ref)
+        return Item(self._tag(day, f"{record.ref}/v{version.number}"),
+                    f"{version.kind}：{record.label} {label}",
+                    self._url(record_src(record), "versions"), day,
+                    self._correction_summary(record, version), version.kind)
+
+    @staticmethod
+    def _correction_summary(record: Record, version: history.Version) -> str:
+        assert version.correction is not None
+        fields = history.fields_text(type(record), version.fields)
+        return version.correction.reason + (f"（变更事项：{fields}）" if fields else "")
+
+    def _law_items(self, law: LegalBasis) -> Iterable[Item]:
+        kinds = {"立": "制定", "改": "修改", "废": "废止", "释": "解释"}
+        for number, event in enumerate(law.history, 1):
+            yield Item(self._tag(event.date, f"{law.ref}/history/{number}"),
+                       f"{kinds.get(event.kind, event.kind)}：{law.title}",
+                       self._url(record_src(law), "history"), event.date,
+                       f"{chinese_date(event.date)}{kinds.get(event.kind, event.kind)}。{event.note}",
+                       kinds.get(event.kind, event.kind))
+
+    # --- output ---------------------------------------------------------------------------
+
+    def files(self) -> list[Output]:
+        result: list[Output] = []
+        for feed in self.by_key.values():
+            rss = self._generator(feed, feed.rss_src).rss_str(pretty=True)
+            atom = self._generator(feed, feed.atom_src).atom_str(pretty=True)
+            result.append(StaticFile(feed.rss_src, rss.decode("utf-8")))
+            result.append(StaticFile(feed.atom_src, atom.decode("utf-8")))
+        return result
+
+    def _generator(self, feed: Feed, self_src: str) -> FeedGenerator:
+        site = self.site
+        newest = feed.items[0].date if feed.items else site.as_of
+        stamp = dt.datetime.combine(newest, dt.time(), CHINA)
+        generator = FeedGenerator()
+        generator.id(self.base + feed.atom_src)
+        generator.title(f"{feed.title} - {site.settings.short_name}")
+        generator.subtitle(feed.description)
+        generator.description(feed.description)
+        # feedgen's RSS <link> is the last link given: the self link first, then the page.
+        generator.link(href=self.base + self_src, rel="self")
+        generator.link(href=self._url(feed.page_src), rel="alternate")
+        generator.language("zh-CN")
+        generator.author({"name": site.settings.authority})
+        generator.generator("Gongshi")
+        generator.updated(stamp)
+        generator.lastBuildDate(stamp)
+        for item in feed.items:
+            entry = generator.add_entry(order="append")
+            when = dt.datetime.combine(item.date, dt.time(), CHINA)
+            entry.id(item.tag)
+            entry.guid(item.tag, permalink=False)
+            entry.title(item.title)
+            entry.link(href=item.link)
+            entry.summary(item.summary)
+            entry.published(when)
+            entry.updated(when)
+            entry.category(term=item.category)
+        return generator
+
+    # --- links from pages -----------------------------------------------------------------
+
+    def links_for(self, src: str) -> list[FeedLink]:
+        """The feeds a page links: the ones about what it shows first, then the general ones."""
+        keys = [*self._keys_for(src), "decisions", "corrections"]
+        return [self.link(src, self.by_key[key]) for key in dict.fromkeys(keys)
+                if key in self.by_key]
+
+    def link(self, here: str, feed: Feed) -> FeedLink:
+        return FeedLink(feed.title, asset_href(here, feed.rss_src), asset_href(here, feed.atom_src))
+
+    def _keys_for(self, src: str) -> list[str]:
+        parts = src.split("/")
+        portal = self.site.portal
+        if parts[0] == "decisions" and len(parts) >= 3 and parts[1] in ("body", "region", "type"):
+            return [f"{parts[1]}/{parts[2]}"]
+        if parts[0] == "decisions" and len(parts) == 3 and parts[1].isdigit():
+            decision = portal.decisions.get(parts[2].removesuffix(".md"))
+            return self.decision_keys(decision)[1:] if decision else []
+        if parts[0] == "bodies" and len(parts) == 2:
+            return [f"body/{parts[1].removesuffix('.md')}"]
+        if parts[0] == "officers" and len(parts) == 2:
+            officer = portal.officers.get(parts[1].removesuffix(".md"))
+            return [f"body/{officer.body}"] if officer else []
+        if parts[0] == "laws" or src == "index.md":
+            return ["laws"]
+        return []
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    title: str
+    description: str
+    page: Link
+    rss: str
+    atom: str
+
+
+@dataclass(frozen=True)
+class FeedsPage:
+    title: str
+    limit: int
+    groups: list[tuple[str, list[FeedRow]]]
+    data: Link
+
+
+@dataclass(frozen=True)
+class FeedsLine:
+    feeds: list[FeedLink]
+    all: Link
+
+
+def with_feeds(feeds: Feeds, linker: Linker, templates: Templates,
+               pages: list[Output]) -> list[Output]:
+    """Every page with its feeds: in its front matter (<head> autodiscovery) and a 订阅 line."""
+    result: list[Output] = []
+    for page in pages:
+        if isinstance(page, DocPage):
+            links = feeds.links_for(page.src)
+            block = templates.render("feeds_line.html.j2", FeedsLine(
+                links, linker.at(page.src).to(INDEX_SRC, "全部订阅")))
+            page = replace(page, blocks=(*page.blocks, block), feeds=tuple(links))
+        result.append(page)
+    return result
+
+
+def pages(feeds: Feeds, linker: Linker, templates: Templates) -> list[Output]:
+    here = linker.at(INDEX_SRC)
+
+    def row(feed: Feed) -> FeedRow:
+        return FeedRow(feed.title, feed.description, here.to(feed.page_src, "页面"),
+                       asset_href(INDEX_SRC, feed.rss_src), asset_href(INDEX_SRC, feed.atom_src))
+
+    groups: dict[str, list[FeedRow]] = {}
+    names = {"body": "按执法主体", "region": "按行政区划", "type": "按决定类别"}
+    for feed in feeds.by_key.values():
+        group = names.get(feed.key.split("/")[0], "综合")
+        groups.setdefault(group, []).append(row(feed))
+    context = FeedsPage("订阅（RSS / Atom）", feeds.site.settings.feed_entries,
+                        list(groups.items()), here.to("data/index.md", "开放数据"))
+    return [DocPage(INDEX_SRC, context.title, (templates.render("feeds.html.j2", context),)),
+            *feeds.files()]

@@ -1,0 +1,317 @@
+"""开放数据: every public record as JSON and CSV, with its JSON Schema, and the 行政处罚
+decisions in the 双公示 exchange layout.
+
+Only what the site shows is exported, as the site shows it: decisions that are public (not
+withdrawn, not past 公示截止期), a natural person masked (张某), approved corrections only
+(a withdrawn decision keeps only its withdrawal; an expired one has none). Files:
+
+    data/<type>.json        {"type", "label", "count", "schema", "items": [...]}
+    data/<type>.csv         UTF-8 with BOM, one row per record, Chinese headers
+    data/<type>/<id>.json   one record at a stable URL
+    data/schema/<type>.schema.json
+    data/shuanggongshi-xzcf.json / .csv   行政处罚 in the 双公示 field layout
+
+Each item is {"url", "published", "version", "record"}: `record` validates against the
+schema. CSV cells that a spreadsheet would read as a formula (= + - @) are prefixed with '.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, get_args
+
+from pydantic import BaseModel
+
+from generator.model import BY_FOLDER, Correction, Decision, Record
+from generator.reference import SCHEMA_URL
+from generator.render import history
+from generator.render.citations import article_label
+from generator.render.docs import DocPage, Output, StaticFile
+from generator.render.site import Publicity, Site
+from generator.render.templates import Templates
+from generator.render.text import party_name, party_representative, scrub_party
+from generator.render.urls import Link, Linker, page_url, record_src
+
+INDEX_SRC = "data/index.md"
+TYPES = ("bodies", "officers", "laws", "powers", "procedures", "benchmarks", "decisions",
+         "corrections", "pages")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XZCF = "shuanggongshi-xzcf"
+
+SHUANGGONGSHI_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("行政相对人名称", "当事人名称；自然人显示为“张某”"),
+    ("行政相对人类别", "法人及非法人组织 / 自然人 / 个体工商户"),
+    ("行政相对人代码_1（统一社会信用代码）", "当事人的统一社会信用代码"),
+    ("行政相对人代码_2（工商注册号）", "不公开，留空"),
+    ("行政相对人代码_3（组织机构代码）", "不公开，留空"),
+    ("行政相对人代码_4（税务登记号）", "不公开，留空"),
+    ("行政相对人代码_5（事业单位证书号）", "不公开，留空"),
+    ("行政相对人代码_6（社会组织登记证号）", "不公开，留空"),
+    ("法定代表人", "法定代表人（负责人）；个体工商户经营者显示为“张某”"),
+    ("法定代表人证件类型", "不公开个人证件，留空"),
+    ("法定代表人证件号码", "不公开个人证件，留空"),
+    ("证件类型", "不公开个人证件，留空"),
+    ("证件号码", "不公开个人证件，留空"),
+    ("行政处罚决定书文号", "决定书文号"),
+    ("违法行为类型", "所用职权事项的名称"),
+    ("违法事实", "违法事实"),
+    ("处罚依据", "作出决定依据的条款"),
+    ("处罚类别", "处理类别，多项以“；”分隔"),
+    ("处罚内容", "决定内容"),
+    ("罚款金额（万元）", "罚款金额，单位万元"),
+    ("没收违法所得、没收非法财物的金额（万元）", "没收违法所得，单位万元"),
+    ("暂扣或吊销证照名称及编号", "处罚类别含暂扣或吊销时的许可证编号"),
+    ("处罚决定日期", "决定日期（YYYY-MM-DD）"),
+    ("处罚有效期", "本平台不记录，留空"),
+    ("公示截止期", "公示截止期（YYYY-MM-DD）"),
+    ("处罚机关", "作出决定的执法主体"),
+    ("处罚机关统一社会信用代码", "执法主体的统一社会信用代码"),
+    ("数据来源单位", "作出决定的执法主体"),
+    ("数据来源单位统一社会信用代码", "执法主体的统一社会信用代码"),
+    ("备注", "备注"),
+)
+"""The 双公示 行政处罚 columns in their exchange order, with where each value comes from."""
+
+
+# --- what is public -------------------------------------------------------------------------
+
+
+def public_records(site: Site, folder: str) -> list[Record]:
+    """The records of one type that the site shows, in id order."""
+    portal = site.portal
+    if folder == "decisions":
+        return sorted(site.decisions, key=lambda d: d.id)
+    if folder == "corrections":
+        return [c for c in sorted(portal.corrections.values(), key=lambda c: c.id)
+                if _correction_public(site, c)]
+    records = [r for r in portal.records() if r.kind_name == folder]
+    return sorted(records, key=lambda r: r.id)
+
+
+def _correction_public(site: Site, correction: Correction) -> bool:
+    if correction.review is None or correction.review.outcome != "批准":
+        return False
+    decision = site.portal.decisions.get(correction.record.removeprefix("decisions/")) \
+        if correction.record.startswith("decisions/") else None
+    if decision is None:
+        return True
+    publicity = site.publicity(decision)
+    if publicity is Publicity.WITHDRAWN:
+        return correction.kind == "撤回"
+    return publicity is Publicity.PUBLIC
+
+
+def public_view(record: Record) -> dict[str, Any]:
+    """The record as published: a natural person masked wherever the page masks it."""
+    data: dict[str, Any] = record.model_dump(mode="json")
+    if isinstance(record, Decision):
+        party = record.party
+        data["party"]["name"] = party_name(party)
+        data["party"]["legal_representative"] = party_representative(party)
+        data["facts"] = scrub_party(record.facts, party)
+        data["note"] = scrub_party(record.note, party)
+        data["outcome"]["content"] = scrub_party(record.outcome.content, party)
+        if record.discretion is not None:
+            data["discretion"]["reason"] = scrub_party(record.discretion.reason, party)
+        if record.legal_review is not None:
+            data["legal_review"]["opinion"] = scrub_party(record.legal_review.opinion, party)
+    return data
+
+
+def item(site: Site, record: Record) -> dict[str, Any]:
+    versions = history.version_list(site, record)
+    first = versions[0].date if versions else None
+    has_page = not isinstance(record, Correction)
+    return {
+        "url": site.settings.base_url + page_url(record_src(record)) if has_page else None,
+        "published": first.isoformat() if first else None,
+        "version": versions[-1].number if versions else 1,
+        "record": public_view(record),
+    }
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    path: tuple[str, ...]
+    header: str
+    description: str
+
+
+def columns(model: type[Record]) -> list[Column]:
+    """One column per scalar field, nested objects flattened (party.name); lists of objects
+    stay one cell of JSON."""
+    result: list[Column] = []
+    seen: set[str] = set()
+    for path, description in _leaves(model, ()):
+        header = history.field_title(model, ".".join(path))
+        if header in seen:
+            header = f"{header}（{'.'.join(path)}）"
+        seen.add(header)
+        result.append(Column(path, header, description))
+    return [Column(("url",), "网址", "本条记录在平台上的页面"),
+            Column(("published",), "首次公示日期", "首次公示日期（YYYY-MM-DD）"),
+            Column(("version",), "版本", "当前版本号（每次更正加一）"),
+            *[Column(("record", *c.path), c.header, c.description) for c in result]]
+
+
+def _leaves(model: type[BaseModel], prefix: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
+    for name, info in model.model_fields.items():
+        nested = [a for a in (info.annotation, *get_args(info.annotation))
+                  if isinstance(a, type) and issubclass(a, BaseModel)]
+        if nested:
+            yield from _leaves(nested[0], (*prefix, name))
+        else:
+            yield (*prefix, name), info.description or name
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "是" if value else "否"
+    elif isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
+        text = "；".join(str(v) for v in value)
+    elif isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _get(data: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def csv_text(header: list[str], rows: list[list[str]]) -> str:
+    """UTF-8 with BOM (Excel opens it as Chinese), CRLF line ends, every cell quoted as needed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return "\ufeff" + buffer.getvalue()
+
+
+# --- 双公示 ---------------------------------------------------------------------------------
+
+
+def _wan(amount: Decimal | None) -> str:
+    if amount is None:
+        return ""
+    text = format(amount / Decimal(10000), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def shuanggongshi_row(site: Site, decision: Decision) -> dict[str, str]:
+    portal = site.portal
+    party = decision.party
+    body = portal.bodies.get(decision.body)
+    power = portal.powers.get(decision.power)
+    outcome = decision.outcome
+    licence = outcome.licence_number if any(
+        "吊销" in c or "暂扣" in c for c in outcome.categories) else ""
+    values = [
+        party_name(party), party.kind, party.uscc or "", "", "", "", "", "",
+        party_representative(party), "", "", "", "",
+        decision.document_number, power.name if power else decision.power,
+        scrub_party(decision.facts, party),
+        "；".join(article_label(portal, ref) for ref in decision.articles_applied),
+        "；".join(outcome.categories), scrub_party(outcome.content, party),
+        _wan(outcome.fine_amount), _wan(outcome.confiscated_amount), licence,
+        decision.decision_date.isoformat(), "", decision.publicity_end.isoformat(),
+        body.name if body else decision.body, body.uscc if body else "",
+        body.name if body else decision.body, body.uscc if body else "",
+        scrub_party(decision.note, party),
+    ]
+    return dict(zip((name for name, _ in SHUANGGONGSHI_COLUMNS), values, strict=True))
+
+
+# --- files and the data page --------------------------------------------------------------
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def schema_text(model: type[Record]) -> str:
+    schema = model.model_json_schema()
+    schema["$schema"] = SCHEMA_URL
+    schema["title"] = f"{model.label} ({model.kind_name})"
+    return _json(schema)
+
+
+@dataclass(frozen=True)
+class FileRow:
+    name: Link
+    what: str
+    count: int
+    formats: list[Link]
+
+
+@dataclass(frozen=True)
+class FieldTable:
+    anchor: str
+    title: str
+    columns: list[Column]
+
+
+@dataclass(frozen=True)
+class DataPage:
+    title: str
+    files: list[FileRow]
+    tables: list[FieldTable]
+    shuanggongshi: list[tuple[str, str]]
+    feeds: Link
+
+
+def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
+    here = linker.at(INDEX_SRC)
+    outputs: list[Output] = []
+    files: list[FileRow] = []
+    tables: list[FieldTable] = []
+
+    def href(path: str, text: str) -> Link:
+        return Link(text, path.removeprefix("data/"))
+
+    for folder in TYPES:
+        model = BY_FOLDER[folder]
+        records = public_records(site, folder)
+        items = [item(site, record) for record in records]
+        cols = columns(model)
+        outputs.append(StaticFile(f"data/{folder}.json", _json({
+            "type": folder, "label": model.label, "count": len(items),
+            "schema": f"schema/{folder}.schema.json", "items": items})))
+        outputs.append(StaticFile(f"data/{folder}.csv", csv_text(
+            [c.header for c in cols], [[cell(_get(i, c.path)) for c in cols] for i in items])))
+        outputs.append(StaticFile(f"data/schema/{folder}.schema.json", schema_text(model)))
+        for record, data in zip(records, items, strict=True):
+            outputs.append(StaticFile(f"data/{folder}/{record.id}.json", _json(data)))
+        files.append(FileRow(Link(model.label), f"全部公开的{model.label}", len(items), [
+            href(f"data/{folder}.json", "JSON"), href(f"data/{folder}.csv", "CSV"),
+            href(f"data/schema/{folder}.schema.json", "JSON Schema")]))
+        tables.append(FieldTable(f"fields-{folder}", f"{model.label}（{folder}.csv）", cols))
+    penalties = [d for d in sorted(site.decisions, key=lambda d: d.id) if d.type == "行政处罚"]
+    rows = [shuanggongshi_row(site, d) for d in penalties]
+    names = [name for name, _ in SHUANGGONGSHI_COLUMNS]
+    outputs.append(StaticFile(f"data/{XZCF}.json", _json({
+        "layout": "双公示 行政处罚", "count": len(rows), "items": rows})))
+    outputs.append(StaticFile(f"data/{XZCF}.csv", csv_text(
+        names, [[cell(row[name]) for name in names] for row in rows])))
+    files.append(FileRow(Link("行政处罚（双公示格式）"), "公示中的行政处罚决定，按“双公示”行政处罚数据项排列",
+                         len(rows), [href(f"data/{XZCF}.json", "JSON"),
+                                     href(f"data/{XZCF}.csv", "CSV")]))
+    context = DataPage("开放数据", files, tables, list(SHUANGGONGSHI_COLUMNS),
+                       here.to("feeds/index.md", "订阅"))
+    outputs.insert(0, DocPage(INDEX_SRC, context.title, (templates.render("data.html.j2", context),)))
+    return outputs
