@@ -33,6 +33,7 @@ def nav(site: Site) -> list[object]:
     """Only section pages: the nav is written into every page (ARCHITECTURE.md, Scale)."""
     about: list[object] = [{"关于本平台": ABOUT}]
     about += [{page.title: record_src(page)} for page in ordered_pages(site)]
+    about += [{"订阅": "feeds/index.md"}, {"开放数据": "data/index.md"}]
     return [
         {"首页": HOME},
         *({title: src} for title, src in SECTIONS),
@@ -51,8 +52,6 @@ def not_in_nav(site: Site) -> str:
         *(f"!/{record_src(page)}" for page in ordered_pages(site)),
         f"/{history.SRC}",
         f"/{timeliness.SRC}",
-        "/feeds/index.md",
-        "/data/index.md",
     ]) + "\n"
 
 
