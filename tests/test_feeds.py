@@ -244,3 +244,32 @@ def test_csv_cells_cannot_become_spreadsheet_formulas() -> None:
     assert [cell(v) for v in ("+1", "-1", "@SUM(A1)", "\tx")] == ["'+1", "'-1", "'@SUM(A1)", "'\tx"]
     assert cell("罚款3000元") == "罚款3000元" and cell(True) == "是" and cell(None) == ""
     assert cell(["警告", "罚款"]) == "警告；罚款"
+
+
+def test_record_text_is_escaped_in_feeds_and_data(good: Path, tmp_path: Path) -> None:
+    """Markup in a record is text in every feed and data file, never markup."""
+    import shutil
+
+    from tests.minisite import edit
+
+    shutil.copytree(ROOT / "site_config", good / "site_config")
+    shutil.copy(ROOT / "mkdocs.yml", good / "mkdocs.yml")
+    hostile = "<script>alert(1)</script>\\\"><img src=x onerror=alert(2)>&amp;"
+    edit(good, "content/decisions/2025/d1.yml", "content: 警告，并处罚款人民币3600元。",
+         f'content: "=1+1 {hostile}"')
+    site = tmp_path / "site"
+    build(Project(good), dt.date(2026, 1, 15), site_dir=site)
+    atom = (site / "feeds/decisions/atom.xml").read_text(encoding="utf-8")
+    rss = (site / "feeds/decisions/rss.xml").read_text(encoding="utf-8")
+    for text in (atom, rss):
+        assert "<script>" not in text and "<img" not in text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    entry = next(e for e in feedparser.parse(atom.encode()).entries if e.id.endswith("d1/v1"))
+    assert '"><img src=x onerror=alert(2)>&amp;' in entry.summary or "&lt;img" in entry.summary
+    data = json.loads((site / "data/decisions/d1.json").read_text(encoding="utf-8"))
+    assert data["record"]["outcome"]["content"] == f"=1+1 {hostile}".replace('\\"', '"')
+    rows = list(csv.DictReader(io.StringIO(
+        (site / "data/shuanggongshi-xzcf.csv").read_text(encoding="utf-8-sig"))))
+    assert rows[0]["处罚内容"].startswith("'=1+1 <script>")
+    html = (site / "decisions/2025/d1/index.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html

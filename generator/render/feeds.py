@@ -127,7 +127,13 @@ class Feeds:
             publicity = site.publicity(decision)
             if publicity is Publicity.EXPIRED:
                 continue
-            for version in history.version_list(site, decision):
+            versions = history.version_list(site, decision)
+            if not versions and not site.ledger.entries:
+                # A project without a ledger: the decision date stands in for publication.
+                versions = [history.Version(1, None, "首次公示", None, ())]
+            # With a ledger, a decision not yet recorded by `gongshi publish` has no entry
+            # yet: its publication date, part of the entry's id, is not known.
+            for version in versions:
                 if publicity is Publicity.WITHDRAWN and version.kind != "撤回":
                     continue  # its content left the site: only the withdrawal is told
                 item = self._decision_item(decision, version)
