@@ -86,6 +86,7 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
     """
     from generator.render import build_site
     from generator.settings import load_settings
+    from search import build_index
 
     target = (site_dir or project.site).resolve()
     settings = load_settings(project.root)
@@ -95,7 +96,9 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
-        build_site(portal, settings, as_of, project.root, staging, ledger)
+        site = build_site(portal, settings, as_of, project.root, staging, ledger)
+        # The staff-side search index (gongshi search), from the same public content.
+        build_index(project.root, site)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -10,6 +10,7 @@ import re
 import sys
 from collections import defaultdict
 from pathlib import Path
+from typing import get_args as typing_args
 
 import click
 from rich.console import Console
@@ -201,6 +202,64 @@ def serve(project_dir: Path, as_of: dt.date | None, port: int) -> None:
     from generator.preview import serve as run_preview
 
     run_preview(pipeline.Project(project_dir), as_of, port, err)
+
+
+@main.command(name="search")
+@click.argument("text", metavar="QUERY")
+@click.option("--type", "kind", default="", metavar="TYPE",
+              help="A record type (decisions, officers, 执法决定 …) or a decision type (行政处罚 …).")
+@click.option("--body", default="", metavar="BODY_ID", help="Only this body's records.")
+@click.option("--region", default="", metavar="CODE", help="Only this region (6-digit code).")
+@click.option("--year", type=int, default=0, help="Only decisions of this year.")
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.option("--rebuild", is_flag=True, help="Rebuild the index from content/ first.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@project_option
+@as_of_option
+def search_command(text: str, kind: str, body: str, region: str, year: int, limit: int,
+                   rebuild: bool, fmt: str, project_dir: Path, as_of: dt.date | None) -> None:
+    """Search the public records as the site shows them (Chinese without spaces works)."""
+    import json
+    from dataclasses import asdict
+
+    import search
+    from generator.model import PowerCategory
+    from generator.render.site import build_site_index
+    from generator.settings import load_settings
+
+    project = pipeline.Project(project_dir)
+    index = None if rebuild else search.open_index(project.root)
+    if index is None:
+        portal, report, ledger = pipeline._checked(project, as_of or pipeline.today())
+        if report.failed() or ledger is None:
+            print_report(report, strict=False)
+            err.print("[red]The index was not built: fix the errors first.[/red]")
+            sys.exit(1)
+        site = build_site_index(portal, load_settings(project.root), as_of or pipeline.today(),
+                                ledger)
+        index = search.build_index(project.root, site)
+    kinds = {**{k: k for k in search.KINDS}, **{v: k for k, v in search.KINDS.items()}}
+    categories = set(typing_args(PowerCategory))
+    if kind and kind not in kinds and kind not in categories:
+        raise click.BadParameter(f"{kind!r}: use one of {', '.join(search.KINDS)} or a "
+                                 f"decision type ({'、'.join(sorted(categories))})",
+                                 param_hint="--type")
+    filters = search.Filters(kind=kinds.get(kind, "decisions" if kind in categories else ""),
+                             body=body, region=region, year=year,
+                             type=kind if kind in categories else "")
+    hits = index.search(text, filters, limit)
+    if fmt == "json":
+        out.print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=1),
+                  markup=False, soft_wrap=True)
+        return
+    if not hits:
+        err.print(f"Nothing found for {escape(text)!s}.")
+        sys.exit(1)
+    # One line a hit, so it reads in a narrow terminal and greps well.
+    for hit in hits:
+        out.print(f"{search.KINDS.get(hit.kind, hit.kind)}  {hit.date or '-'}  "
+                  f"{escape(hit.title)}  {escape(hit.url)}")
 
 
 @main.command()

@@ -1,5 +1,32 @@
-"""Search for Gongshi: building the index from checked records, querying it, the browser side.
+"""Search for Gongshi: the staff-side index built from the checked records, and its queries.
 
-Issue 'Search that works for Chinese, at 100,000 decisions, on a phone' fills this package;
-whoosh (whoosh-reloaded) is to stay behind one small interface here so the engine can change.
+    build_index(project_root, site)   during `gongshi build`, into .gongshi/search-index/
+    open_index(project_root)          for `gongshi search` (None when never built)
+
+whoosh (whoosh-reloaded) stays inside `search.engine`, behind `SearchIndex`, so the engine
+can change. The browser-side index (Pagefind) is built separately from the site.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from search.documents import KINDS, Document, documents
+from search.engine import Filters, Hit, SearchIndex
+
+if TYPE_CHECKING:
+    from generator.render.site import Site
+
+INDEX_DIR = Path(".gongshi") / "search-index"
+
+__all__ = ["KINDS", "Document", "Filters", "Hit", "SearchIndex", "build_index", "open_index"]
+
+
+def build_index(project_root: Path, site: Site) -> SearchIndex:
+    return SearchIndex.build(project_root / INDEX_DIR, documents(site))
+
+
+def open_index(project_root: Path) -> SearchIndex | None:
+    folder = project_root / INDEX_DIR
+    return SearchIndex(folder) if SearchIndex.exists(folder) else None

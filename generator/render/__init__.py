@@ -73,9 +73,10 @@ def _pages(site: Site, project_root: Path) -> list[Output]:
 
 
 def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root: Path,
-               site_dir: Path, ledger: Ledger | None = None) -> None:
+               site_dir: Path, ledger: Ledger | None = None) -> Site:
     """Render every page and let mkdocs build the site into `site_dir` (an empty folder).
-    Without a ledger, records show no publication dates or version history."""
+    Without a ledger, records show no publication dates or version history. Returns the
+    site index, which the search index is built from."""
     site = build_site_index(portal, settings, as_of, ledger)
     pages = _pages(site, project_root)
     work = project_root / WORK_DIR
@@ -91,3 +92,4 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
         write_sitemap(site, pages, site_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    return site
