@@ -86,7 +86,7 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
     """
     from generator.render import build_site
     from generator.settings import load_settings
-    from search import build_index
+    from search import build_browser_index, build_index
 
     target = (site_dir or project.site).resolve()
     settings = load_settings(project.root)
@@ -99,6 +99,7 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
         site = build_site(portal, settings, as_of, project.root, staging, ledger)
         # The staff-side search index (gongshi search), from the same public content.
         build_index(project.root, site)
+        build_browser_index(project.root, site, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -20,11 +20,22 @@ if TYPE_CHECKING:
 
 INDEX_DIR = Path(".gongshi") / "search-index"
 
-__all__ = ["KINDS", "Document", "Filters", "Hit", "SearchIndex", "build_index", "open_index"]
+__all__ = ["KINDS", "Document", "Filters", "Hit", "SearchIndex", "build_browser_index",
+           "build_index", "open_index"]
 
 
 def build_index(project_root: Path, site: Site) -> SearchIndex:
     return SearchIndex.build(project_root / INDEX_DIR, documents(site))
+
+
+def build_browser_index(project_root: Path, site: Site, site_dir: Path) -> int:
+    """The Pagefind index of the built site, in `site_dir/pagefind/`."""
+    from search.browser import write_browser_index
+
+    names = {body.id: body.name for body in site.portal.bodies.values()}
+    regions = {body.region_code: body.region_name for body in site.portal.bodies.values()}
+    return write_browser_index(documents(site), names, regions, site_dir,
+                               project_root / ".gongshi")
 
 
 def open_index(project_root: Path) -> SearchIndex | None:

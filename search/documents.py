@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from generator.model import Benchmark, Decision, Procedure
+from generator.render.decisions import status
 from generator.render.site import Site
 from generator.render.text import party_name, party_representative, scrub_party
 from generator.render.urls import page_url, record_src
@@ -44,6 +45,8 @@ class Document:
     """ISO date: the decision date, or empty."""
     power: str = ""
     """A decision's power id (for related decisions)."""
+    status: str = ""
+    """As the page shows it: 公示中 / 已更正 for a decision, 有效 / 已过期 / 暂扣 … for an officer."""
 
 
 def documents(site: Site) -> Iterator[Document]:
@@ -64,7 +67,9 @@ def documents(site: Site) -> Iterator[Document]:
                        " ".join([officer.name, unit.name if unit else "", officer.field,
                                  officer.region, officer.status]),
                        f"{officer.certificate_number} {_exact(officer.name)}", body=officer.body,
-                       region=unit.region_code if unit else "")
+                       region=unit.region_code if unit else "",
+                       status="已过期" if officer.status == "有效" and officer.valid_to < site.as_of
+                       else officer.status)
     for power in sorted(portal.powers.values(), key=lambda p: p.id):
         holders = sorted({h.body for h in power.holders})
         yield Document(power.ref, "powers", power.name, page_url(record_src(power)),
@@ -102,7 +107,7 @@ def _decision(site: Site, decision: Decision) -> Document:
                     page_url(record_src(decision)), text, codes, body=decision.body,
                     region=body.region_code if body else "", year=decision.decision_date.year,
                     type=decision.type, date=decision.decision_date.isoformat(),
-                    power=decision.power)
+                    power=decision.power, status=status(site, decision))
 
 
 

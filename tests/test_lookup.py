@@ -263,7 +263,7 @@ def test_lookup_on_submit_for_an_unknown_number(phone, served: str) -> None:  # 
     phone.goto(served + "/officers/lookup/")
     phone.fill("#gs-lookup-number", "12345678")
     assert phone.locator("#gs-lookup-result").inner_text() == ""  # still typing
-    phone.click("button[type=submit]")
+    phone.click(".md-content button[type=submit]")
     result = phone.locator("#gs-lookup-result")
     result.get_by_text("未查询到").wait_for(timeout=5000)
     text = result.inner_text()
@@ -281,7 +281,7 @@ def test_lookup_says_unknown_once_a_whole_number_is_typed(phone, served: str) ->
 def test_lookup_escapes_what_is_typed(phone, served: str) -> None:  # type: ignore[no-untyped-def]
     phone.goto(served + "/officers/lookup/")
     phone.fill("#gs-lookup-number", "<img src=x onerror=alert(1)>")
-    phone.click("button[type=submit]")
+    phone.click(".md-content button[type=submit]")
     result = phone.locator("#gs-lookup-result")
     result.get_by_text("未查询到").wait_for(timeout=5000)
     assert result.locator("img").count() == 0

@@ -31,6 +31,7 @@ from generator.render import (
     opendata,
     powers,
     procedures,
+    searchpage,
     timeliness,
 )
 from generator.render.docs import Output, write_docs
@@ -64,6 +65,7 @@ def _pages(site: Site, project_root: Path) -> list[Output]:
         pages += module.pages(site, linker, templates)
     pages = history.with_history(site, templates, pages)
     pages += opendata.pages(site, linker, templates)
+    pages += searchpage.pages(site, linker, templates)
     feed_set = feeds.Feeds(site, linker)
     pages += feeds.pages(feed_set, linker, templates)
     pages = feeds.with_feeds(feed_set, linker, templates, pages)

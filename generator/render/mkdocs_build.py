@@ -52,6 +52,7 @@ def not_in_nav(site: Site) -> str:
         *(f"!/{record_src(page)}" for page in ordered_pages(site)),
         f"/{history.SRC}",
         f"/{timeliness.SRC}",
+        "/search/index.md",
     ]) + "\n"
 
 

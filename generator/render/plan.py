@@ -21,7 +21,7 @@ basis, how, how hard; then 执法决定 and 关于, which nav.py adds."""
 
 def page_sources(site: Site) -> frozenset[str]:
     portal = site.portal
-    sources = {HOME, ABOUT, history.SRC, timeliness.SRC, "feeds/index.md", "data/index.md",
+    sources = {HOME, ABOUT, history.SRC, timeliness.SRC, "feeds/index.md", "data/index.md", "search/index.md",
                *(src for _, src in SECTIONS)}
     sources.update(decision_lists.sources(site))
     sources.update(lookup.sources())
