@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search.browser import record_page  # noqa: E402
-from search.documents import Document  # noqa: E402
+from search.browser import record_page
+from search.documents import Document
 
 CITIES = ["东湖", "西山", "南江", "青山", "石门", "北辰", "临川", "安平"]
 WORDS = ["拓新", "华晟", "明辉", "捷诚", "汇通", "安澜", "顺安", "晨曦", "宏远", "金桥", "翠屏",
@@ -96,8 +96,11 @@ def browser_queries(site: Path, queries: list[str]) -> list[tuple[str, int, floa
     from playwright.sync_api import sync_playwright
 
     (site / "bench.html").write_text(PAGE, encoding="utf-8")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/bench.html"
