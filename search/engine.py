@@ -26,6 +26,7 @@ from whoosh import index, query
 from whoosh.analysis import LowercaseFilter, Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
+from generator.build import swap_in
 from search.documents import Document
 
 jieba.setLogLevel(logging.WARNING)
@@ -143,23 +144,19 @@ class SearchIndex:
         """Write a fresh index and swap it in for the old one (never half-written)."""
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}-new-", dir=folder.parent))
-        built = index.create_in(str(staging), SCHEMA)
-        writer = built.writer(limitmb=256)
-        for doc in documents:
-            writer.add_document(
-                ref=doc.ref, kind=doc.kind, title=doc.title, url=doc.url, date=doc.date,
-                words=f"{doc.title} {doc.text}", grams=f"{doc.title} {doc.text}",
-                codes=doc.codes, body=doc.body, region=doc.region, year=doc.year,
-                type=doc.type, power=doc.power, excerpt=doc.text[:160], text=doc.text)
-        writer.commit()
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}-old-", dir=folder.parent))
-            old.rmdir()
-            folder.rename(old)
-            staging.rename(folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(folder)
+        try:
+            writer = index.create_in(str(staging), SCHEMA).writer(limitmb=256)
+            for doc in documents:
+                writer.add_document(
+                    ref=doc.ref, kind=doc.kind, title=doc.title, url=doc.url, date=doc.date,
+                    words=f"{doc.title} {doc.text}", grams=f"{doc.title} {doc.text}",
+                    codes=doc.codes, body=doc.body, region=doc.region, year=doc.year,
+                    type=doc.type, power=doc.power, excerpt=doc.text[:160], text=doc.text)
+            writer.commit()
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        swap_in(staging, folder)
         return cls(folder)
 
     @staticmethod
