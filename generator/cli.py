@@ -197,11 +197,12 @@ def review_command(decision: str, correction_id: str, reviewer: str, note: str,
 @project_option
 @as_of_option
 @click.option("--port", type=int, default=8000, show_default=True)
-def serve(project_dir: Path, as_of: dt.date | None, port: int) -> None:
+@click.option("--api", is_flag=True, help="Also answer GET /api/search?q=… with JSON.")
+def serve(project_dir: Path, as_of: dt.date | None, port: int, api: bool) -> None:
     """Preview the site on http://127.0.0.1:PORT, rebuilding when content or config changes."""
     from generator.preview import serve as run_preview
 
-    run_preview(pipeline.Project(project_dir), as_of, port, err)
+    run_preview(pipeline.Project(project_dir), as_of, port, err, api=api)
 
 
 @main.command(name="search")

@@ -1,13 +1,19 @@
 """`gongshi serve`: build, serve site/ on 127.0.0.1, rebuild when a source file changes, and
-reload open pages. A failed rebuild prints its report and keeps serving the last good site."""
+reload open pages. A failed rebuild prints its report and keeps serving the last good site.
+
+With `--api`, `GET /api/search?q=…&type=…&body=…&region=…&year=…&limit=…` answers from the
+staff search index as JSON, for deployments that run a server beside the static site."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import http.server
+import json
 import threading
+from dataclasses import asdict
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from rich.console import Console
 
@@ -41,9 +47,48 @@ class _State:
         self.version = 0
 
 
-def _handler(site: Path, state: _State) -> type[http.server.SimpleHTTPRequestHandler]:
+API_PATH = "/api/search"
+
+
+def api_search(project_root: Path, query: str) -> tuple[int, dict[str, object]]:
+    """The JSON answer to GET /api/search?<query>: (HTTP status, body)."""
+    import search
+
+    params = {key: values[-1] for key, values in parse_qs(query).items()}
+    index = search.open_index(project_root)
+    if index is None:
+        return 503, {"error": "no search index yet: run gongshi build"}
+    text = params.get("q", "").strip()
+    if not text:
+        return 400, {"error": "missing q: /api/search?q=…"}
+    try:
+        year = int(params.get("year") or 0)
+        limit = max(1, min(100, int(params.get("limit") or 20)))
+    except ValueError:
+        return 400, {"error": "year and limit are whole numbers"}
+    kind = params.get("type", "")
+    filters = search.Filters(kind=kind if kind in search.KINDS else "",
+                             type="" if kind in search.KINDS else kind,
+                             body=params.get("body", ""), region=params.get("region", ""),
+                             year=year)
+    hits = index.search(text, filters, limit)
+    return 200, {"query": text, "count": len(hits), "results": [asdict(h) for h in hits]}
+
+
+def _handler(site: Path, state: _State, api_root: Path | None = None,
+             ) -> type[http.server.SimpleHTTPRequestHandler]:
     class Handler(http.server.SimpleHTTPRequestHandler):
         def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            if api_root is not None and parts.path == API_PATH:
+                status, answer = api_search(api_root, parts.query)
+                body = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
             if self.path == RELOAD_PATH:
                 body = str(state.version).encode()
                 self.send_response(200)
@@ -91,13 +136,16 @@ def _rebuild(project: pipeline.Project, as_of: dt.date | None, console: Console)
 
 
 def serve(project: pipeline.Project, as_of: dt.date | None, port: int, console: Console,
-          stop: threading.Event | None = None) -> None:
+          stop: threading.Event | None = None, api: bool = False) -> None:
     state = _State()
     _rebuild(project, as_of, console)
     project.site.mkdir(exist_ok=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(project.site, state))
+    handler = _handler(project.site, state, project.root if api else None)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     console.print(f"Serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C stops)")
+    if api:
+        console.print(f"Search API: http://127.0.0.1:{server.server_address[1]}{API_PATH}?q=…")
     stamps = _watched(project)
     stop = stop or threading.Event()
     try:

@@ -104,3 +104,38 @@ def test_gongshi_search_for_staff(tmp_path: Path) -> None:
 def test_gongshi_build_builds_the_index(demo_site: Path) -> None:
     built = search.open_index(ROOT)  # demo_site ran `build` on the demo project
     assert built is not None and first(built, "拓新") == "decisions/donghu-2026-002"
+
+
+def test_the_search_api_answers_json(demo_site: Path) -> None:
+    from generator.preview import api_search
+
+    status, answer = api_search(ROOT, "q=%E6%8B%93%E6%96%B0&type=decisions&year=2026")
+    assert status == 200 and answer["results"][0]["ref"] == "decisions/donghu-2026-002"  # type: ignore[index]
+    status, answer = api_search(ROOT, "q=%E6%8B%93%E6%96%B0&year=2025")
+    assert status == 200 and answer["count"] == 0
+    assert api_search(ROOT, "q=")[0] == 400
+    assert api_search(ROOT, "q=x&year=abc")[0] == 400
+
+
+def test_the_search_api_over_http(demo_site: Path) -> None:
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    from generator.preview import _handler, _State
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(demo_site, _State(), ROOT))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with urllib.request.urlopen(f"{base}/api/search?q={urllib.parse.quote('王磊')}") as reply:
+            assert reply.headers["Content-Type"] == "application/json; charset=utf-8"
+            answer = json.loads(reply.read())
+        assert answer["results"][0]["ref"] == "officers/dh-wang-lei"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}/api/search")
+        assert refused.value.code == 400
+    finally:
+        server.shutdown()
