@@ -133,8 +133,14 @@ def publish(project_dir: Path, day: dt.date | None) -> None:
         sys.exit(1)
     if len(report):
         print_report(report, strict=False)
+    from generator.ledger import Ledger
+
+    hashes = {(e.record, e.version): e.hash for e in Ledger.read(project.root).entries}
     for entry in added:
-        note = f" (correction {entry.correction})" if entry.correction else ""
+        # A withdrawal is a version with the content of the one before it.
+        withdrawn = hashes.get((entry.record, entry.version - 1)) == entry.hash
+        note = (f" ({'withdrawal' if withdrawn else 'correction'} {entry.correction})"
+                if entry.correction else "")
         err.print(f"published {escape(entry.record)} version {entry.version}{escape(note)}")
     err.print(f"[green]{len(added)} version(s) recorded in ledger.jsonl; commit it with the "
               "records.[/green]")

@@ -150,7 +150,8 @@ def test_publish_correct_withdraw_expire(repo: Path) -> None:
     assert code == 0, err
     assert run("review", "approve", "d1-c2", "--reviewer", "chen", "--note", "同意撤回",
                "--date", "2025-08-02", "--project", project)[0] == 0
-    assert run("publish", "--project", project, "--date", "2025-08-03")[0] == 0
+    code, _, err = run("publish", "--project", project, "--date", "2025-08-03")
+    assert code == 0 and "published decisions/d1 version 3 (withdrawal d1-c2)" in err
     commit(repo, "withdraw d1")
     assert [(e.version, e.correction) for e in Ledger.read(repo).history("decisions/d1")] == [
         (1, None), (2, "d1-c1"), (3, "d1-c2")]
