@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import chinese_calendar
 
-from generator.ledger import Ledger, versions_of
+from generator.ledger import Ledger, Publication, versions_of
 from generator.model import Correction, Decision
 from generator.portal import Portal
 from generator.problems import Problem
@@ -105,12 +105,13 @@ def publications(portal: Portal, ledger: Ledger) -> list[Timing]:
     return result
 
 
-def withdrawal_published(withdrawal: Correction, ledger: Ledger) -> dt.date | None:
-    """When a withdrawal took effect on the site: its ledger date, else its approval."""
-    entry = ledger.by_correction().get(withdrawal.id)
+def took_effect(correction: Correction, recorded: dict[str, Publication]) -> dt.date | None:
+    """When an approved correction or withdrawal took effect on the site: its ledger date
+    (`recorded` is `Ledger.by_correction()`), else its approval; None when not approved."""
+    entry = recorded.get(correction.id)
     if entry is not None:
         return entry.published
-    review = withdrawal.review
+    review = correction.review
     return review.date if review is not None and review.outcome == "批准" else None
 
 
@@ -143,10 +144,11 @@ def check(portal: Portal, ledger: Ledger, as_of: dt.date) -> Iterator[Problem]:
                           f"after the decision of {decision.decision_date} ended on "
                           f"{item.deadline}",
                           "run `gongshi publish` and commit ledger.jsonl with the decision")
+    recorded = ledger.by_correction()
     for withdrawal in sorted(portal.corrections.values(), key=lambda c: c.id):
         if withdrawal.kind != "撤回" or withdrawal.event_date is None:
             continue
-        published = withdrawal_published(withdrawal, ledger)
+        published = took_effect(withdrawal, recorded)
         if published is None:
             continue
         days = (published - withdrawal.event_date).days

@@ -146,7 +146,8 @@ def with_history(site: Site, templates: Templates, pages: list[Output]) -> list[
     return result
 
 
-def _label(record: Record | None, ref: str) -> str:
+def record_label(record: Record | None, ref: str) -> str:
+    """How a list of corrections names a record: 文书号, name or title, else its ref."""
     if record is None:
         return ref
     for name in ("document_number", "name", "title"):
@@ -164,7 +165,7 @@ def correction_row(site: Site, linker: Linker, correction: Correction) -> Correc
     return CorrectionRow(
         date=chinese_date(site.effective(correction)),
         kind=correction.kind,
-        record=linker.to_record(record, _label(record, correction.record)),
+        record=linker.to_record(record, record_label(record, correction.record)),
         record_type=record_type.label if record_type else "",
         reason=correction.reason,
         fields=fields_text(record_type, entry.fields) if entry and record_type else "",

@@ -57,9 +57,8 @@ def latest_corrections(site: Site, linker: Linker) -> list[CorrectionItem]:
     items = []
     for correction in site.approved_corrections()[:LATEST]:
         record = site.portal.lookup(correction.record)
-        label = getattr(record, "document_number", "") or getattr(record, "name", "") or getattr(
-            record, "title", "") or correction.record
-        items.append(CorrectionItem(correction.kind, linker.to_record(record, label),
+        items.append(CorrectionItem(correction.kind, linker.to_record(
+                                        record, history.record_label(record, correction.record)),
                                     correction.reason, chinese_date(site.effective(correction))))
     return items
 

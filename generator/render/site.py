@@ -15,6 +15,7 @@ from generator.ledger import Ledger, Publication, versions_of
 from generator.model import Body, Correction, Decision, Officer, Power, Record
 from generator.portal import Portal
 from generator.settings import Settings
+from generator.timeliness import took_effect
 
 
 class Publicity(Enum):
@@ -59,9 +60,9 @@ class Site:
     def effective(self, correction: Correction) -> dt.date:
         """When an approved correction or withdrawal took effect on the site: its ledger
         date, or its approval while `gongshi publish` has not recorded it yet."""
-        entry = self.recorded.get(correction.id)
-        if entry is not None:
-            return entry.published
+        effective = took_effect(correction, self.recorded)
+        if effective is not None:
+            return effective
         return correction.review.date if correction.review else correction.requested_on
 
     def approved_corrections(self) -> list[Correction]:
