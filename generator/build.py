@@ -99,7 +99,7 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
         site = build_site(portal, settings, as_of, project.root, staging, ledger)
         # The staff-side search index (gongshi search), from the same public content.
         build_index(project.root, site)
-        build_browser_index(project.root, site, staging)
+        build_browser_index(site, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

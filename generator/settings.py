@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -44,6 +44,9 @@ class Settings:
     """The id of the free page that tells people how to complain (我要投诉)."""
     feed_entries: int = 50
     """How many entries each feed carries, newest first (the open data has them all)."""
+    search_synonyms: tuple[tuple[str, ...], ...] = ()
+    """Groups of words a reader uses for the same thing (工资 / 劳动报酬): a record that has
+    one is also found by the others."""
 
 
 class _SettingsFile(BaseModel):
@@ -61,6 +64,15 @@ class _SettingsFile(BaseModel):
     copyright: str = ""
     complaint_page: str = "complaint"
     feed_entries: int = Field(default=50, ge=1, le=10000)
+    search_synonyms: list[list[Annotated[str, Field(min_length=2)]]] = []
+
+    @field_validator("search_synonyms")
+    @classmethod
+    def _groups(cls, value: list[list[str]]) -> list[list[str]]:
+        for group in value:
+            if len(group) < 2:
+                raise ValueError(f"a group needs two words or more, got {group}")
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -91,4 +103,6 @@ def load_settings(project_root: Path) -> Settings:
         lines = [f"{path}: {'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
                  for err in exc.errors()]
         raise SettingsError("\n".join(lines)) from None
-    return Settings(**parsed.model_dump())
+    values = parsed.model_dump()
+    values["search_synonyms"] = tuple(tuple(group) for group in values["search_synonyms"])
+    return Settings(**values)

@@ -4,7 +4,7 @@
     open_index(project_root)          for `gongshi search` (None when never built)
 
 whoosh (whoosh-reloaded) stays inside `search.engine`, behind `SearchIndex`, so the engine
-can change. The browser-side index (Pagefind) is built separately from the site.
+can change. The browser-side index (`search.browser`) is static files in the built site.
 """
 
 from __future__ import annotations
@@ -28,14 +28,15 @@ def build_index(project_root: Path, site: Site) -> SearchIndex:
     return SearchIndex.build(project_root / INDEX_DIR, documents(site))
 
 
-def build_browser_index(project_root: Path, site: Site, site_dir: Path) -> int:
-    """The Pagefind index of the built site, in `site_dir/pagefind/`."""
-    from search.browser import write_browser_index
+def build_browser_index(site: Site, site_dir: Path) -> int:
+    """The browser's search index of the built site, in `site_dir/search/index/`."""
+    from search.browser import Labels, write_browser_index
 
-    names = {body.id: body.name for body in site.portal.bodies.values()}
-    regions = {body.region_code: body.region_name for body in site.portal.bodies.values()}
-    return write_browser_index(documents(site), names, regions, site_dir,
-                               project_root / ".gongshi")
+    bodies = site.portal.bodies.values()
+    labels = Labels(bodies={body.id: body.name for body in bodies},
+                    regions={body.region_code: body.region_name for body in bodies},
+                    synonyms=site.settings.search_synonyms)
+    return write_browser_index(documents(site), labels, site_dir)
 
 
 def open_index(project_root: Path) -> SearchIndex | None:

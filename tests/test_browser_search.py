@@ -1,6 +1,6 @@
-"""The header search (Pagefind) on the demo site in headless Chromium: realistic queries typed
-without spaces find the expected record first; filters narrow; excerpts carry no zero-width
-characters; withdrawn decisions are not found.
+"""The header search on the demo site in headless Chromium: realistic queries typed without
+spaces find the expected record first; filters narrow; excerpts are highlighted; withdrawn
+decisions are not found; the browser makes terms exactly as the index writer does.
 
 Skips where Chromium or playwright is missing, except under CI=true, where it fails instead.
 """
@@ -56,6 +56,11 @@ def test_the_header_form_searches_from_any_page(chromium, served: str) -> None: 
     ("王磊", "王磊"),
     ("99010020220007", "王磊"),
     ("中华人民共和国劳动合同法", "中华人民共和国劳动合同法"),
+    ("劳动保障监察条例", "劳动保障监察条例"),
+    ("示例省劳动保障监察条例", "示例省劳动保障监察条例"),
+    ("拖欠工资", "东人社监理〔2026〕1号 东湖市瑞丰建筑劳务有限公司"),
+    ("91990100MA7K3L9Q2K", "东人社监理〔2026〕1号 东湖市瑞丰建筑劳务有限公司"),
+    ("瑞丰建筑", "东人社监理〔2026〕1号 东湖市瑞丰建筑劳务有限公司"),
 ])
 def test_each_kind_of_query_finds_its_record_first(search_page, query: str,  # type: ignore[no-untyped-def]
                                                   first: str) -> None:
@@ -90,3 +95,45 @@ def test_excerpts_are_highlighted_without_zero_width_characters(search_page) -> 
 def test_a_withdrawn_decision_is_not_found(search_page) -> None:  # type: ignore[no-untyped-def]
     assert search(search_page, "西人社监罚〔2025〕5号")[:1] != ["西人社监罚〔2025〕5号"]
     assert not any("泓澄" in r for r in search(search_page, "泓澄汽车配件"))
+
+
+def test_more_results_and_a_listing_by_filter_alone(search_page) -> None:  # type: ignore[no-untyped-def]
+    first = search(search_page, "有限公司")
+    total = int(re.search(r"找到 (\d+) 条", search_page.inner_text("#gs-search-status"))[1])
+    assert len(first) == 20 < total
+    search_page.click("#gs-search-more")
+    search_page.wait_for_function("document.querySelectorAll('.gs-search-result').length > 20")
+    assert len(results(search_page)) == min(40, total)
+    assert results(search_page)[:20] == first
+
+    search_page.fill("#gs-search-q", "")
+    search_page.select_option("select[data-filter='类型']", "decisions")
+    search_page.wait_for_function("new URLSearchParams(location.search).get('类型') === 'decisions'")
+    search_page.wait_for_timeout(300)
+    dates = [re.search(r"\d{4}-\d\d-\d\d", m)[0]
+             for m in search_page.locator(".gs-search-meta").all_inner_texts()]
+    assert len(dates) == 20 and dates == sorted(dates, reverse=True)  # newest first
+
+
+def test_a_query_that_matches_only_in_part_says_so(search_page) -> None:  # type: ignore[no-untyped-def]
+    found = search(search_page, "瑞丰建筑火星分公司")
+    assert "部分符合" in search_page.inner_text("#gs-search-status")
+    assert found[0] == "东人社监理〔2026〕1号 东湖市瑞丰建筑劳务有限公司"
+
+
+AWKWARD = ["东湖市拓新人力资源服务有限公司", "东人社监罚〔2026〕1号", "ＡＢＣ１２３号",
+           "91990100MA7K3L9Q2K", "张 伟", "𠀀𠀁x", "拖欠 10名 工资", "a", "号", "", "Ⅻ条例",
+           "﹝2024﹞15号", "O'Brien 公司"]
+
+
+def test_the_browser_makes_the_same_terms_as_the_index(search_page) -> None:  # type: ignore[no-untyped-def]
+    from search.terms import exact, query_terms, shard
+
+    got = search_page.evaluate("""async (texts) => {
+        const core = await import(new URL("../assets/javascripts/search-core.js", location.href));
+        return texts.map((t) => [core.queryTerms(t), core.exact(t),
+                                 core.queryTerms(t).map(([term]) => core.shard(term, 4096))]);
+    }""", AWKWARD)
+    expected = [[[[term, units] for term, units in query_terms(t)], exact(t),
+                 [shard(term, 4096) for term, _ in query_terms(t)]] for t in AWKWARD]
+    assert got == expected

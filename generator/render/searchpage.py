@@ -1,4 +1,4 @@
-"""搜索: the page the header's search form goes to. Its script queries the Pagefind index
+"""搜索: the page the header's search form goes to. Its script queries the static search index
 (search/browser.py) in the browser; without JavaScript it says how to browse instead."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ FILTERS = ("类型", "执法主体", "行政区划", "年份", "决定类别", "
 @dataclass(frozen=True)
 class SearchPage:
     title: str
-    bundle: str
-    """The Pagefind bundle folder, relative to this page."""
+    index: str
+    """The search index folder (search/browser.py), relative to this page."""
     root: str
     """The site root, relative to this page (result URLs are relative to it)."""
     script: str
@@ -31,7 +31,7 @@ class SearchPage:
 def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
     here = linker.at(SRC)
     context = SearchPage(
-        title="搜索", bundle=asset_href(SRC, "pagefind") + "/", root=asset_href(SRC, ".") + "/",
+        title="搜索", index=asset_href(SRC, "search/index") + "/", root=asset_href(SRC, ".") + "/",
         script=asset_href(SRC, SCRIPT), filters=FILTERS,
         browse=[here.to(section_src(Decision), "执法决定"), here.to(section_src(Body), "执法主体"),
                 here.to(section_src(Officer), "执法人员")])
