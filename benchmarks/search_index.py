@@ -1,19 +1,26 @@
-"""Benchmark: the browser search index (Pagefind) and the staff index (whoosh) for N synthetic
-decisions, and what a reader's browser downloads for a first and a second query.
+"""Benchmark: the browser search index (search/browser.py) for N synthetic decisions, what a
+reader's browser downloads and waits for on the real search page, and, for comparison, Pagefind
+and the staff index (whoosh) over the same records.
 
-    .venv/bin/python benchmarks/search_index.py --decisions 100000 [--skip-whoosh] [--out DIR]
+    .venv/bin/python benchmarks/search_index.py --decisions 100000 [--pagefind] [--whoosh]
+        [--out DIR]
 
-Reports wall time and peak memory of each index build, as ratios against a baseline measured
-in the same run (writing the records' small HTML files, which every index build also does),
-the index size on disk, and, in headless Chromium (/usr/bin/chromium), the bytes fetched and
-the time until results for a first query (an exact party name) and a second one (a topic).
+Each index is built in its own process, so its peak memory is its own. Times are also given as
+ratios against a baseline measured in the same run: writing every record as a small HTML file
+(what Pagefind needs as input). In headless Chromium (/usr/bin/chromium), the real search.js
+runs on a copy of the search page: for a first query (an exact party name, loaded with the page)
+and the next ones (typed and submitted), it reports the bytes fetched after the page itself and
+the time from submitting to results shown.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import gzip
+import html
 import http.server
+import json
 import random
 import resource
 import shutil
@@ -24,10 +31,11 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from search.browser import record_page
-from search.documents import Document
+from search.browser import Labels, write_browser_index  # noqa: E402
+from search.documents import KINDS, Document  # noqa: E402
 
 CITIES = ["东湖", "西山", "南江", "青山", "石门", "北辰", "临川", "安平"]
 WORDS = ["拓新", "华晟", "明辉", "捷诚", "汇通", "安澜", "顺安", "晨曦", "宏远", "金桥", "翠屏",
@@ -36,6 +44,7 @@ TRADES = ["建筑劳务", "人力资源服务", "电子科技", "食品", "商�
 FACTS = ["拖欠{n}名劳动者工资共计{m}元", "安排劳动者{n}名每月加班超过36小时",
          "未依法为{n}名劳动者缴纳社会保险费", "使用童工{n}名", "未按规定订立书面劳动合同{n}份"]
 TYPES = ["行政处罚", "行政检查", "行政强制", "行政许可", "其他"]
+BODIES = 1000
 
 
 def synthetic(count: int, seed: int = 7) -> list[Document]:
@@ -47,7 +56,7 @@ def synthetic(count: int, seed: int = 7) -> list[Document]:
         year = 2021 + i % 5
         number = f"{city[0]}人社监罚〔{year}〕{i % 9000 + 1}号"
         facts = rng.choice(FACTS).format(n=rng.randint(2, 90), m=rng.randint(3, 900) * 1000)
-        body = f"body-{i % 1000}"
+        body = f"body-{i % BODIES}"
         docs.append(Document(
             ref=f"decisions/d{i}", kind="decisions", title=f"{number} {name}",
             url=f"decisions/{year}/d{i}/", text=f"{number} {name} 经查，当事人{facts}。"
@@ -57,45 +66,103 @@ def synthetic(count: int, seed: int = 7) -> list[Document]:
     return docs
 
 
-def child_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+LABELS = Labels(bodies={f"body-{i}": f"第{i}执法主体" for i in range(BODIES)},
+                regions={f"99{i:02d}00": f"第{i}区" for i in range(90)})
+
+PAGEFIND_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>{title}</title></head><body><main data-pagefind-body>
+<h1 data-pagefind-meta="title">{title}</h1><div data-pagefind-ignore>{hidden}</div>
+<p>{codes}</p><p>{text}</p></main></body></html>
+"""
 
 
-def self_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def pagefind_page(doc: Document) -> str:
+    """A record as Pagefind indexed it before it was replaced: searchable text, filters, meta."""
+    filters = [("类型", KINDS[doc.kind]), ("执法主体", LABELS.bodies[doc.body]),
+               ("行政区划", LABELS.regions[doc.region]), ("年份", str(doc.year)),
+               ("决定类别", doc.type), ("状态", doc.status)]
+    hidden = "".join(f'<span data-pagefind-filter="{n}">{html.escape(v)}</span>'
+                     for n, v in filters)
+    return PAGEFIND_PAGE.format(title=html.escape(doc.title), hidden=hidden,
+                                codes=html.escape(doc.codes), text=html.escape(doc.text))
 
 
 def size_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
 
-def write_pages(docs: list[Document], folder: Path) -> None:
-    names = {f"body-{i}": f"第{i}执法主体" for i in range(1000)}
-    for doc in docs:
-        path = folder / doc.url / "index.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(record_page(doc, names, {}), encoding="utf-8")
+def count_files(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file())
 
 
-PAGE = """<!doctype html><meta charset="utf-8"><title>bench</title>
-<script type="module">
-const pagefind = await import("./pagefind/pagefind.js");
-await pagefind.options({ basePath: "/pagefind/" });
-pagefind.init();
-window.run = async (q) => {
-  const t = performance.now();
-  const s = await pagefind.search(q);
-  const data = await Promise.all(s.results.slice(0, 20).map(r => r.data()));
-  return { ms: performance.now() - t, count: s.results.length, first: data[0] && data[0].meta.title };
-};
-window.ready = true;
-</script>"""
+def stage(name: str, count: int, work: Path) -> None:
+    """One measured step, run in a child process: prints `seconds peak_mb`."""
+    docs = synthetic(count)
+    start = time.perf_counter()
+    if name == "pages":
+        for doc in docs:
+            path = work / "pages" / doc.url / "index.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(pagefind_page(doc), encoding="utf-8")
+    elif name == "ours":
+        write_browser_index(docs, LABELS, work / "site")
+    elif name == "whoosh":
+        from search.engine import SearchIndex
+
+        SearchIndex.build(work / "whoosh", docs)
+    took = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{took} {peak}")
 
 
-def browser_queries(site: Path, queries: list[str]) -> list[tuple[str, int, float, int, str]]:
+def measure(name: str, count: int, work: Path) -> tuple[float, float]:
+    out = subprocess.run([sys.executable, __file__, "--stage", name, "--decisions", str(count),
+                          "--out", str(work)], check=True, capture_output=True, text=True)
+    took, peak = out.stdout.split()
+    return float(took), float(peak)
+
+
+def search_page(site: Path) -> None:
+    """The real search page's markup and scripts, as gongshi build makes them."""
+    scripts = ROOT / "site_config/overrides/assets/javascripts"
+    target = site / "assets/javascripts"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("search.js", "search-core.js"):
+        shutil.copy(scripts / name, target / name)
+    selects = "".join(f'<label>{n} <select data-filter="{n}"><option value="">全部</option>'
+                      "</select></label>" for n in ("类型", "执法主体", "行政区划", "年份", "决定类别",
+                                                    "状态"))
+    (site / "search").mkdir(exist_ok=True)
+    (site / "search/index.html").write_text(f"""<!doctype html><html lang="zh-CN"><head>
+<meta charset="utf-8"><title>搜索</title></head><body>
+<div data-search-index="index/" data-site-root="../">
+<form id="gs-search-form"><input id="gs-search-q" name="q" type="search">
+<button type="submit">搜索</button>{selects}</form>
+<p id="gs-search-status"></p><ol id="gs-search-results"></ol>
+<button id="gs-search-more" hidden></button></div>
+<link rel="modulepreload" href="../assets/javascripts/search-core.js">
+<script type="module" src="../assets/javascripts/search.js"></script></body></html>""",
+                                            encoding="utf-8")
+
+
+WATCH = """
+window.__done = null;
+new MutationObserver(() => {
+  const s = document.getElementById("gs-search-status");
+  if (window.__done === null && s && /^(找到|没有|以下)/.test(s.textContent)) {
+    window.__done = performance.now();
+  }
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"""
+
+
+def browser_queries(site: Path, first: str, others: list[str]) -> list[tuple[str, int, float, str]]:
+    """(query, bytes fetched, ms to results, status line) for a first query (with the page)
+    and then each of `others` typed into the box and submitted."""
+    from urllib.parse import quote
+
     from playwright.sync_api import sync_playwright
 
-    (site / "bench.html").write_text(PAGE, encoding="utf-8")
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
             pass
@@ -103,24 +170,33 @@ def browser_queries(site: Path, queries: list[str]) -> list[tuple[str, int, floa
     handler = functools.partial(Quiet, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/bench.html"
+    base = f"http://127.0.0.1:{server.server_address[1]}/search/"
     rows = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update"])
         page = browser.new_page()
-        fetched: list[int] = []
-        page.on("requestfinished", lambda r: fetched.append(r.sizes()["responseBodySize"]))
-        page.goto(url)
-        page.wait_for_function("window.ready === true")
-        fetched.clear()
-        for query in queries:
-            before = sum(fetched)
-            result = page.evaluate("q => window.run(q)", query)
-            page.wait_for_timeout(200)
-            rows.append((query, sum(fetched) - before, result["ms"], result["count"],
-                         result["first"] or ""))
+        page.add_init_script(WATCH)
+        fetched: list[tuple[str, int]] = []
+        page.on("requestfinished", lambda r: fetched.append((r.url, r.sizes()["responseBodySize"])))
+        page.goto(base + "?q=" + quote(first))
+        page.wait_for_function("window.__done !== null", timeout=120_000)
+        page.wait_for_timeout(300)
+        took = page.evaluate("window.__done - performance.timing.responseEnd "
+                             "+ performance.timing.navigationStart")
+        rows.append((first, sum(size for url, size in fetched if url.split("?")[0] != base),
+                     took, page.inner_text("#gs-search-status")))
+        for query in others:
+            fetched.clear()
+            # Set the box without an input event (whose 250 ms debounce would run it twice).
+            start = page.evaluate("""(q) => { document.getElementById("gs-search-q").value = q;
+                window.__done = null; const t = performance.now();
+                document.getElementById("gs-search-form").requestSubmit(); return t; }""", query)
+            page.wait_for_function("window.__done !== null", timeout=120_000)
+            page.wait_for_timeout(300)
+            rows.append((query, sum(size for _, size in fetched),
+                         page.evaluate("window.__done") - start, page.inner_text("#gs-search-status")))
         browser.close()
     server.shutdown()
     return rows
@@ -129,47 +205,49 @@ def browser_queries(site: Path, queries: list[str]) -> list[tuple[str, int, floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decisions", type=int, default=10_000)
-    parser.add_argument("--skip-whoosh", action="store_true")
+    parser.add_argument("--pagefind", action="store_true", help="also build a Pagefind index")
+    parser.add_argument("--whoosh", action="store_true", help="also build the staff index")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--stage", help=argparse.SUPPRESS)
     args = parser.parse_args()
     work = args.out or Path(tempfile.mkdtemp(prefix="gongshi-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    docs = synthetic(args.decisions)
-    print(f"{len(docs)} synthetic decisions in {work}")
+    if args.stage:
+        stage(args.stage, args.decisions, work)
+        return
+    print(f"{args.decisions} synthetic decisions in {work}")
+    for folder in ("pages", "site", "whoosh", "pagefind-site"):
+        shutil.rmtree(work / folder, ignore_errors=True)
 
-    pages = work / "pages"
-    shutil.rmtree(pages, ignore_errors=True)
-    start = time.perf_counter()
-    write_pages(docs, pages)
-    baseline = time.perf_counter() - start
-    print(f"baseline: writing the records' HTML files: {baseline:.1f} s")
-
-    site = work / "site"
-    shutil.rmtree(site, ignore_errors=True)
-    site.mkdir()
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path",
-                    str(site / "pagefind"), "--force-language", "zh"], check=True,
-                   capture_output=True)
-    took = time.perf_counter() - start
-    print(f"pagefind index: {took:.1f} s ({took / baseline:.1f}× baseline), peak "
-          f"{child_peak_mb():.0f} MB, {size_mb(site / 'pagefind'):.1f} MB on disk, "
-          f"{sum(1 for _ in (site / 'pagefind').rglob('*'))} files")
-
-    if not args.skip_whoosh:
-        from search.engine import SearchIndex
-
+    baseline, peak = measure("pages", args.decisions, work)
+    print(f"baseline, writing each record as a small HTML file: {baseline:.1f} s, {peak:.0f} MB")
+    took, peak = measure("ours", args.decisions, work)
+    index = work / "site/search/index"
+    meta = json.loads(gzip.decompress((index / "meta.json.gz").read_bytes()))
+    print(f"browser index: {took:.1f} s ({took / baseline:.2f}× baseline), peak {peak:.0f} MB, "
+          f"{size_mb(index):.1f} MB on disk in {count_files(index)} files "
+          f"({meta['terms']} term files, {len(meta['common'])} common terms)")
+    if args.pagefind:
         start = time.perf_counter()
-        SearchIndex.build(work / "whoosh", docs)
+        subprocess.run([sys.executable, "-m", "pagefind", "--site", str(work / "pages"),
+                        "--output-path", str(work / "pagefind-site/pagefind"),
+                        "--force-language", "zh"], check=True, capture_output=True)
         took = time.perf_counter() - start
-        print(f"whoosh index: {took:.1f} s ({took / baseline:.1f}× baseline), process peak "
-              f"{self_peak_mb():.0f} MB, {size_mb(work / 'whoosh'):.1f} MB on disk")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"pagefind index: {took:.1f} s ({took / baseline:.2f}× baseline), peak "
+              f"{peak:.0f} MB, {size_mb(work / 'pagefind-site'):.1f} MB on disk")
+    if args.whoosh:
+        took, peak = measure("whoosh", args.decisions, work)
+        print(f"whoosh index: {took:.1f} s ({took / baseline:.2f}× baseline), peak {peak:.0f} MB, "
+              f"{size_mb(work / 'whoosh'):.1f} MB on disk")
 
-    target = docs[len(docs) // 2]
-    party = target.title.split(" ", 1)[1]
-    for query, fetched, ms, count, first in browser_queries(site, [party, "拖欠工资", "加班"]):
-        print(f"query {query!r}: {fetched / 1000:.0f} KB fetched, {ms:.0f} ms, {count} results, "
-              f"first: {first}")
+    search_page(work / "site")
+    docs = synthetic(args.decisions)
+    party = docs[len(docs) // 2].title.split(" ", 1)[1]
+    number = docs[len(docs) // 3].title.split(" ", 1)[0]
+    for query, fetched, ms, line in browser_queries(work / "site", party,
+                                                    ["拖欠工资", "加班", number, "童工"]):
+        print(f"query {query!r}: {fetched / 1000:.0f} KB fetched, {ms:.0f} ms to results; {line}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 """The browser-side index: static files in the built site under `search/index/`, queried by
 `assets/javascripts/search-core.js` in the reader's browser.
 
-    search/index/meta.json            record count, file counts, filter values, common terms
+    search/index/meta.json.gz         record count, file counts, filter values, common terms
     search/index/terms/<n>.json.gz    posting lists: term → record numbers and weights
     search/index/records/<n>.json.gz  32 records each: URL, title, type, body, date, status,
                                       and the start of the text, for the excerpt
 
-A query fetches `meta.json` once, then the term files of its terms and the record files of the
+A query fetches `meta.json.gz` once, then the term files of its terms and the record files of the
 results it shows; no file lists every record, so a query costs about the same at 100 records
 and at 100,000. How text becomes terms is in `search/terms.py`.
 
@@ -44,10 +44,11 @@ CHUNK = 32
 """Records per record file: a result page of 20 hits fetches at most 20 small files."""
 EXCERPT = 400
 """Characters of a record's text kept for its excerpt."""
-COMMON_SHARE = 0.2
+COMMON_SHARE = 0.3
 COMMON_MIN = 2000
-"""A term in more than a fifth of the records (and at least 2,000 of them) is common: a query
-skips it when it has other terms, as a reader gains nothing from downloading its postings."""
+"""A term in more than 30 % of the records (and at least 2,000 of them) is common: a query
+that has other terms first tries without it (search-core.js), as its postings are large and
+tell little."""
 
 FIELDS = (("title", 3.0, True, 16), ("codes", 3.0, True, 30), ("text", 1.0, False, 200))
 """(field, weight, single characters too, typical length in terms) for each indexed field.
@@ -185,9 +186,7 @@ def write_browser_index(documents: Iterable[Document], labels: Labels, site_dir:
             "terms": shards, "chunk": CHUNK, "common": common,
             "filters": [{"name": name, "key": key, "values": _values(key, facets[key], labels)}
                         for name, key in FILTERS]}
-    (folder / "meta.json").write_text(
-        json.dumps(meta, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
-        encoding="utf-8")
+    (folder / "meta.json.gz").write_bytes(_gzip(meta))
     return len(docs)
 
 

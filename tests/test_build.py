@@ -36,7 +36,7 @@ def test_same_inputs_give_the_same_bytes(project: Path, tmp_path: Path) -> None:
     build(Project(project), AS_OF, site_dir=tmp_path / "two")
     first, second = files(tmp_path / "one"), files(tmp_path / "two")
     assert "decisions/2025/d1/index.html" in first and "feeds/decisions/atom.xml" in first
-    assert "search/index/meta.json" in first
+    assert "search/index/meta.json.gz" in first
     assert any(name.startswith("search/index/terms/") for name in first)
     assert first == second
 

@@ -13,6 +13,8 @@ from generator.render.urls import Link, Linker, asset_href, section_src
 
 SRC = "search/index.md"
 SCRIPT = "assets/javascripts/search.js"
+CORE = "assets/javascripts/search-core.js"
+"""Imported by SCRIPT; preloaded so that both download at once."""
 FILTERS = ("类型", "执法主体", "行政区划", "年份", "决定类别", "状态")
 
 
@@ -24,6 +26,7 @@ class SearchPage:
     root: str
     """The site root, relative to this page (result URLs are relative to it)."""
     script: str
+    core: str
     filters: tuple[str, ...]
     browse: list[Link]
 
@@ -32,7 +35,7 @@ def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
     here = linker.at(SRC)
     context = SearchPage(
         title="搜索", index=asset_href(SRC, "search/index") + "/", root=asset_href(SRC, ".") + "/",
-        script=asset_href(SRC, SCRIPT), filters=FILTERS,
+        script=asset_href(SRC, SCRIPT), core=asset_href(SRC, CORE), filters=FILTERS,
         browse=[here.to(section_src(Decision), "执法决定"), here.to(section_src(Body), "执法主体"),
                 here.to(section_src(Officer), "执法人员")])
     return [DocPage(SRC, context.title, (templates.render("search.html.j2", context),))]

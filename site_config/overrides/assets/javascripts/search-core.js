@@ -1,7 +1,7 @@
 // The browser side of Gongshi's search index (written by search/browser.py). Terms are made
 // exactly as search/terms.py makes them; a browser test compares the two.
 //
-// meta.json once per visit (revalidated), then per query: the term files of the query's terms
+// meta.json.gz once per visit (revalidated), then per query: the term files of the query's terms
 // and filters, and the record files of the results shown.
 
 const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
@@ -38,6 +38,25 @@ export function queryTerms(text) {
   return [...terms.entries()];
 }
 
+// A long query (a full company name) needs no overlapping pairs to be precise: every other
+// pair still covers every character, and halves the term files to fetch.
+export function fewer(terms, most = 8) {
+  if (terms.length <= most) return terms;
+  const chosen = new Set();
+  const covered = new Set();
+  let next = 0; // the first unit after the last chosen term
+  terms.forEach(([, units], i) => {
+    if (units[0] < next) return;
+    chosen.add(i);
+    units.forEach((u) => covered.add(u));
+    next = units[units.length - 1] + 1;
+  });
+  terms.forEach(([, units], i) => { // the last character of a run of odd length
+    if (units.some((u) => !covered.has(u))) { chosen.add(i); units.forEach((u) => covered.add(u)); }
+  });
+  return terms.filter((_, i) => chosen.has(i));
+}
+
 export function shard(term, shards) {
   let value = 0x811c9dc5;
   for (const byte of new TextEncoder().encode(term)) {
@@ -46,8 +65,8 @@ export function shard(term, shards) {
   return value % shards;
 }
 
-async function gunzipJSON(url) {
-  const response = await fetch(url);
+async function gunzipJSON(url, options) {
+  const response = await fetch(url, options);
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
   // A server that sends the .gz as Content-Encoding: gzip has already unpacked it.
@@ -58,9 +77,8 @@ async function gunzipJSON(url) {
 
 export class SearchIndex {
   static async open(base) {
-    const response = await fetch(new URL("meta.json", base), { cache: "no-cache" });
-    if (!response.ok) throw new Error(`search index: ${response.status}`);
-    return new SearchIndex(base, await response.json());
+    // Revalidated on every visit: it names the build (stamp) that the other files belong to.
+    return new SearchIndex(base, await gunzipJSON(new URL("meta.json.gz", base), { cache: "no-cache" }));
   }
 
   constructor(base, meta) {
@@ -99,11 +117,21 @@ export class SearchIndex {
   // The record numbers that match, best first, and whether they only match in part.
   // filters: {key: value}, e.g. {y: "2025", t: "行政处罚"}.
   async search(query, filters = {}) {
-    const N = this.meta.records;
+    const terms = fewer(queryTerms(query)).slice(0, MAX_TERMS);
     const common = this.meta.common || {};
-    let terms = queryTerms(query).slice(0, MAX_TERMS);
     const rare = terms.filter(([term]) => !(term in common));
-    if (rare.length) terms = rare; // common terms add bytes, not precision
+    // Common terms cost many bytes and tell little: first try without them, taking the
+    // characters they cover as matched; if that finds nothing, use every term.
+    if (rare.length && rare.length < terms.length) {
+      const skipped = new Set(terms.filter(([term]) => term in common).flatMap(([, units]) => units));
+      const found = await this.match(query, rare, skipped, filters);
+      if (found.numbers.length && !found.partial) return found;
+    }
+    return this.match(query, terms, new Set(), filters);
+  }
+
+  async match(query, terms, free, filters) {
+    const N = this.meta.records;
     const exactTerm = terms.length ? exact(query) : null;
     const filterTerms = Object.entries(filters).filter(([, v]) => v).map(([k, v]) => `${k}:${v}`);
     const wanted = [...terms.map(([t]) => t), ...filterTerms, ...(exactTerm ? [exactTerm] : [])];
@@ -126,7 +154,9 @@ export class SearchIndex {
     const touched = [];
     const units = new Map(); // unit → the bits of the terms covering it
     terms.forEach(([term, covers], bit) => {
-      for (const u of covers) units.set(u, ((units.get(u) || 0) | (1 << bit)) >>> 0);
+      for (const u of covers) {
+        if (!free.has(u)) units.set(u, ((units.get(u) || 0) | (1 << bit)) >>> 0);
+      }
       const [numbers, weights] = postings.get(term);
       const idf = Math.log(1 + (N - numbers.length + 0.5) / (numbers.length + 0.5));
       numbers.forEach((n, i) => {

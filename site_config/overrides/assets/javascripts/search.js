@@ -31,21 +31,31 @@ function text(tag, value, className) {
   return element;
 }
 
+const keys = new Map(index.meta.filters.map((f) => [f.name, f.key]));
+let filled = false;
+
+// Filled while the first query is on its way (a province has a thousand bodies).
 function fillFilters() {
   const byName = new Map(index.meta.filters.map((f) => [f.name, f]));
   for (const select of selects) {
     const filter = byName.get(select.dataset.filter);
-    select.dataset.key = filter ? filter.key : "";
+    const options = document.createDocumentFragment();
     for (const [value, label, count] of filter ? filter.values : []) {
-      select.append(new Option(`${label}（${count}）`, value));
+      options.append(new Option(`${label}（${count}）`, value));
     }
+    select.append(options);
     select.value = params.get(select.dataset.filter) || "";
   }
+  filled = true;
 }
 
+// {filter name: value} as chosen (or, before the lists are filled, as in the address).
 function chosenFilters() {
   const chosen = {};
-  for (const select of selects) if (select.value) chosen[select.dataset.filter] = select.value;
+  for (const select of selects) {
+    const value = filled ? select.value : params.get(select.dataset.filter);
+    if (value) chosen[select.dataset.filter] = value;
+  }
   return chosen;
 }
 
@@ -99,7 +109,7 @@ async function run() {
   }
   status.textContent = "正在搜索…";
   const filters = {};
-  for (const select of selects) if (select.value) filters[select.dataset.key] = select.value;
+  for (const [name, value] of Object.entries(chosen)) filters[keys.get(name)] = value;
   const { numbers, partial } = await index.search(query, filters);
   if (ticket !== latest) return;
   current = { numbers, shown: 0, query };
@@ -116,5 +126,6 @@ input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(
 for (const select of selects) select.addEventListener("change", run);
 form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
 more.addEventListener("click", () => show(latest));
+const first = run();
 fillFilters();
-await run();
+await first;
