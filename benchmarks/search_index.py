@@ -16,10 +16,8 @@ the time from submitting to results shown.
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
 import html
-import http.server
 import json
 import random
 import resource
@@ -27,8 +25,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +43,7 @@ FACTS = ["拖欠{n}名劳动者工资共计{m}元", "安排劳动者{n}名每月
          "未依法为{n}名劳动者缴纳社会保险费", "使用童工{n}名", "未按规定订立书面劳动合同{n}份"]
 TYPES = ["行政处罚", "行政检查", "行政强制", "行政许可", "其他"]
 BODIES = 1000
+PORT = 8731
 
 
 def synthetic(count: int, seed: int = 7) -> list[Document]:
@@ -106,12 +105,17 @@ def stage(name: str, count: int, work: Path) -> None:
             path.write_text(pagefind_page(doc), encoding="utf-8")
     elif name == "ours":
         write_browser_index(docs, LABELS, work / "site")
+    elif name == "pagefind":
+        subprocess.run([sys.executable, "-m", "pagefind", "--site", str(work / "pages"),
+                        "--output-path", str(work / "pagefind-site/pagefind"),
+                        "--force-language", "zh"], check=True, capture_output=True)
     elif name == "whoosh":
         from search.engine import SearchIndex
 
         SearchIndex.build(work / "whoosh", docs)
     took = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = max(resource.getrusage(who).ru_maxrss
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
     print(f"{took} {peak}")
 
 
@@ -156,21 +160,35 @@ new MutationObserver(() => {
 """
 
 
-def browser_queries(site: Path, first: str, others: list[str]) -> list[tuple[str, int, float, str]]:
-    """(query, bytes fetched, ms to results, status line) for a first query (with the page)
-    and then each of `others` typed into the box and submitted."""
+WAITED = """(since) => {
+  // How long, since `since`, at least one file was on its way: the network's share.
+  const spans = performance.getEntriesByType("resource").filter((e) => e.startTime >= since)
+    .map((e) => [e.startTime, e.responseEnd]).sort((a, b) => a[0] - b[0]);
+  let total = 0, end = since;
+  for (const [s, e] of spans) { if (e > end) { total += e - Math.max(s, end); end = e; } }
+  return total;
+}"""
+
+
+def browser_queries(site: Path, first: str,
+                    others: list[str]) -> list[tuple[str, int, float, float, str]]:
+    """(query, bytes fetched, ms to results, of which ms waiting for files, status line) for
+    a first query (with the page) and then each of `others` typed into the box and submitted."""
     from urllib.parse import quote
 
     from playwright.sync_api import sync_playwright
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/search/"
+    # The server runs in its own process, so that it never waits for this one's.
+    server = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1",
+                               "--directory", str(site), str(PORT)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{PORT}/search/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base, timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
     rows = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
@@ -183,10 +201,10 @@ def browser_queries(site: Path, first: str, others: list[str]) -> list[tuple[str
         page.goto(base + "?q=" + quote(first))
         page.wait_for_function("window.__done !== null", timeout=120_000)
         page.wait_for_timeout(300)
-        took = page.evaluate("window.__done - performance.timing.responseEnd "
-                             "+ performance.timing.navigationStart")
+        start = page.evaluate("performance.timing.responseEnd - performance.timing.navigationStart")
         rows.append((first, sum(size for url, size in fetched if url.split("?")[0] != base),
-                     took, page.inner_text("#gs-search-status")))
+                     page.evaluate("window.__done") - start, page.evaluate(WAITED, start),
+                     page.inner_text("#gs-search-status")))
         for query in others:
             fetched.clear()
             # Set the box without an input event (whose 250 ms debounce would run it twice).
@@ -196,9 +214,10 @@ def browser_queries(site: Path, first: str, others: list[str]) -> list[tuple[str
             page.wait_for_function("window.__done !== null", timeout=120_000)
             page.wait_for_timeout(300)
             rows.append((query, sum(size for _, size in fetched),
-                         page.evaluate("window.__done") - start, page.inner_text("#gs-search-status")))
+                         page.evaluate("window.__done") - start, page.evaluate(WAITED, start),
+                         page.inner_text("#gs-search-status")))
         browser.close()
-    server.shutdown()
+    server.terminate()
     return rows
 
 
@@ -208,6 +227,8 @@ def main() -> None:
     parser.add_argument("--pagefind", action="store_true", help="also build a Pagefind index")
     parser.add_argument("--whoosh", action="store_true", help="also build the staff index")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--queries-only", action="store_true",
+                        help="only the browser queries, on the index already in --out")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     args = parser.parse_args()
     work = args.out or Path(tempfile.mkdtemp(prefix="gongshi-bench-"))
@@ -216,6 +237,19 @@ def main() -> None:
         stage(args.stage, args.decisions, work)
         return
     print(f"{args.decisions} synthetic decisions in {work}")
+    if not args.queries_only:
+        build_indexes(args, work)
+    search_page(work / "site")
+    docs = synthetic(args.decisions)
+    party = docs[len(docs) // 2].title.split(" ", 1)[1]
+    number = docs[len(docs) // 3].title.split(" ", 1)[0]
+    queries = browser_queries(work / "site", party, ["拖欠工资", "加班", number, "童工"])
+    for query, fetched, ms, waited, line in queries:
+        print(f"query {query!r}: {fetched / 1000:.0f} KB fetched, {ms:.0f} ms to results "
+              f"({waited:.0f} ms of it waiting for files); {line}")
+
+
+def build_indexes(args: argparse.Namespace, work: Path) -> None:
     for folder in ("pages", "site", "whoosh", "pagefind-site"):
         shutil.rmtree(work / folder, ignore_errors=True)
 
@@ -228,26 +262,13 @@ def main() -> None:
           f"{size_mb(index):.1f} MB on disk in {count_files(index)} files "
           f"({meta['terms']} term files, {len(meta['common'])} common terms)")
     if args.pagefind:
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "pagefind", "--site", str(work / "pages"),
-                        "--output-path", str(work / "pagefind-site/pagefind"),
-                        "--force-language", "zh"], check=True, capture_output=True)
-        took = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        took, peak = measure("pagefind", args.decisions, work)
         print(f"pagefind index: {took:.1f} s ({took / baseline:.2f}× baseline), peak "
               f"{peak:.0f} MB, {size_mb(work / 'pagefind-site'):.1f} MB on disk")
     if args.whoosh:
         took, peak = measure("whoosh", args.decisions, work)
         print(f"whoosh index: {took:.1f} s ({took / baseline:.2f}× baseline), peak {peak:.0f} MB, "
               f"{size_mb(work / 'whoosh'):.1f} MB on disk")
-
-    search_page(work / "site")
-    docs = synthetic(args.decisions)
-    party = docs[len(docs) // 2].title.split(" ", 1)[1]
-    number = docs[len(docs) // 3].title.split(" ", 1)[0]
-    for query, fetched, ms, line in browser_queries(work / "site", party,
-                                                    ["拖欠工资", "加班", number, "童工"]):
-        print(f"query {query!r}: {fetched / 1000:.0f} KB fetched, {ms:.0f} ms to results; {line}")
 
 
 if __name__ == "__main__":
