@@ -1,0 +1,117 @@
+"""The browser search index's files in the built demo site (search/index/), read as the
+browser reads them, against counts made from the records separately."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from search.browser import CHUNK, Labels, weights, write_browser_index
+from search.documents import Document
+from search.terms import exact, shard
+from tests.conftest import ROOT
+
+
+def unpack(path: Path) -> object:
+    return json.loads(gzip.decompress(path.read_bytes()))
+
+
+@pytest.fixture(scope="module")
+def index(demo_site: Path) -> dict[str, object]:
+    folder = demo_site / "search/index"
+    meta = unpack(folder / "meta.json.gz")
+    assert isinstance(meta, dict)
+    records = [r for n in range(-(-meta["records"] // CHUNK))
+               for r in unpack(folder / f"records/{n}.json.gz")]  # type: ignore[attr-defined]
+    files = [unpack(folder / f"terms/{n}.json.gz") for n in range(meta["terms"])]
+    terms = {term: lists for file in files for term, lists in file.items()}  # type: ignore[attr-defined]
+    return {"meta": meta, "records": records, "terms": terms, "files": files}
+
+
+def postings(index: dict[str, object], term: str) -> list[int]:
+    deltas = index["terms"][term][0]  # type: ignore[index]
+    numbers, n = [], 0
+    for d in deltas:
+        n += d
+        numbers.append(n)
+    return numbers
+
+
+def public_decisions(site: Path) -> set[str]:
+    """Decision pages that show the decision (not a withdrawal or expiry notice)."""
+    return {p.parent.relative_to(site).as_posix() + "/"
+            for p in (site / "decisions").glob("2*/*/index.html")
+            if 'name="robots" content="noindex' not in p.read_text(encoding="utf-8")}
+
+
+def test_every_public_decision_is_a_record_and_nothing_else_is(index, demo_site: Path) -> None:  # type: ignore[no-untyped-def]
+    urls = [r[0] for r in index["records"] if r[2] == "执法决定"]
+    assert len(urls) == len(set(urls))
+    assert set(urls) == public_decisions(demo_site)
+    assert "decisions/2025/xishan-2025-006/" not in urls  # withdrawn
+    for url, *_ in index["records"]:
+        assert (demo_site / url / "index.html").is_file(), url
+    assert index["meta"]["records"] == len(index["records"])
+
+
+def test_a_term_file_holds_each_term_where_the_browser_looks(index) -> None:  # type: ignore[no-untyped-def]
+    files = index["files"]
+    for n, file in enumerate(files):
+        assert all(shard(term, len(files)) == n for term in file)
+    record = next(r for r in index["records"] if r[1].startswith("东人社监理〔2026〕1号"))
+    number = index["records"].index(record)
+    assert number in postings(index, exact("东湖市瑞丰建筑劳务有限公司"))
+    assert number in postings(index, "瑞丰") and number in postings(index, "t:其他")
+
+
+def test_filters_count_what_the_records_say(index) -> None:  # type: ignore[no-untyped-def]
+    years: dict[str, int] = {}
+    for path in (ROOT / "content/decisions").glob("*/*.yml"):
+        record = yaml.safe_load(path.read_text(encoding="utf-8"))
+        url = f"decisions/{record['decision_date'].year}/{record['id']}/"
+        if url in {r[0] for r in index["records"]}:
+            year = str(record["decision_date"].year)
+            years[year] = years.get(year, 0) + 1
+    filters = {f["name"]: f for f in index["meta"]["filters"]}
+    assert {v: c for v, _, c in filters["年份"]["values"]} == years
+    for name, spec in filters.items():
+        for value, _, count in spec["values"]:
+            assert len(postings(index, f"{spec['key']}:{value}")) == count, (name, value)
+
+
+def test_records_are_newest_first(index) -> None:  # type: ignore[no-untyped-def]
+    dates = [r[4] for r in index["records"] if r[4]]
+    assert dates == sorted(dates, reverse=True)
+    assert not any(r[4] for r in index["records"][len(dates):])
+
+
+def doc(ref: str, title: str, text: str, date: str = "2026-01-02") -> Document:
+    return Document(ref=ref, kind="decisions", title=title, url=f"{ref}/", text=text,
+                    codes=title, body="b", region="990100", year=2026, type="行政处罚",
+                    date=date, status="公示中")
+
+
+def test_a_records_weights_depend_on_it_alone_and_bytes_repeat(tmp_path: Path) -> None:
+    one = doc("decisions/a", "东人社监罚〔2026〕1号 东湖市拓新有限公司", "拖欠工资")
+    other = doc("decisions/b", "西人社监罚〔2026〕2号 西山市宏远有限公司", "加班", "2026-03-01")
+    assert weights(one) == weights(one)
+    labels = Labels(bodies={"b": "东湖市人社局"}, regions={"990100": "东湖市"},
+                    synonyms=(("工资", "劳动报酬"),))
+    write_browser_index([one, other], labels, tmp_path / "x")
+    write_browser_index([other, one], labels, tmp_path / "y")
+    first = {p.relative_to(tmp_path / "x"): p.read_bytes() for p in (tmp_path / "x").rglob("*.gz")}
+    second = {p.relative_to(tmp_path / "y"): p.read_bytes() for p in (tmp_path / "y").rglob("*.gz")}
+    assert first == second  # the order records come in does not matter
+    assert "报酬" in weights(one, labels.synonyms) and "报酬" not in weights(one)
+
+
+def test_hostile_text_stays_data(tmp_path: Path) -> None:
+    hostile = '<script>alert(1)</script>"><img src=x onerror=alert(2)> =cmd|calc \u202e\x00'
+    write_browser_index([doc("decisions/h", hostile, hostile)],
+                        Labels(bodies={}, regions={}), tmp_path)
+    records = unpack(tmp_path / "search/index/records/0.json.gz")
+    assert records[0][1] == hostile  # type: ignore[index]  # kept as JSON text; search.js sets it as text
