@@ -1,0 +1,139 @@
+"""相关决定 (related decisions): for each public decision, up to five other public decisions
+like it (same power, similar facts), listed on its page.
+
+Local by design, so that it scales linearly and an incremental build can tell which pages a
+new decision changes: a decision is compared only with its neighbours in date order among
+the public decisions of its power (职权), the WINDOW before it and the WINDOW after it. Adding
+a decision changes no list but those of its neighbours. There is no comparison of all pairs
+and no search engine: 100,000 decisions make about two million comparisons of small sets.
+
+A decision whose power no other public decision uses is compared instead with the WINDOW
+before and after it among its body's decisions of the same type (决定类别); with none, it has
+no list.
+
+The score, in per mille so that equal scores are exactly equal: the Jaccard similarity of the
+facts' sets of Chinese character pairs, plus a bonus for a shared outcome category (处理类别)
+and one for the same body. Ties go to the nearer date, then to the id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from generator.model import Decision
+from generator.render.text import scrub_party
+
+if TYPE_CHECKING:
+    from generator.render.site import Site
+
+MAX_RELATED = 5
+WINDOW = 20
+"""Decisions compared on each side, in date order."""
+OUTCOME_BONUS = 100
+BODY_BONUS = 50
+
+# Pairs of Chinese characters (CJK Unified Ideographs and Extension A) found by the regex
+# engine, not by a Python loop: this is most of the cost at 100,000 decisions. A run ABCDE
+# gives AB CD from the run's start, then BC DE from the character after it.
+_CHINESE = "[\u3400-\u4dbf\u4e00-\u9fff]"
+_PAIR_FROM_START = re.compile(f"{_CHINESE}{{2}}")
+_PAIR_FROM_SECOND = re.compile(f"(?<={_CHINESE}){_CHINESE}{{2}}")
+
+Ranked = tuple[int, int, str]
+"""A candidate as it sorts, best first: (-score, days apart, ref)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Case:
+    """What the comparison needs of one decision."""
+
+    ref: str
+    body: str
+    day: int
+    pairs: frozenset[str]
+    outcomes: frozenset[str]
+
+
+def related(site: Site) -> dict[str, list[str]]:
+    """Each public decision's ref -> the refs of up to MAX_RELATED related public decisions,
+    most alike first; a decision with none is left out."""
+    return related_decisions(site.decisions)
+
+
+def related_decisions(decisions: Iterable[Decision]) -> dict[str, list[str]]:
+    """The same for any decisions, which must all be public: `Site.decisions` holds no
+    withdrawn or expired decision, so none can ever be listed."""
+    ordered = sorted(decisions, key=lambda d: (d.decision_date, d.id))
+    by_power = _groups(ordered, lambda d: d.power)
+    result: dict[str, list[str]] = {}
+    for group in by_power:
+        if len(group) > 1:
+            # Cases (with their character pairs) are made one power at a time, to keep the
+            # memory of 100,000 decisions' pairs to that of the largest power.
+            result.update(_within_power([_case(d) for d in group]))
+    alone = {group[0].id for group in by_power if len(group) == 1}
+    for group in _groups(ordered, lambda d: (d.body, d.type)):
+        for position, decision in enumerate(group):
+            if decision.id in alone:
+                case = _case(decision)
+                others = group[max(0, position - WINDOW) : position] + \
+                    group[position + 1 : position + 1 + WINDOW]
+                result[case.ref] = _best([_ranked(case, _case(other)) for other in others])
+    return {ref: refs for ref, refs in sorted(result.items()) if refs}
+
+
+def character_pairs(text: str) -> frozenset[str]:
+    """Every two adjacent Chinese characters of the text (digits and punctuation split runs)."""
+    return frozenset(_PAIR_FROM_START.findall(text) + _PAIR_FROM_SECOND.findall(text))
+
+
+def _case(decision: Decision) -> _Case:
+    # The facts as published: a natural person's name is masked first, so that two decisions
+    # about the same person are not ranked as alike because of the name the site hides.
+    return _Case(decision.ref, decision.body, decision.decision_date.toordinal(),
+                 character_pairs(scrub_party(decision.facts, decision.party)),
+                 frozenset(decision.outcome.categories))
+
+
+def _groups(decisions: list[Decision], key: Callable[[Decision], Hashable]) -> list[list[Decision]]:
+    """The decisions grouped by a key, each group in the order given."""
+    groups: dict[Hashable, list[Decision]] = defaultdict(list)
+    for decision in decisions:
+        groups[key(decision)].append(decision)
+    return list(groups.values())
+
+
+def _within_power(group: list[_Case]) -> Iterator[tuple[str, list[str]]]:
+    """Each case of one power, in date order, with its related refs. A pair is scored once,
+    by the earlier case, which hands the score on to the later one."""
+    handed_on: dict[int, list[Ranked]] = defaultdict(list)
+    for position, case in enumerate(group):
+        found = handed_on.pop(position, [])
+        for later, other in enumerate(group[position + 1 : position + 1 + WINDOW], position + 1):
+            score = -_score(case, other)
+            days = other.day - case.day
+            found.append((score, days, other.ref))
+            handed_on[later].append((score, days, case.ref))
+        yield case.ref, _best(found)
+
+
+def _ranked(case: _Case, other: _Case) -> Ranked:
+    return -_score(case, other), abs(other.day - case.day), other.ref
+
+
+def _score(a: _Case, b: _Case) -> int:
+    shared = len(a.pairs & b.pairs)
+    score = shared * 1000 // (len(a.pairs) + len(b.pairs) - shared) if shared else 0
+    if not a.outcomes.isdisjoint(b.outcomes):
+        score += OUTCOME_BONUS
+    if a.body == b.body:
+        score += BODY_BONUS
+    return score
+
+
+def _best(found: list[Ranked]) -> list[str]:
+    return [ref for _, _, ref in sorted(found)[:MAX_RELATED]]
