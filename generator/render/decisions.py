@@ -43,6 +43,15 @@ class OutcomeView:
 
 
 @dataclass(frozen=True)
+class RelatedDecision:
+    """One line of 相关决定: a link named by 文书号 and party (masked as in every list)."""
+
+    link: Link
+    date: str
+    body: str
+
+
+@dataclass(frozen=True)
 class DecisionPage:
     title: str
     publicity: str
@@ -76,6 +85,9 @@ class DecisionPage:
     body_decisions: Link | None
     """The body's list of public decisions: only for a decision that is itself public."""
     all_decisions: Link
+    related: list[RelatedDecision]
+    """相关决定 (search/related.py): public decisions of the same power (or, for a decision
+    alone in its power, of the same body and type), near in date, with similar facts."""
 
 
 def _facet_link(here: Linker, public: bool, folder: str, text: str) -> Link:
@@ -120,7 +132,7 @@ def _notice(site: Site, decision: Decision, publicity: Publicity) -> str:
 
 
 def decision_page(site: Site, linker: Linker, templates: Templates,
-                  decision: Decision) -> DocPage:
+                  decision: Decision, related: list[Decision]) -> DocPage:
     src = record_src(decision)
     here = linker.at(src)
     portal = site.portal
@@ -178,6 +190,7 @@ def decision_page(site: Site, linker: Linker, templates: Templates,
                                f"{body.name if body else decision.body}的全部执法决定")
         if publicity is Publicity.PUBLIC else None,
         all_decisions=here.to(section_src(Decision), "全部执法决定"),
+        related=[_related(site, here, other) for other in related] if public else [],
     )
     return DocPage(src, context.title, (templates.render("decision.html.j2", context),),
                    noindex=not public)
@@ -190,6 +203,22 @@ def _officer_link(site: Site, linker: Linker, officer_id: str) -> Link:
     return linker.to_record(officer, f"{officer.name}（执法证号 {officer.certificate_number}）")
 
 
+def _related(site: Site, linker: Linker, decision: Decision) -> RelatedDecision:
+    body = site.portal.bodies.get(decision.body)
+    return RelatedDecision(
+        link=linker.to_record(decision, f"{decision.document_number} {party_name(decision.party)}"),
+        date=chinese_date(decision.decision_date),
+        body=body.name if body else decision.body,
+    )
+
+
 def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage]:
+    # Imported here: the search package imports this module (for `status`).
+    from search.related import related
+
+    public = {decision.ref: decision for decision in site.decisions}
+    related_refs = related(site)  # once per build: each decision's list, from its neighbours
     decisions = sorted(site.portal.decisions.values(), key=lambda d: d.id)
-    return [decision_page(site, linker, templates, decision) for decision in decisions]
+    return [decision_page(site, linker, templates, decision,
+                          [public[ref] for ref in related_refs.get(decision.ref, [])])
+            for decision in decisions]

@@ -1,0 +1,198 @@
+"""相关决定 on decision pages: the demo site as built, and the locality of search/related.py.
+
+What a list may hold is worked out here from the records (a decision is public when no
+approved 撤回 names it and its 公示截止期 has not passed), not with the renderer's code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import random
+import re
+from functools import cache
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Tag
+
+from generator.loader import load
+from generator.model import Decision
+from search.related import MAX_RELATED, WINDOW, related_decisions
+from tests.conftest import DEMO_AS_OF, ROOT
+
+WITHDRAWN = "xishan-2025-006"
+
+
+@cache
+def _decisions() -> dict[str, Decision]:
+    portal, _ = load(ROOT / "content")
+    return dict(portal.decisions)
+
+
+@cache
+def _public() -> dict[str, Decision]:
+    portal, _ = load(ROOT / "content")
+    withdrawn = {c.record.removeprefix("decisions/") for c in portal.corrections.values()
+                 if c.kind == "撤回" and c.review is not None and c.review.outcome == "批准"}
+    return {d.id: d for d in portal.decisions.values()
+            if d.id not in withdrawn and d.publicity_end >= DEMO_AS_OF}
+
+
+def _peers(decision: Decision) -> set[str]:
+    """The public decisions a list may name: same power, or, for a decision alone in its
+    power, same body and type (the demo's groups are all within one window)."""
+    public = _public().values()
+    same_power = {d.id for d in public if d.power == decision.power} - {decision.id}
+    if same_power:
+        return same_power
+    return {d.id for d in public if d.body == decision.body and d.type == decision.type} \
+        - {decision.id}
+
+
+def _page(site: Path, decision: Decision) -> Path:
+    return site / "decisions" / str(decision.decision_date.year) / decision.id / "index.html"
+
+
+@cache
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def _section(site: Path, decision: Decision) -> Tag | None:
+    heading = _soup(_page(site, decision)).find("h2", string="相关决定")
+    return heading.parent if isinstance(heading, Tag) else None
+
+
+def _listed(site: Path, decision: Decision) -> list[tuple[str, Tag]]:
+    """The ids the section links to, each with its link; each link must reach a page."""
+    section = _section(site, decision)
+    if section is None:
+        return []
+    here = _page(site, decision).parent.relative_to(site).as_posix()
+    listed = []
+    for link in section.find_all("a"):
+        target = posixpath.normpath(posixpath.join(here, str(link["href"])))
+        assert (site / target / "index.html").is_file(), f"{decision.id}: {link['href']}"
+        assert target.startswith("decisions/20"), target
+        listed.append((target.rsplit("/", 1)[-1], link))
+    return listed
+
+
+def test_each_public_decision_lists_decisions_of_its_power(demo_site: Path) -> None:
+    checked = 0
+    for decision in _public().values():
+        listed = [target for target, _ in _listed(demo_site, decision)]
+        peers = _peers(decision)
+        assert len(listed) == min(MAX_RELATED, len(peers)), decision.id
+        assert set(listed) <= peers and len(set(listed)) == len(listed), decision.id
+        if any(_decisions()[t].power == decision.power for t in listed):
+            checked += 1
+    overtime = [d for d in _public().values() if d.power == "cf-overtime"]
+    assert len(overtime) > MAX_RELATED + 1  # so the lists of this power are cut at five
+    assert checked > 40
+
+
+def test_a_decision_alone_in_its_power_lists_its_body_s_decisions_of_its_type(
+        demo_site: Path) -> None:
+    alone = [d for d in _public().values()
+             if not any(p.power == d.power and p.id != d.id for p in _public().values())]
+    with_list = [d for d in alone if _listed(demo_site, d)]
+    assert with_list and len(with_list) < len(alone)  # one has no peer at all: no section
+    for decision in with_list:
+        for target, _ in _listed(demo_site, decision):
+            other = _public()[target]
+            assert (other.body, other.type) == (decision.body, decision.type)
+
+
+def test_no_list_names_itself_or_a_withdrawn_or_expired_decision(demo_site: Path) -> None:
+    hidden = set(_decisions()) - set(_public())
+    assert WITHDRAWN in hidden
+    assert any(_decisions()[i].publicity_end < DEMO_AS_OF for i in hidden)
+    # they have public peers, whose lists would name them if they could
+    assert _peers(_decisions()[WITHDRAWN])
+    assert any(_peers(_decisions()[i]) for i in hidden - {WITHDRAWN})
+    for decision in _decisions().values():
+        listed = {target for target, _ in _listed(demo_site, decision)}
+        assert decision.id not in listed
+        assert not listed & hidden, f"{decision.id} lists {listed & hidden}"
+        if decision.id in hidden:
+            assert _section(demo_site, decision) is None
+
+
+def test_a_link_names_the_document_and_the_party_as_its_page_shows_them(
+        demo_site: Path) -> None:
+    natural = 0
+    for decision in _public().values():
+        for target, link in _listed(demo_site, decision):
+            other = _public()[target]
+            shown = _soup(_page(demo_site, other)).find("th", string="当事人")
+            assert isinstance(shown, Tag)
+            party = shown.find_next_sibling("td").get_text(strip=True)
+            assert link.get_text() == f"{other.document_number} {party}"
+            item = link.parent.get_text()
+            body = _soup(_page(demo_site, other)).find("th", string="执法主体")
+            assert body.find_next_sibling("td").get_text(strip=True) in item
+            assert f"{other.decision_date.year}年{other.decision_date.month}月" \
+                   f"{other.decision_date.day}日" in item
+            if other.party.kind == "自然人":
+                natural += 1
+                assert other.party.name not in item
+    assert natural > 0
+
+
+def test_the_section_does_not_print_and_its_heading_id_is_unique(demo_site: Path) -> None:
+    css = (ROOT / "site_config/overrides/assets/stylesheets/gongshi.css").read_text()
+    # in a print block, after whole rules: a selector list with .gs-noprint, display: none
+    assert re.search(r"@media print\s*{(?:[^{}]*{[^{}]*})*[^{}]*\.gs-noprint\b[^{}]*"
+                     r"{\s*display:\s*none", css)
+    pages = 0
+    for decision in _public().values():
+        section = _section(demo_site, decision)
+        if section is None:
+            continue
+        pages += 1
+        assert "gs-noprint" in section["class"]
+        heading = section.find("h2")
+        assert heading is not None and heading["id"]
+        assert len(_soup(_page(demo_site, decision)).find_all(id=heading["id"])) == 1
+    assert pages > 40
+
+
+# --- search/related.py without a site ---------------------------------------------------
+
+
+def _group(size: int) -> list[Decision]:
+    """`size` decisions of a power of their own, a day apart, whose facts repeat every
+    five decisions (so each has twins in its window)."""
+    models = sorted(_public().values(), key=lambda d: d.id)[:5]
+    start = dt.date(2024, 1, 1)
+    return [models[0].model_copy(update={
+        "id": f"zz-2024-{i:03d}", "power": "zz-synthetic", "facts": models[i % 5].facts,
+        "outcome": models[i % 5].outcome, "decision_date": start + dt.timedelta(days=i)})
+        for i in range(size)]
+
+
+def test_adding_a_decision_changes_only_its_neighbours_lists() -> None:
+    group = _group(3 * WINDOW)
+    before = related_decisions([*_public().values(), *group])
+    # the first decision's twin, dated long after the whole group
+    late = group[0].model_copy(update={"id": "zz-2025-001",
+                                       "decision_date": dt.date(2025, 6, 1)})
+    after = related_decisions([*_public().values(), *group, late])
+    changed = {ref for ref in before.keys() | after.keys() if before.get(ref) != after.get(ref)}
+    neighbours = {d.ref for d in group[-WINDOW:]}
+    assert changed - {late.ref} <= neighbours
+    assert changed & neighbours  # the neighbours do see it
+    assert late.ref not in after[group[0].ref]  # its twin is out of its window
+    assert all(after[d.ref] == before[d.ref] for d in _public().values() if d.ref in before)
+
+
+def test_twins_come_first_and_the_order_of_the_input_does_not_matter() -> None:
+    group = _group(3 * WINDOW)
+    decisions = [*_public().values(), *group]
+    lists = related_decisions(decisions)
+    # identical facts first; among them the nearer date, then the id (15 before 45)
+    assert lists[group[30].ref] == [group[i].ref for i in (25, 35, 20, 40, 15)]
+    shuffled = decisions[:]
+    random.Random(6).shuffle(shuffled)
+    assert related_decisions(shuffled) == lists
