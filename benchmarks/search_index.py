@@ -4,6 +4,10 @@ and the staff index (whoosh) over the same records.
 
     .venv/bin/python benchmarks/search_index.py --decisions 100000 [--pagefind] [--whoosh]
         [--out DIR]
+    .venv/bin/python benchmarks/search_index.py --decisions 10000 --only-whoosh
+
+`--only-whoosh` measures only the staff index: built whole, rebuilt with nothing changed,
+rebuilt with one decision changed, and (for comparison) copying it.
 
 Each index is built in its own process, so its peak memory is its own. Times are also given as
 ratios against a baseline measured in the same run: writing every record as a small HTML file
@@ -16,6 +20,7 @@ the time from submitting to results shown.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gzip
 import html
 import json
@@ -126,6 +131,50 @@ def measure(name: str, count: int, work: Path) -> tuple[float, float]:
     return float(took), float(peak)
 
 
+def whoosh_stage(name: str, count: int, work: Path) -> None:
+    """One step of --only-whoosh, in a child process: prints `seconds cpu_seconds peak_mb`."""
+    from search.engine import SearchIndex
+
+    docs = synthetic(count)
+    if name == "whoosh-one-changed":
+        one = docs[len(docs) // 2]
+        docs[len(docs) // 2] = dataclasses.replace(one, text=f"{one.text} 复查{time.time_ns()}")
+    start, cpu = time.perf_counter(), cpu_seconds()
+    if name == "whoosh-copied":
+        shutil.copytree(work / "whoosh", work / "whoosh-copy")
+        shutil.rmtree(work / "whoosh-copy")
+    else:
+        SearchIndex.build(work / "whoosh", docs)
+    took, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    peak = max(resource.getrusage(who).ru_maxrss
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+    print(f"{took} {cpu} {peak}")
+
+
+def cpu_seconds() -> float:
+    """User and system time of this process and its finished children (the machine may be
+    shared: CPU time moves less than wall time when it is)."""
+    return sum(usage.ru_utime + usage.ru_stime for usage in
+               (resource.getrusage(resource.RUSAGE_SELF),
+                resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def measure_whoosh(count: int, work: Path) -> None:
+    shutil.rmtree(work / "whoosh", ignore_errors=True)
+    print(f"{count} synthetic decisions in {work}")
+    for name, what in [("whoosh-fresh", "built whole"), ("whoosh-unchanged", "rebuilt, unchanged"),
+                       ("whoosh-one-changed", "rebuilt, one decision changed"),
+                       ("whoosh-copied", "copied and removed (not done by a build)")]:
+        out = subprocess.run([sys.executable, __file__, "--stage", name, "--decisions",
+                              str(count), "--out", str(work)], check=True, capture_output=True,
+                             text=True)
+        took, cpu, peak = map(float, out.stdout.split())
+        print(f"whoosh index {what}: {took:.2f} s ({cpu:.2f} s CPU), peak {peak:.0f} MB "
+              f"(the largest process)")
+    print(f"whoosh index: {size_mb(work / 'whoosh'):.1f} MB on disk in "
+          f"{count_files(work / 'whoosh')} files")
+
+
 def search_page(site: Path) -> None:
     """The real search page's markup and scripts, as gongshi build makes them."""
     scripts = ROOT / "site_config/overrides/assets/javascripts"
@@ -229,12 +278,20 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--queries-only", action="store_true",
                         help="only the browser queries, on the index already in --out")
+    parser.add_argument("--only-whoosh", action="store_true",
+                        help="only the staff index: whole, unchanged and one-change rebuilds")
     parser.add_argument("--stage", help=argparse.SUPPRESS)
     args = parser.parse_args()
     work = args.out or Path(tempfile.mkdtemp(prefix="gongshi-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.stage and args.stage.startswith("whoosh-"):
+        whoosh_stage(args.stage, args.decisions, work)
+        return
     if args.stage:
         stage(args.stage, args.decisions, work)
+        return
+    if args.only_whoosh:
+        measure_whoosh(args.decisions, work)
         return
     print(f"{args.decisions} synthetic decisions in {work}")
     if not args.queries_only:
