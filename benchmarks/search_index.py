@@ -198,6 +198,16 @@ def search_page(site: Path) -> None:
                                             encoding="utf-8")
 
 
+SERVER = """
+import functools, http.server, sys
+class Handler(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: no new connection per file, as a web server
+    disable_nagle_algorithm = True  # headers and body leave at once, as from a web server
+    def log_message(self, *args): pass
+handler = functools.partial(Handler, directory=sys.argv[1])
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), handler).serve_forever()
+"""
+
 WATCH = """
 window.__done = null;
 new MutationObserver(() => {
@@ -227,9 +237,8 @@ def browser_queries(site: Path, first: str,
 
     from playwright.sync_api import sync_playwright
 
-    # The server runs in its own process, so that it never waits for this one's.
-    server = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1",
-                               "--directory", str(site), str(PORT)],
+    # The server runs in its own process, so that it never waits for this one's (GIL).
+    server = subprocess.Popen([sys.executable, "-c", SERVER, str(site), str(PORT)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{PORT}/search/"
     for _ in range(100):
