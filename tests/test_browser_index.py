@@ -115,3 +115,10 @@ def test_hostile_text_stays_data(tmp_path: Path) -> None:
                         Labels(bodies={}, regions={}), tmp_path)
     records = unpack(tmp_path / "search/index/records/0.json.gz")
     assert records[0][1] == hostile  # type: ignore[index]  # kept as JSON text; search.js sets it as text
+
+
+def test_the_search_page_offers_every_filter_the_index_has() -> None:
+    from generator.render import searchpage
+    from search import browser
+
+    assert tuple(name for name, _ in browser.FILTERS) == searchpage.FILTERS
