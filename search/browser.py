@@ -76,10 +76,11 @@ class Labels:
 
 
 def synonyms_of(doc: Document, synonyms: Synonyms) -> str:
-    """The words of each synonym group the record has one of, but not the others."""
+    """The words of each synonym group the record has one of, but not the others. The
+    groups must be normalized already (`write_browser_index` does it once per build)."""
     text = normalize(f"{doc.title} {doc.text}")
-    found = [word for group in synonyms if any(normalize(w) in text for w in group)
-             for word in group if normalize(word) not in text]
+    found = [word for group in synonyms if any(w in text for w in group)
+             for word in group if word not in text]
     return " ".join(found)
 
 
@@ -146,11 +147,12 @@ def _shards(postings: int) -> int:
 def write_browser_index(documents: Iterable[Document], labels: Labels, site_dir: Path) -> int:
     """Index every document into `site_dir/search/index/`; returns how many were indexed."""
     docs = _ordered(documents)
+    synonyms = tuple(tuple(normalize(word) for word in group) for group in labels.synonyms)
     ids: dict[str, array[int]] = {}
     marks: dict[str, bytearray] = {}
     facets: dict[str, Counter[str]] = {key: Counter() for _, key in FILTERS}
     for number, doc in enumerate(docs):
-        for term, weight in weights(doc, labels.synonyms).items():
+        for term, weight in weights(doc, synonyms).items():
             ids.setdefault(term, array("I")).append(number)
             marks.setdefault(term, bytearray()).append(weight)
         for term in filter_terms(doc):
