@@ -77,12 +77,15 @@ def related_decisions(decisions: Iterable[Decision]) -> dict[str, list[str]]:
             result.update(_within_power([_case(d) for d in group]))
     alone = {group[0].id for group in by_power if len(group) == 1}
     for group in _groups(ordered, lambda d: (d.body, d.type)):
+        made: dict[int, _Case] = {}  # a neighbour of several lone decisions is made once
         for position, decision in enumerate(group):
             if decision.id in alone:
-                case = _case(decision)
-                others = group[max(0, position - WINDOW) : position] + \
-                    group[position + 1 : position + 1 + WINDOW]
-                result[case.ref] = _best([_ranked(case, _case(other)) for other in others])
+                near = [*range(max(0, position - WINDOW), position),
+                        *range(position + 1, min(len(group), position + 1 + WINDOW))]
+                for i in (position, *near):
+                    if i not in made:
+                        made[i] = _case(group[i])
+                result[decision.ref] = _best([_ranked(made[position], made[i]) for i in near])
     return {ref: refs for ref, refs in sorted(result.items()) if refs}
 
 
