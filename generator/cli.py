@@ -327,5 +327,6 @@ def reference(project_dir: Path) -> None:
 EXAMPLE_IDS = {
     "bodies": "donghu-jczd", "officers": "dh-zhang-haitao", "laws": "labour-contract-law",
     "powers": "cf-overtime", "procedures": "penalty-ordinary", "benchmarks": "bm-overtime",
-    "decisions": "donghu-2025-002", "corrections": "", "pages": "complaint",
+    "decisions": "donghu-2025-002", "corrections": "", "appeals": "xishan-2025-006-fy",
+    "pages": "complaint",
 }

@@ -26,9 +26,14 @@ LEDGER_FILE = "ledger.jsonl"
 
 
 def canonical(record: Record) -> str:
-    """The record's meaning as canonical JSON (every field, defaults included, keys sorted)."""
-    return json.dumps(record.model_dump(mode="json"), ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"))
+    """The record's meaning as canonical JSON (every field, defaults included, keys sorted;
+    fields added to the format later only when set, see `Record.hashed_when_set`)."""
+    data = record.model_dump(mode="json")
+    fields = type(record).model_fields
+    for name in record.hashed_when_set:
+        if getattr(record, name) == fields[name].get_default(call_default_factory=True):
+            del data[name]
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def content_hash(record: Record) -> str:

@@ -48,6 +48,13 @@ ChannelKind = Literal["电话", "信函", "电子邮箱", "网站", "现场"]
 CorrectionKind = Literal["更正", "撤回"]
 WithdrawalCause = Literal["变更", "撤销", "确认违法", "确认无效", "公示期满", "其他"]
 ReviewOutcome = Literal["批准", "驳回"]
+AppealKind = Literal["行政复议", "行政诉讼"]
+AppealResult = Literal[
+    "审理中", "维持", "驳回", "撤销", "部分撤销", "变更", "确认违法", "确认无效", "责令履行",
+    "申请人撤回", "调解", "和解", "终止",
+]
+REVERSING_RESULTS: frozenset[str] = frozenset({"撤销", "部分撤销", "变更", "确认违法", "确认无效"})
+"""Results that find the decision wrong (纠错): it must then be withdrawn (rule 8)."""
 
 
 class Part(BaseModel):
@@ -63,6 +70,13 @@ class Record(Part):
     """The folder under content/ and the `gongshi new` argument."""
     label: ClassVar[str] = "记录"
     """The Chinese name shown on the site."""
+    has_page: ClassVar[bool] = True
+    """Whether the record has a page of its own (corrections and appeals are shown on the
+    page of the record they are about)."""
+    hashed_when_set: ClassVar[frozenset[str]] = frozenset()
+    """Optional fields added after records of this type were first published: they count in
+    the content hash (ledger.py) only when set, so adding a field to the format does not
+    turn every published record into an unapproved change."""
 
     id: Slug = Field(description="稳定标识：小写字母、数字和连字符，成为记录的永久网址，发布后不要修改")
     former_ids: list[Slug] = Field(
@@ -400,11 +414,19 @@ class LegalReview(Part):
     opinion: Text = Field(description="审核意见")
 
 
+class CaseStep(Part):
+    """One step of the case as it was done (办理过程), for the procedure evaluation."""
+
+    step: Slug = Field(description="程序环节（所用职权的执法程序中的环节标识，如 li-an）")
+    date: dt.date = Field(description="办理日期")
+
+
 class Decision(Record):
     """执法决定: a decision with every 双公示 field."""
 
     kind_name: ClassVar[str] = "decisions"
     label: ClassVar[str] = "执法决定"
+    hashed_when_set: ClassVar[frozenset[str]] = frozenset({"steps"})
 
     document_number: Text = Field(description="决定书文号，如 东人社监罚〔2025〕15号")
     type: PowerCategory = Field(description="决定类别，与所用职权的类别一致")
@@ -422,6 +444,10 @@ class Decision(Record):
     legal_review: LegalReview | None = Field(default=None, description="法制审核（重大执法决定必填）")
     publicity_end: dt.date = Field(description="公示截止期")
     note: str = Field(default="", description="备注（公开）")
+    steps: list[CaseStep] = Field(
+        default_factory=list,
+        description="办理过程：已办理的程序环节及日期（选填；填写后按程序时限评议考核）",
+    )
 
 
 # --- correction / withdrawal (更正 / 撤回) ------------------------------------------------
@@ -442,6 +468,7 @@ class Correction(Record):
 
     kind_name: ClassVar[str] = "corrections"
     label: ClassVar[str] = "更正与撤回"
+    has_page: ClassVar[bool] = False
 
     record: Annotated[str, StringConstraints(pattern=r"^[a-z]+/[a-z0-9-]+$")] = Field(
         description="被更正或撤回的记录，如 decisions/dhrs-2025-jc-001"
@@ -455,6 +482,29 @@ class Correction(Record):
     requested_by: Slug = Field(description="申请人（执法人员标识）")
     requested_on: dt.date = Field(description="申请日期")
     review: Review | None = Field(default=None, description="审核，由 gongshi review 写入")
+
+
+# --- administrative review or lawsuit (复议诉讼) -----------------------------------------
+
+
+class Appeal(Record):
+    """复议诉讼: an administrative review (行政复议) or lawsuit (行政诉讼) against a decision."""
+
+    kind_name: ClassVar[str] = "appeals"
+    label: ClassVar[str] = "复议诉讼"
+    has_page: ClassVar[bool] = False
+
+    decision: Slug = Field(description="被申请复议或被起诉的执法决定（决定标识）")
+    kind: AppealKind = Field(description="行政复议 / 行政诉讼")
+    organ: Text = Field(description="复议机关或人民法院，如 西山市人民政府")
+    filed_on: dt.date = Field(description="受理日期")
+    result: AppealResult = Field(
+        description="结果：审理中 / 维持 / 驳回 / 撤销 / 部分撤销 / 变更 / 确认违法 / 确认无效 / "
+                    "责令履行 / 申请人撤回 / 调解 / 和解 / 终止"
+    )
+    concluded_on: dt.date | None = Field(default=None, description="复议决定或裁判日期，审理中省略")
+    document_number: str = Field(default="", description="复议决定书或裁判文书文号")
+    note: str = Field(default="", description="说明（公开）")
 
 
 # --- free page ---------------------------------------------------------------------------
@@ -472,7 +522,7 @@ class Page(Record):
 
 
 RECORD_TYPES: tuple[type[Record], ...] = (
-    Body, Officer, LegalBasis, Power, Procedure, Benchmark, Decision, Correction, Page,
+    Body, Officer, LegalBasis, Power, Procedure, Benchmark, Decision, Correction, Appeal, Page,
 )
 BY_FOLDER: dict[str, type[Record]] = {t.kind_name: t for t in RECORD_TYPES}
 

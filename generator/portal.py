@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.model import (
+    Appeal,
     Benchmark,
     Body,
     Correction,
@@ -33,6 +34,7 @@ class Portal:
     benchmarks: dict[str, Benchmark] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
     corrections: dict[str, Correction] = field(default_factory=dict)
+    appeals: dict[str, Appeal] = field(default_factory=dict)
     pages: dict[str, Page] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)
     """`folder/id` of files that failed to load: their problems are reported already, so
@@ -45,7 +47,7 @@ class Portal:
     def records(self) -> Iterator[Record]:
         for kind_name in (
             "bodies", "officers", "laws", "powers", "procedures",
-            "benchmarks", "decisions", "corrections", "pages",
+            "benchmarks", "decisions", "corrections", "appeals", "pages",
         ):
             yield from self.table(kind_name).values()
 

@@ -20,7 +20,7 @@ from generator.model import BY_FOLDER, Page, Record
 SINGULAR = {
     "body": "bodies", "officer": "officers", "law": "laws", "power": "powers",
     "procedure": "procedures", "benchmark": "benchmarks", "decision": "decisions",
-    "correction": "corrections", "page": "pages",
+    "correction": "corrections", "appeal": "appeals", "page": "pages",
 }
 
 

@@ -87,7 +87,7 @@ def test_new_page_is_markdown_with_front_matter(good: Path) -> None:
 def test_schema_writes_one_json_schema_per_type(tmp_path: Path) -> None:
     code, _, _ = run("schema", "--output", str(tmp_path))
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert code == 0 and "decisions.schema.json" in names and len(names) == 9
+    assert code == 0 and "decisions.schema.json" in names and len(names) == 10
     schema = json.loads((tmp_path / "decisions.schema.json").read_text(encoding="utf-8"))
     assert "decision_date" in schema["properties"]
     assert schema["additionalProperties"] is False

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
-from generator.model import Correction, Decision, LegalBasis, Record
+from generator.model import Decision, LegalBasis, Record
 from generator.render import history
 from generator.render.docs import DocPage, Output, StaticFile
 from generator.render.facets import TYPE_SLUGS, Filing, slug
@@ -142,7 +142,7 @@ class Feeds:
                 if version.correction is not None:
                     self.by_key["corrections"].items.append(item)
         for record in site.portal.records():
-            if isinstance(record, (Decision, Correction)):
+            if isinstance(record, Decision) or not record.has_page:
                 continue
             for version in history.version_list(site, record):
                 if version.correction is not None:

@@ -135,7 +135,7 @@ def history_block(site: Site, templates: Templates, record: Record) -> str | Non
 
 def with_history(site: Site, templates: Templates, pages: list[Output]) -> list[Output]:
     """Every record page with its version history appended."""
-    by_src = {record_src(r): r for r in site.portal.records() if r.kind_name != "corrections"}
+    by_src = {record_src(r): r for r in site.portal.records() if r.has_page}
     result: list[Output] = []
     for page in pages:
         record = by_src.get(page.src) if isinstance(page, DocPage) else None

@@ -39,7 +39,7 @@ from generator.render.urls import Link, Linker, page_url, record_src
 
 INDEX_SRC = "data/index.md"
 TYPES = ("bodies", "officers", "laws", "powers", "procedures", "benchmarks", "decisions",
-         "corrections", "pages")
+         "corrections", "appeals", "pages")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XZCF = "shuanggongshi-xzcf"
 
@@ -89,6 +89,9 @@ def public_records(site: Site, folder: str) -> list[Record]:
     if folder == "corrections":
         return [c for c in sorted(portal.corrections.values(), key=lambda c: c.id)
                 if _correction_public(site, c)]
+    if folder == "appeals":
+        public = {d.id for d in site.decisions}
+        return [a for a in sorted(portal.appeals.values(), key=lambda a: a.id) if a.decision in public]
     records = [r for r in portal.records() if r.kind_name == folder]
     return sorted(records, key=lambda r: r.id)
 
@@ -126,7 +129,7 @@ def public_view(record: Record) -> dict[str, Any]:
 def item(site: Site, record: Record) -> dict[str, Any]:
     versions = history.version_list(site, record)
     first = versions[0].date if versions else None
-    has_page = not isinstance(record, Correction)
+    has_page = record.has_page
     return {
         "url": site.settings.base_url + page_url(record_src(record)) if has_page else None,
         "published": first.isoformat() if first else None,

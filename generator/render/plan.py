@@ -27,6 +27,6 @@ def page_sources(site: Site) -> frozenset[str]:
     sources.update(lookup.sources())
     sources.update(officers.sources(site))
     for record in portal.records():
-        if record.kind_name != "corrections":
+        if record.has_page:
             sources.add(record_src(record))
     return frozenset(sources)

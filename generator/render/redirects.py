@@ -30,7 +30,7 @@ def _moved(record: Record, former_id: str) -> str:
 
 
 def redirects(site: Site) -> list[StaticFile]:
-    records = [r for r in site.portal.records() if r.kind_name != "corrections"]
+    records = [r for r in site.portal.records() if r.has_page]
     taken = {record_src(record): record for record in records}
     files = []
     for record in records:

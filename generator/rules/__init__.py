@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from generator.portal import Portal
 from generator.problems import Problem
-from generator.rules import authority, basis, discretion, integrity, privacy, qualification, review
+from generator.rules import appeals, authority, basis, discretion, integrity, privacy, qualification, review
 
 Rule = Callable[[Portal, dt.date], Iterable[Problem]]
 
@@ -22,6 +22,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("4 basis in force on the decision date", basis.check),
     ("5 legal review of major decisions", review.check),
     ("6 discretion benchmark ranges", discretion.check),
+    ("8 复议诉讼: the decision exists, a decision found wrong is withdrawn", appeals.check),
     ("10 privacy: no personal data published", privacy.check),
 )
 

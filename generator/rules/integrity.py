@@ -109,7 +109,7 @@ def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
 def _former_ids(portal: Portal) -> Iterator[Problem]:
     """A former id keeps its old URL alive: it may not be any record's id, now or before."""
     for kind_name in ("bodies", "officers", "laws", "powers", "procedures", "benchmarks",
-                      "decisions", "corrections", "pages"):
+                      "decisions", "corrections", "appeals", "pages"):
         table = portal.table(kind_name)
         claimed: dict[str, str] = {}
         for record in table.values():
@@ -186,9 +186,36 @@ def _decision(decision: Decision, portal: Portal, refs: _References) -> Iterator
     if decision.legal_review is not None:
         yield from refs.need(decision, ("legal_review", "reviewer"), "officers",
                              decision.legal_review.reviewer)
+    yield from _steps(decision, portal)
     if decision.publicity_end < decision.decision_date:
         yield error(decision, ("publicity_end",), CODE, "the publicity period ends before the decision",
                     "publicity_end is the last day the decision stays public")
+
+
+def _steps(decision: Decision, portal: Portal) -> Iterator[Problem]:
+    """The steps recorded (办理过程) are steps of the procedure of the decision's power."""
+    if not decision.steps:
+        return
+    power = portal.powers.get(decision.power)
+    procedure = portal.procedures.get(power.procedure) if power and power.procedure else None
+    if power is None or (power.procedure and procedure is None):
+        return  # reported as a dangling reference already
+    if procedure is None:
+        yield error(decision, ("steps",), CODE,
+                    f"power `{power.id}` names no procedure, so its steps cannot be recorded",
+                    "give the power a `procedure:`, or remove `steps:`")
+        return
+    ids = [step.id for step in procedure.steps]
+    seen: set[str] = set()
+    for index, done in enumerate(decision.steps):
+        if done.step not in ids:
+            yield error(decision, ("steps", index, "step"), CODE,
+                        f"procedure `{procedure.id}` has no step `{done.step}`",
+                        "use one of: " + ", ".join(ids))
+        elif done.step in seen:
+            yield error(decision, ("steps", index, "step"), CODE,
+                        f"step `{done.step}` is recorded twice", "record each step once")
+        seen.add(done.step)
 
 
 class _References:
