@@ -506,6 +506,11 @@ class Appeal(Record):
     document_number: str = Field(default="", description="复议决定书或裁判文书文号")
     note: str = Field(default="", description="说明（公开）")
 
+    @property
+    def reversing(self) -> bool:
+        """Whether the result finds the decision wrong (纠错)."""
+        return self.result in REVERSING_RESULTS
+
 
 # --- free page ---------------------------------------------------------------------------
 

@@ -1,0 +1,186 @@
+"""年度行政执法数据: each body's yearly enforcement figures, and the whole authority's.
+
+The national rules ask every body to publish its figures for a year by 31 January of the next.
+They are counted here from the records, by the year of the decision date, over every decision
+the body made that year: also those whose publicity period has since ended and those later
+withdrawn (a withdrawal is counted again in its own row). A category the body holds no power
+of is 无此职权, not 0, so a reader can tell "did none" from "may not do".
+
+The same figures feed the statistics pages, their CSV and `gongshi report`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from generator import timeliness
+from generator.ledger import Ledger
+from generator.model import Decision
+from generator.portal import Portal
+
+CATEGORIES: tuple[tuple[str, frozenset[str]], ...] = (
+    ("许可", frozenset({"行政许可"})),
+    ("处罚", frozenset({"行政处罚"})),
+    ("强制", frozenset({"行政强制"})),
+    ("征收", frozenset({"行政征收"})),
+    ("征用", frozenset()),
+    ("检查", frozenset({"行政检查"})),
+    ("其他", frozenset({"行政给付", "行政确认", "行政奖励", "行政裁决", "其他"})),
+)
+"""The columns of the national yearly form, with the power categories each counts. No power
+category of the model is 征用 (requisition), which 人社 bodies do not hold: always 无此职权."""
+
+NO_POWER = "无此职权"
+
+AUTHORITY = ""
+"""The body id under which the whole authority's figures are kept."""
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One body's (or the whole authority's) figures for one year."""
+
+    year: int
+    body: str
+    """The body's id; AUTHORITY for the whole authority."""
+    categories: tuple[tuple[str, int | None], ...]
+    """Decisions per column of CATEGORIES; None where the body holds no such power."""
+    decisions: int
+    outcomes: tuple[tuple[str, int], ...]
+    """Decisions per outcome category (罚款, 警告 …), most frequent first; a decision with
+    two categories counts in both."""
+    fines: int
+    """Decisions with a fine."""
+    fine_total: Decimal
+    fine_median: Decimal | None
+    confiscated_total: Decimal
+    major: int
+    reviewed: int
+    """Major decisions with a legal review that passed (法制审核)."""
+    corrections: int
+    """更正 of the body's decisions that took effect this year."""
+    withdrawals: int
+    """撤回 of the body's decisions that took effect this year."""
+    published: int
+    """Decisions of this year recorded as published."""
+    on_time: int
+    late: int
+    reviews: int
+    """行政复议 cases against the year's decisions."""
+    suits: int
+    """行政诉讼 cases against the year's decisions."""
+    reversed: int
+    """Decisions of the year that a review or court revoked, changed or found unlawful."""
+
+    def category(self, label: str) -> int | None:
+        return dict(self.categories)[label]
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.published if self.published else None
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """Every year's figures, per body and for the whole authority."""
+
+    years: tuple[int, ...]
+    """Every year from the first decision to the last (or to the as-of year), latest first."""
+    bodies: tuple[str, ...]
+    """Body ids in the order the site lists them."""
+    figures: dict[tuple[int, str], Figures] = field(repr=False)
+
+    def of(self, year: int, body: str = AUTHORITY) -> Figures:
+        return self.figures[(year, body)]
+
+
+def held_categories(portal: Portal) -> dict[str, frozenset[str]]:
+    """Per body, the power categories it holds, itself or by entrustment."""
+    held: dict[str, set[str]] = {body_id: set() for body_id in portal.bodies}
+    for power in portal.powers.values():
+        for holder in power.holders:
+            held.setdefault(holder.body, set()).add(power.category)
+    for body in portal.bodies.values():
+        if body.entrustment is not None:
+            for power_id in body.entrustment.powers:
+                entrusted = portal.powers.get(power_id)
+                if entrusted is not None:
+                    held[body.id].add(entrusted.category)
+    return {body_id: frozenset(categories) for body_id, categories in held.items()}
+
+
+def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
+            body_order: Iterable[str] | None = None) -> Statistics:
+    """The figures of every year and body, from the records and the ledger."""
+    bodies = tuple(body_order if body_order is not None else sorted(portal.bodies))
+    decisions = sorted(portal.decisions.values(), key=lambda d: d.id)
+    first = min((d.decision_date.year for d in decisions), default=as_of.year)
+    last = max([as_of.year, *(d.decision_date.year for d in decisions)])
+    years = tuple(range(last, first - 1, -1))
+    held = held_categories(portal)
+    timings = {t.decision.id: t for t in timeliness.publications(portal, ledger)}
+    recorded = ledger.by_correction()
+    changes: dict[tuple[int, str], Counter[str]] = {}
+    for correction in portal.corrections.values():
+        decision = portal.decisions.get(correction.record.removeprefix("decisions/"))
+        effective = timeliness.took_effect(correction, recorded)
+        if decision is None or not correction.record.startswith("decisions/") or effective is None:
+            continue
+        changes.setdefault((effective.year, decision.body), Counter())[correction.kind] += 1
+    appeals: dict[str, list[tuple[str, bool]]] = {}
+    for appeal in portal.appeals.values():
+        appeals.setdefault(appeal.decision, []).append((appeal.kind, appeal.reversing))
+    grouped: dict[tuple[int, str], list[Decision]] = {}
+    for decision in decisions:
+        grouped.setdefault((decision.decision_date.year, decision.body), []).append(decision)
+    figures: dict[tuple[int, str], Figures] = {}
+    every_category = frozenset().union(*held.values()) if held else frozenset()
+    for year in years:
+        for body_id in bodies:
+            figures[(year, body_id)] = _figures(
+                year, body_id, grouped.get((year, body_id), []), held.get(body_id, frozenset()),
+                timings, changes.get((year, body_id), Counter()), appeals)
+        mine = [d for (y, _), group in grouped.items() if y == year for d in group]
+        total: Counter[str] = Counter()
+        for (y, _), counter in changes.items():
+            if y == year:
+                total.update(counter)
+        figures[(year, AUTHORITY)] = _figures(year, AUTHORITY, sorted(mine, key=lambda d: d.id),
+                                              every_category, timings, total, appeals)
+    return Statistics(years, bodies, figures)
+
+
+def _figures(year: int, body: str, decisions: list[Decision], held: frozenset[str],
+             timings: dict[str, timeliness.Timing], changes: Counter[str],
+             appeals: dict[str, list[tuple[str, bool]]]) -> Figures:
+    by_type: Counter[str] = Counter(d.type for d in decisions)
+    categories = []
+    for label, types in CATEGORIES:
+        count = sum(by_type[t] for t in types)
+        categories.append((label, count if count or (held & types) else None))
+    outcomes = Counter(c for d in decisions for c in dict.fromkeys(d.outcome.categories))
+    fines = [d.outcome.fine_amount for d in decisions if d.outcome.fine_amount]
+    major = [d for d in decisions if d.major]
+    published = [timings[d.id] for d in decisions if d.id in timings and timings[d.id].published]
+    cases = [case for d in decisions for case in appeals.get(d.id, [])]
+    return Figures(
+        year=year, body=body, categories=tuple(categories), decisions=len(decisions),
+        outcomes=tuple(sorted(outcomes.items(), key=lambda item: (-item[1], item[0]))),
+        fines=len(fines), fine_total=sum(fines, Decimal(0)),
+        fine_median=statistics.median(fines) if fines else None,
+        confiscated_total=sum((d.outcome.confiscated_amount or Decimal(0) for d in decisions),
+                              Decimal(0)),
+        major=len(major),
+        reviewed=sum(1 for d in major if d.legal_review is not None and d.legal_review.passed),
+        corrections=changes["更正"], withdrawals=changes["撤回"],
+        published=len(published), on_time=sum(1 for t in published if not t.late),
+        late=sum(1 for t in published if t.late),
+        reviews=sum(1 for kind, _ in cases if kind == "行政复议"),
+        suits=sum(1 for kind, _ in cases if kind == "行政诉讼"),
+        reversed=sum(1 for d in decisions if any(r for _, r in appeals.get(d.id, []))),
+    )
