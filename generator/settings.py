@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from generator.evaluation import STANDARD_FILE, Standard, StandardError, load_standard
+
 SETTINGS_FILE = Path("site_config") / "portal.yml"
 
 
@@ -47,6 +49,8 @@ class Settings:
     search_synonyms: tuple[tuple[str, ...], ...] = ()
     """Groups of words a reader uses for the same thing (工资 / 劳动报酬): a record that has
     one is also found by the others."""
+    evaluation: Standard | None = None
+    """The published evaluation standard (site_config/evaluation.yml); None without one."""
 
 
 class _SettingsFile(BaseModel):
@@ -105,4 +109,9 @@ def load_settings(project_root: Path) -> Settings:
         raise SettingsError("\n".join(lines)) from None
     values = parsed.model_dump()
     values["search_synonyms"] = tuple(tuple(group) for group in values["search_synonyms"])
+    if (project_root / STANDARD_FILE).exists():
+        try:
+            values["evaluation"] = load_standard(project_root)
+        except StandardError as exc:
+            raise SettingsError(str(exc)) from None
     return Settings(**values)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -184,3 +184,63 @@ def _figures(year: int, body: str, decisions: list[Decision], held: frozenset[st
         suits=sum(1 for kind, _ in cases if kind == "行政诉讼"),
         reversed=sum(1 for d in decisions if any(r for _, r in appeals.get(d.id, []))),
     )
+
+
+# --- the figures as table cells, shared by the pages, the CSV and `gongshi report` -----------
+
+
+def amount(value: Decimal | None) -> str:
+    """An amount in yuan as the tables show it: digits only, no grouping, so a spreadsheet
+    reads it as a number; '—' where there is none."""
+    if value is None:
+        return "—"
+    value = value.normalize()
+    return f"{value:f}" if value == value.to_integral() else str(value)
+
+
+def column_name(label: str) -> str:
+    """行政许可 … 行政检查, and 其他 for the rest, as the national form names them."""
+    return label if label == "其他" else f"行政{label}"
+
+
+def rate(figures: Figures) -> str:
+    value = figures.on_time_rate
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _category(label: str) -> Callable[[Figures], str]:
+    def cell(figures: Figures) -> str:
+        count = figures.category(label)
+        return NO_POWER if count is None else str(count)
+    return cell
+
+
+COLUMNS: tuple[tuple[str, Callable[[Figures], str]], ...] = (
+    *((column_name(label), _category(label)) for label, _ in CATEGORIES),
+    ("执法决定合计", lambda f: str(f.decisions)),
+    ("罚款件数", lambda f: str(f.fines)),
+    ("罚款总额（元）", lambda f: amount(f.fine_total)),
+    ("罚款中位数（元）", lambda f: amount(f.fine_median)),
+    ("没收违法所得（元）", lambda f: amount(f.confiscated_total)),
+    ("重大执法决定", lambda f: str(f.major)),
+    ("经法制审核", lambda f: str(f.reviewed)),
+    ("更正", lambda f: str(f.corrections)),
+    ("撤回", lambda f: str(f.withdrawals)),
+    ("已公示", lambda f: str(f.published)),
+    ("按时公示", lambda f: str(f.on_time)),
+    ("逾期公示", lambda f: str(f.late)),
+    ("按时公示率", rate),
+    ("行政复议", lambda f: str(f.reviews)),
+    ("行政诉讼", lambda f: str(f.suits)),
+    ("被纠错", lambda f: str(f.reversed)),
+)
+"""Every figure of a body's year, as the column header and its cell text."""
+
+
+def row(figures: Figures) -> list[str]:
+    return [cell(figures) for _, cell in COLUMNS]
+
+
+def partial(year: int, as_of: dt.date) -> bool:
+    """Whether the year was not over on the as-of date (its figures are so far)."""
+    return year >= as_of.year

@@ -21,6 +21,7 @@ from generator.render import (
     bodies,
     decision_lists,
     decisions,
+    evaluation,
     feeds,
     freepages,
     history,
@@ -32,6 +33,7 @@ from generator.render import (
     powers,
     procedures,
     searchpage,
+    statistics,
     timeliness,
 )
 from generator.render.docs import Output, write_docs
@@ -61,7 +63,8 @@ def _pages(site: Site, project_root: Path) -> list[Output]:
     linker = Linker(page_sources(site), HOME)
     pages: list[Output] = [home.home_page(site, linker, templates)]
     for module in (bodies, officers, lookup, powers, laws, procedures, benchmarks,
-                   decision_lists, decisions, freepages, history, timeliness):
+                   decision_lists, decisions, freepages, history, timeliness, statistics,
+                   evaluation):
         pages += module.pages(site, linker, templates)
     pages = history.with_history(site, templates, pages)
     pages += opendata.pages(site, linker, templates)

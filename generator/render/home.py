@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.model import Body, Decision, Officer, Power
-from generator.render import history, timeliness
+from generator.render import evaluation, history, statistics, timeliness
 from generator.render.docs import DocPage
 from generator.render.listing import DecisionItem, decision_item
 from generator.render.officers import LOOKUP_SRC
@@ -42,6 +42,8 @@ class HomePage:
     all_decisions: Link
     all_corrections: Link
     timeliness: Link
+    statistics: Link
+    evaluation: Link
 
 
 def _complaint(site: Site, linker: Linker) -> Link:
@@ -83,5 +85,7 @@ def home_page(site: Site, linker: Linker, templates: Templates) -> DocPage:
         all_decisions=here.to(section_src(Decision), "全部执法决定"),
         all_corrections=here.to(history.SRC, "全部更正和撤回"),
         timeliness=here.to(timeliness.SRC, "公示及时性"),
+        statistics=here.to(statistics.SRC, "年度执法数据"),
+        evaluation=here.to(evaluation.SRC, "评议考核"),
     )
     return DocPage(HOME, "首页", (templates.render("home.html.j2", context),))

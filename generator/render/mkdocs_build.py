@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from generator.model import Decision
-from generator.render import history, timeliness
+from generator.render import evaluation, history, statistics, timeliness
 from generator.render.errors import RenderError
 from generator.render.freepages import ordered_pages
 from generator.render.plan import SECTIONS
@@ -38,6 +38,7 @@ def nav(site: Site) -> list[object]:
         {"首页": HOME},
         *({title: src} for title, src in SECTIONS),
         {"执法决定": section_src(Decision)},
+        {"统计考核": [{"年度执法数据": statistics.SRC}, {"评议考核": evaluation.SRC}]},
         {"关于": about},
     ]
 
@@ -52,6 +53,8 @@ def not_in_nav(site: Site) -> str:
         *(f"!/{record_src(page)}" for page in ordered_pages(site)),
         f"/{history.SRC}",
         f"/{timeliness.SRC}",
+        "/statistics/*/index.md",
+        "/evaluation/*/index.md",
         "/search/index.md",
     ]) + "\n"
 

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from generator.model import Benchmark, Body, LegalBasis, Officer, Power, Procedure
-from generator.render import decision_lists, history, lookup, officers, timeliness
+from generator.render import (
+    decision_lists,
+    evaluation,
+    history,
+    lookup,
+    officers,
+    statistics,
+    timeliness,
+)
 from generator.render.site import Site
 from generator.render.urls import ABOUT, HOME, record_src, section_src
 
@@ -26,6 +34,8 @@ def page_sources(site: Site) -> frozenset[str]:
     sources.update(decision_lists.sources(site))
     sources.update(lookup.sources())
     sources.update(officers.sources(site))
+    sources.update(statistics.sources(site))
+    sources.update(evaluation.sources(site))
     for record in portal.records():
         if record.has_page:
             sources.add(record_src(record))

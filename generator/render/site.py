@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
+from generator.evaluation import Evaluation, evaluate
 from generator.ledger import Ledger, Publication, versions_of
 from generator.model import Body, Correction, Decision, Officer, Power, Record
 from generator.portal import Portal
 from generator.settings import Settings
+from generator.statistics import Statistics
+from generator.statistics import compute as compute_statistics
 from generator.timeliness import took_effect
 
 
@@ -47,6 +51,28 @@ class Site:
     """Each record's published versions, oldest first."""
     recorded: dict[str, Publication]
     """The version each correction or withdrawal made public, by correction id."""
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Figures several pages share, computed once on first use."""
+
+    def statistics(self) -> Statistics:
+        """Every year's enforcement figures (年度执法数据), per body and in all."""
+        if "statistics" not in self.memo:
+            self.memo["statistics"] = compute_statistics(self.portal, self.ledger, self.as_of,
+                                                         self.body_order())
+        result: Statistics = self.memo["statistics"]
+        return result
+
+    def evaluations(self, year: int) -> list[Evaluation]:
+        """The year's evaluation (评议考核) of each body that decided anything that year."""
+        standard = self.settings.evaluation
+        if standard is None:
+            return []
+        key = f"evaluation-{year}"
+        if key not in self.memo:
+            self.memo[key] = evaluate(self.portal, self.ledger, standard, year,
+                                      self.body_order(), self.as_of)
+        result: list[Evaluation] = self.memo[key]
+        return result
 
     def versions(self, record: Record) -> list[Publication]:
         """The record's published versions, oldest first (also those under a former id)."""

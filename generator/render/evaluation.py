@@ -1,0 +1,173 @@
+"""评议考核: the published standard, each year's scores, and every deduction with its decision.
+
+Scores come from generator.evaluation with the standard of site_config/evaluation.yml, which
+this page prints in full: a reader can recount any score from the decisions it links to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from generator.evaluation import Evaluation, Standard
+from generator.render.charts import Row, bar_chart
+from generator.render.docs import DocPage, Output, StaticFile
+from generator.render.opendata import cell, csv_text
+from generator.render.site import Site
+from generator.render.statistics import year_label
+from generator.render.templates import Templates
+from generator.render.urls import Link, Linker
+
+SRC = "evaluation/index.md"
+TITLE = "评议考核"
+CSV = "evaluation/evaluation.csv"
+
+
+def year_src(year: int) -> str:
+    return f"evaluation/{year}/index.md"
+
+
+def years(site: Site) -> list[int]:
+    """Years with at least one body evaluated, latest first."""
+    return [year for year in site.statistics().years if site.evaluations(year)]
+
+
+def sources(site: Site) -> set[str]:
+    return {SRC, *(year_src(year) for year in years(site))}
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    body: Link
+    decisions: int
+    total: int
+    lost: list[str]
+    """The items that lost points, as `公示及时 −2`."""
+
+
+@dataclass(frozen=True)
+class YearScores:
+    year: int
+    label: str
+    link: Link
+    rows: list[ScoreRow]
+
+
+@dataclass(frozen=True)
+class DeductionRow:
+    decision: Link
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    name: str
+    points: int
+    lost: int
+    score: int
+    deduction: int
+    deductions: list[DeductionRow]
+
+
+@dataclass(frozen=True)
+class BodyEvaluation:
+    anchor: str
+    body: Link
+    decisions: int
+    score: int
+    items: list[ItemRow]
+
+
+@dataclass(frozen=True)
+class EvaluationPage:
+    title: str
+    standard: Standard | None
+    years: list[YearScores]
+    csv: Link
+    statistics: Link
+
+
+@dataclass(frozen=True)
+class EvaluationYearPage:
+    title: str
+    partial: bool
+    chart: Markup
+    scores: YearScores
+    bodies: list[BodyEvaluation]
+    overview: Link
+
+
+def _body(site: Site, linker: Linker, body_id: str) -> Link:
+    body = site.portal.bodies.get(body_id)
+    return linker.to_record(body, body.name if body else body_id)
+
+
+def _scores(site: Site, linker: Linker, year: int, evaluations: list[Evaluation],
+            anchored: bool) -> YearScores:
+    rows = []
+    for evaluation in evaluations:
+        body = _body(site, linker, evaluation.body)
+        if anchored:
+            body = linker.to(year_src(year), body.text, evaluation.body)
+        rows.append(ScoreRow(body, evaluation.decisions, evaluation.score,
+                             [f"{i.item.name} −{i.lost}" for i in evaluation.items if i.lost]))
+    label = year_label(year, site)
+    return YearScores(year, label, linker.to(year_src(year), f"{label}评议考核详情"), rows)
+
+
+def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
+    standard = site.settings.evaluation
+    here = linker.at(SRC)
+    context = EvaluationPage(
+        title=TITLE, standard=standard,
+        years=[_scores(site, here, year, site.evaluations(year), True) for year in years(site)],
+        csv=Link("各年度各执法主体得分（CSV）", "evaluation.csv"),
+        statistics=here.to("statistics/index.md", "年度执法数据"),
+    )
+    outputs: list[Output] = [DocPage(SRC, TITLE, (templates.render("evaluation.html.j2", context),))]
+    if standard is None:
+        return outputs
+    outputs.append(StaticFile(CSV, csv_scores(site)))
+    for year in years(site):
+        outputs.append(year_page(site, year, linker, templates))
+    return outputs
+
+
+def year_page(site: Site, year: int, linker: Linker, templates: Templates) -> DocPage:
+    src = year_src(year)
+    here = linker.at(src)
+    evaluations = site.evaluations(year)
+    scores = _scores(site, here, year, evaluations, False)
+    bodies = []
+    for evaluation in evaluations:
+        body = _body(site, here, evaluation.body)
+        bodies.append(BodyEvaluation(
+            evaluation.body, body, evaluation.decisions, evaluation.score,
+            [ItemRow(score.item.name, score.item.points, score.lost, score.score,
+                     score.item.deduction,
+                     [DeductionRow(here.to_record(d.decision, d.decision.document_number), d.reasons)
+                      for d in score.deductions])
+             for score in evaluation.items]))
+    chart = bar_chart(f"chart-evaluation-{year}", f"{scores.label}各执法主体得分（满分100分，数据见下表）",
+                      ["得分"], [Row(row.body.text, (row.total,)) for row in scores.rows], "分")
+    context = EvaluationYearPage(
+        title=f"{scores.label}评议考核结果", partial=year >= site.as_of.year, chart=chart,
+        scores=scores, bodies=bodies, overview=here.to(SRC, "评议考核标准和各年度结果"))
+    return DocPage(src, context.title, (templates.render("evaluation_year.html.j2", context),))
+
+
+def csv_scores(site: Site) -> str:
+    standard = site.settings.evaluation
+    assert standard is not None
+    header = ["年度", "执法主体标识", "执法主体", "执法决定数",
+              *(f"{item.name}（{item.points}分）" for item in standard.items), "总分", "扣分决定"]
+    rows = []
+    for year in years(site):
+        for evaluation in site.evaluations(year):
+            body = site.portal.bodies.get(evaluation.body)
+            cited = sorted({d.decision.document_number for d in evaluation.deductions})
+            rows.append([str(year), evaluation.body, body.name if body else evaluation.body,
+                         str(evaluation.decisions), *(str(i.score) for i in evaluation.items),
+                         str(evaluation.score), "；".join(cited)])
+    return csv_text(header, [[cell(c) for c in r] for r in rows])
