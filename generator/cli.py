@@ -120,6 +120,36 @@ def build(project_dir: Path, as_of: dt.date | None, strict: bool, site_dir: Path
 
 @main.command()
 @project_option
+@as_of_option
+@click.option("--year", type=click.IntRange(1949, 9999), required=True,
+              help="The year to report on (by decision date).")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the report files (default: <project>/reports).")
+def report(project_dir: Path, as_of: dt.date | None, year: int, output: Path | None) -> None:
+    """Write the year's enforcement statistics (年度行政执法数据) as Markdown and CSV."""
+    from generator.report import annual_report
+    from generator.settings import SettingsError
+
+    project = pipeline.Project(project_dir)
+    try:
+        result = annual_report(project, year, as_of or pipeline.today())
+    except ContentError as exc:
+        print_report(exc.report, False)
+        err.print("[red]No report was written: fix the errors first.[/red]")
+        sys.exit(1)
+    except SettingsError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        sys.exit(1)
+    folder = output or project.root / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix, text in (("md", result.markdown), ("csv", result.csv)):
+        path = folder / f"annual-{year}.{suffix}"
+        path.write_text(text, encoding="utf-8", newline="")
+        err.print(f"Wrote {escape(str(path))}")
+
+
+@main.command()
+@project_option
 @click.option("--date", "day", type=AsOf(), default=None,
               help="The publication date to record (default: SOURCE_DATE_EPOCH or today).")
 def publish(project_dir: Path, day: dt.date | None) -> None:
@@ -275,7 +305,7 @@ def search_command(text: str, kind: str, body: str, region: str, year: int, limi
 @project_option
 def new(record_type_name: str, record_id: str, project_dir: Path) -> None:
     """Write a skeleton for a new record: TYPE is body, officer, law, power, procedure,
-    benchmark, decision, correction or page; ID becomes its URL."""
+    benchmark, decision, correction, appeal or page; ID becomes its URL."""
     model = record_type(record_type_name)
     if model is None:
         raise click.UsageError(

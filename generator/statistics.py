@@ -115,12 +115,14 @@ def held_categories(portal: Portal) -> dict[str, frozenset[str]]:
 
 
 def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
-            body_order: Iterable[str] | None = None) -> Statistics:
-    """The figures of every year and body, from the records and the ledger."""
+            body_order: Iterable[str] | None = None, extra_years: Iterable[int] = ()) -> Statistics:
+    """The figures of every year and body, from the records and the ledger (also of
+    `extra_years`, which may have no decision at all)."""
     bodies = tuple(body_order if body_order is not None else sorted(portal.bodies))
     decisions = sorted(portal.decisions.values(), key=lambda d: d.id)
-    first = min((d.decision_date.year for d in decisions), default=as_of.year)
-    last = max([as_of.year, *(d.decision_date.year for d in decisions)])
+    extra = list(extra_years)
+    first = min([*(d.decision_date.year for d in decisions), *extra], default=as_of.year)
+    last = max([as_of.year, *(d.decision_date.year for d in decisions), *extra])
     years = tuple(range(last, first - 1, -1))
     held = held_categories(portal)
     timings = {t.decision.id: t for t in timeliness.publications(portal, ledger)}
