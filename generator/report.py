@@ -36,10 +36,10 @@ class AnnualReport:
 def annual_report(project: pipeline.Project, year: int, as_of: dt.date) -> AnnualReport:
     """Check the content, then write the year's report; ContentError when the checks fail
     (figures from records the build would refuse are not figures to submit)."""
-    settings = load_settings(project.root)
     portal, report = pipeline.check(project, as_of)
     if report.failed():
         raise ContentError(report)
+    settings = load_settings(project.root)
     site = build_site_index(portal, settings, as_of, Ledger.read(project.root))
     return AnnualReport(year, markdown(site, year), csv_wide(site, _with_year(site, year), year),
                         report)

@@ -126,7 +126,7 @@ def year_page(site: Site, figures: stats.Statistics, year: int, linker: Linker,
     n = len(category_headers)
     bodies = figures.bodies
     categories = Table(
-        ["执法主体", *category_headers, "合计"],
+        ["执法主体", *(header for header, _ in stats.COLUMNS[:n + 1])],
         [(here.to_record(site.portal.bodies.get(b), _body_name(site, b)),
           stats.row(figures.of(year, b))[:n + 1]) for b in bodies],
         ["全部执法主体", *stats.row(figures.of(year))[:n + 1]])

@@ -1,0 +1,221 @@
+"""评议考核 as published: the standard, every score and every deduction, checked against an
+independent count of the demo's records, and each item shown able to fail."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from generator.evaluation import Evaluation, evaluate, load_standard
+from generator.ledger import Ledger
+from generator.loader import load
+from generator.model import Appeal, CaseStep, Decision
+from generator.portal import Portal
+from generator.settings import SettingsError, load_settings
+from tests.conftest import ROOT
+from tests.yearly import AS_OF, Demo, expected_scores, failing
+
+YEARS = (2025, 2026)
+STANDARD = yaml.safe_load((ROOT / "site_config" / "evaluation.yml").read_text(encoding="utf-8"))
+NAMES = {item["key"]: item["name"] for item in STANDARD["items"]}
+
+
+@pytest.fixture(scope="module")
+def demo() -> Demo:
+    return Demo.read()
+
+
+def _page(site: Path, url: str) -> BeautifulSoup:
+    return BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def test_the_standard_is_published_in_full(demo_site: Path) -> None:
+    soup = _page(demo_site, "evaluation")
+    table = soup.select_one("article table")
+    rows = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
+            for tr in table.tbody.find_all("tr")]
+    assert rows == [[i["name"], str(i["points"]), str(i["deduction"]), " ".join(i["standard"].split())]
+                    for i in STANDARD["items"]]
+    assert sum(int(r[1]) for r in rows) == 100
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_scores_equal_an_independent_count(demo_site: Path, demo: Demo, year: int) -> None:
+    names = demo.body_names()
+    expected = expected_scores(demo, year)
+    soup = _page(demo_site, f"evaluation/{year}")
+    shown = {}
+    for heading in soup.select("article h2[id]"):
+        name, _, score = heading.get_text(strip=True).rpartition("：")
+        shown[heading["id"]] = int(score.removesuffix("分"))
+        assert name == names[heading["id"]]
+    assert shown == expected
+    overview = soup.select_one("table.gs-scores")
+    totals = {tr.th.get_text(strip=True): int(tr.find("strong").get_text())
+              for tr in overview.tbody.find_all("tr")}
+    assert totals == {names[b]: s for b, s in expected.items()}
+    rows = list(csv.DictReader(io.StringIO(
+        (demo_site / "evaluation" / "evaluation.csv").read_text(encoding="utf-8-sig"))))
+    assert {r["执法主体标识"]: int(r["总分"]) for r in rows if r["年度"] == str(year)} == expected
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_deduction_links_to_its_decision(demo_site: Path, demo: Demo, year: int) -> None:
+    decisions = {d["id"]: d for d in demo.decisions}
+    expected = {(body, NAMES[item], ids_) for (body, item), ids_ in
+                ((k, frozenset(v)) for k, v in failing(demo, year).items())}
+    soup = _page(demo_site, f"evaluation/{year}")
+    shown = set()
+    for heading in soup.select("article h2[id]"):
+        table = heading.find_next("table")
+        for tr in table.tbody.find_all("tr"):
+            item = tr.th.get_text(strip=True)
+            links = tr.select("ul.gs-deductions a")
+            cells = [td.get_text(strip=True) for td in tr.find_all("td")]
+            points, lost, score = (int(c) for c in cells[:3])
+            assert score == points - lost
+            if not links:
+                assert lost == 0 and cells[3] == "—"
+                continue
+            ids_ = set()
+            for a in links:
+                decision_id = a["href"].rstrip("/").rsplit("/", 1)[-1]
+                assert a.get_text() == decisions[decision_id]["document_number"]
+                target = (demo_site / "evaluation" / str(year) / a["href"] / "index.html").resolve()
+                assert target.is_file(), a["href"]
+                ids_.add(decision_id)
+            shown.add((heading["id"], item, frozenset(ids_)))
+    assert shown == expected
+    assert expected, "the demo should show deductions"
+
+
+def test_deductions_say_why(demo_site: Path) -> None:
+    text = _page(demo_site, "evaluation/2025").get_text(" ", strip=True)
+    assert "西山市人民政府行政复议撤销（西政复决字〔2026〕3号）" in text
+    assert "决定后第10个工作日公示，超过7个工作日的时限" in text
+    later = _page(demo_site, "evaluation/2026").get_text(" ", strip=True)
+    assert "在立案之日起第" in later and "超过60个工作日的时限" in later
+
+
+# --- each item can fail -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def portal() -> Portal:
+    return load(ROOT / "content")[0]
+
+
+def _evaluate(portal: Portal, decision: Decision, **extra: Any) -> Evaluation:
+    changed = Portal(**{**portal.__dict__, "decisions": {**portal.decisions, decision.id: decision},
+                        **extra})
+    year = decision.decision_date.year
+    (result,) = [e for e in evaluate(changed, Ledger.read(ROOT), load_standard(ROOT), year,
+                                     [decision.body], AS_OF)]
+    return result
+
+
+def _lost(result: Evaluation, decision: Decision) -> dict[str, tuple[str, ...]]:
+    return {d.item: d.reasons for d in result.deductions if d.decision.id == decision.id}
+
+
+def _change(portal: Portal, decision_id: str, **update: Any) -> Decision:
+    return portal.decisions[decision_id].model_copy(update=update)
+
+
+def test_demo_decision_passes_every_item(portal: Portal) -> None:
+    decision = portal.decisions["donghu-2025-002"]
+    assert _lost(_evaluate(portal, decision), decision) == {}
+
+
+@pytest.mark.parametrize(("update", "item", "reason"), [
+    ({"officers": ["dh-zhang-haitao"]}, "qualification", "持有效执法证的执法人员1名，少于两名"),
+    ({"decision_date": dt.date(2019, 2, 1)}, "qualification", "在决定日期无效"),
+    ({"power": "xk-dispatch"}, "basis", "均不是职权“劳务派遣经营许可”的设定依据"),
+    ({"decision_date": dt.date(2010, 2, 1)}, "basis", "在决定日期不在有效期内"),
+    ({"legal_review": None}, "review", "重大执法决定未经法制审核"),
+    ({"discretion": None}, "completeness", "裁量阶次"),
+])
+def test_each_item_can_fail(portal: Portal, update: dict[str, Any], item: str, reason: str) -> None:
+    decision = _change(portal, "donghu-2025-002", **update)
+    lost = _lost(_evaluate(portal, decision), decision)
+    assert item in lost and any(reason in r for r in lost[item]), lost
+
+
+def test_authority_fails_for_a_power_the_body_does_not_hold(portal: Portal) -> None:
+    decision = _change(portal, "xszx-2025-002", power="xk-dispatch")
+    lost = _lost(_evaluate(portal, decision), decision)
+    assert any("权责清单中没有" in r for r in lost["authority"])
+
+
+def test_procedure_fails_out_of_order_and_late(portal: Portal) -> None:
+    day = dt.date(2025, 2, 17)
+    steps = [CaseStep(step="li-an", date=day), CaseStep(step="gao-zhi", date=day - dt.timedelta(3)),
+             CaseStep(step="jue-ding", date=day + dt.timedelta(120))]
+    decision = _change(portal, "donghu-2025-002", steps=steps)
+    reasons = _lost(_evaluate(portal, decision), decision)["procedure"]
+    assert any("与程序顺序不符" in r for r in reasons)
+    assert any("超过60个工作日的时限" in r for r in reasons)
+    on_time = _change(portal, "donghu-2025-002",
+                      steps=[steps[0], CaseStep(step="jue-ding", date=day + dt.timedelta(30))])
+    assert "procedure" not in _lost(_evaluate(portal, on_time), on_time)
+
+
+def test_litigation_counts_reversals_only(portal: Portal) -> None:
+    decision = portal.decisions["donghu-2025-002"]
+    upheld = _lost(_evaluate(portal, decision), decision)
+    assert "litigation" not in upheld  # the demo's review of it ended in 维持
+    revoked = Appeal(id="x", decision=decision.id, kind="行政诉讼", organ="东湖市中级人民法院",
+                     filed_on=dt.date(2025, 6, 1), result="确认违法",
+                     concluded_on=dt.date(2025, 9, 1))
+    lost = _lost(_evaluate(portal, decision, appeals={**portal.appeals, "x": revoked}), decision)
+    assert lost["litigation"] == ("东湖市中级人民法院行政诉讼确认违法",)
+
+
+def test_a_deduction_costs_its_points_up_to_the_item(portal: Portal) -> None:
+    decisions = [d for d in portal.decisions.values()
+                 if d.body == "donghu-rsj" and d.decision_date.year == 2025]
+    changed = {d.id: d.model_copy(update={"officers": d.officers[:1]}) for d in decisions}
+    result = evaluate(Portal(**{**portal.__dict__, "decisions": {**portal.decisions, **changed}}),
+                      Ledger.read(ROOT), load_standard(ROOT), 2025, ["donghu-rsj"], AS_OF)[0]
+    item = next(i for i in result.items if i.item.key == "qualification")
+    assert len(item.deductions) == len(decisions) and item.lost == item.item.points == 10
+    assert item.score == 0 and result.score == 90
+
+
+# --- the standard file ----------------------------------------------------------------------------
+
+
+def _project_with(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "site_config").mkdir()
+    (tmp_path / "site_config" / "portal.yml").write_text(
+        (ROOT / "site_config" / "portal.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "site_config" / "evaluation.yml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_standard_points_must_add_up_to_100(tmp_path: Path) -> None:
+    text = (ROOT / "site_config" / "evaluation.yml").read_text(encoding="utf-8")
+    project = _project_with(tmp_path, text.replace("points: 15", "points: 16", 1))
+    with pytest.raises(SettingsError, match=r"evaluation\.yml.*add up to 101, not 100"):
+        load_settings(project)
+
+
+def test_standard_cannot_invent_or_drop_items(tmp_path: Path) -> None:
+    text = (ROOT / "site_config" / "evaluation.yml").read_text(encoding="utf-8")
+    project = _project_with(tmp_path, text.replace("key: litigation", "key: attitude"))
+    with pytest.raises(SettingsError, match="missing: litigation; unknown or repeated: attitude"):
+        load_settings(project)
+
+
+def test_build_without_a_standard_says_so(tmp_path: Path) -> None:
+    (tmp_path / "site_config").mkdir()
+    (tmp_path / "site_config" / "portal.yml").write_text(
+        (ROOT / "site_config" / "portal.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert load_settings(tmp_path).evaluation is None

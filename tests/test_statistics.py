@@ -1,0 +1,183 @@
+"""年度执法数据 as a reader and a submitting clerk get it: the pages, the CSV and
+`gongshi report`, every figure checked against an independent count of the demo's YAML."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.conftest import ROOT
+from tests.repo import run
+from tests.yearly import AS_OF, Demo, expected_outcomes, expected_row
+
+YEARS = (2025, 2026)
+
+
+@pytest.fixture(scope="module")
+def demo() -> Demo:
+    return Demo.read()
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    text = path.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeff"), "Excel needs the BOM to read Chinese"
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def _page(site: Path, url: str) -> BeautifulSoup:
+    return BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def _table(soup: BeautifulSoup, table_id: str) -> dict[str, dict[str, str]]:
+    """A table as {first cell: {header: cell}}, body and footer rows."""
+    table = soup.find("table", id=table_id)
+    assert table is not None, table_id
+    headers = [th.get_text(strip=True) for th in table.thead.find_all("th")]
+    rows = {}
+    for tr in table.find_all("tr")[1:]:
+        cells = [c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
+        rows[cells[0]] = dict(zip(headers[1:], cells[1:], strict=True))
+    return rows
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_year_csv_equals_an_independent_count(demo_site: Path, demo: Demo, year: int) -> None:
+    rows = _csv(demo_site / "statistics" / f"{year}.csv")
+    assert [r["执法主体标识"] for r in rows[:-1]] and rows[-1]["执法主体"] == "全部执法主体"
+    assert {r["执法主体标识"] for r in rows[:-1]} == set(demo.body_names())
+    for row in rows:
+        body = row.pop("执法主体标识") or None
+        assert row.pop("年度") == str(year)
+        name = row.pop("执法主体")
+        assert row == expected_row(demo, year, body), name
+
+
+def test_the_demo_has_every_kind_of_figure(demo: Demo) -> None:
+    """The comparison means something only when the figures are not all zeros."""
+    figures = expected_row(demo, 2025, None)
+    assert figures["行政征用"] == "无此职权" and int(figures["行政处罚"]) > 10
+    assert int(figures["逾期公示"]) >= 1 and figures["被纠错"] == "1"
+    assert int(expected_row(demo, 2026, None)["撤回"]) == 1
+    assert expected_row(demo, 2025, "xishan-jcfwzx")["行政许可"] == "无此职权"
+    assert expected_row(demo, 2025, "donghu-rsj")["行政检查"] == "0"
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_year_page_tables_show_the_count(demo_site: Path, demo: Demo, year: int) -> None:
+    soup = _page(demo_site, f"statistics/{year}")
+    names = demo.body_names()
+    for table_id in ("categories", "figures-table"):
+        table = _table(soup, table_id)
+        assert set(table) == {*names.values(), "全部执法主体"}
+        for body_id, name in [*names.items(), (None, "全部执法主体")]:
+            expected = expected_row(demo, year, body_id)
+            for header, cell in table[name].items():
+                assert cell == expected[header], (table_id, name, header)
+    outcomes = _table(soup, "outcomes-table")
+    assert {k: int(v["决定件数"]) for k, v in outcomes.items()} == expected_outcomes(demo, year)
+    if year == AS_OF.year:
+        assert "数据截至2026年11月27日" in soup.get_text()
+
+
+def test_overview_compares_the_years(demo_site: Path, demo: Demo) -> None:
+    soup = _page(demo_site, "statistics")
+    table = soup.select_one("table.gs-figures")
+    headers = [th.get_text(strip=True) for th in table.thead.find_all("th")]
+    assert headers == ["指标", "2025年", "2026年（截至11月27日）"]
+    for tr in table.tbody.find_all("tr"):
+        label, *cells = [c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
+        assert cells == [expected_row(demo, year, None)[label] for year in YEARS], label
+    links = {a.get_text(strip=True): a["href"] for a in soup.select("article a")}
+    assert links["2025年"] == "2025/" and (demo_site / "statistics" / "2025" / "index.html").exists()
+
+
+def test_charts_draw_the_numbers_of_the_table(demo_site: Path, demo: Demo) -> None:
+    soup = _page(demo_site, "statistics")
+    chart = soup.find("figure", id="chart-years")
+    svg = chart.find("svg")
+    assert svg["role"] == "img" and svg.find("title").get_text()
+    values = [t.get_text() for t in svg.select("text.gs-chart-value")]
+    expected = []
+    for column in ("行政许可", "行政处罚", "行政强制", "行政征收", "行政征用", "行政检查", "其他"):
+        for year in YEARS:
+            cell = expected_row(demo, year, None)[column]
+            expected.append(cell if cell == "无此职权" else f"{cell}件")
+    assert values == expected
+    # Bars are proportional: the longest bar is the largest count.
+    widths = [float(r["width"]) for r in svg.find_all("rect") if r.get("y") and float(r["width"]) > 12]
+    assert max(widths) == pytest.approx(420 - 84)
+    year_page = _page(demo_site, "statistics/2025").find("figure", id="chart-2025")
+    totals = [t.get_text() for t in year_page.select("text.gs-chart-value")]
+    assert totals == [f"{expected_row(demo, 2025, b)['执法决定合计']}件"
+                      for b in _csv_bodies(demo_site, 2025)]
+
+
+def _csv_bodies(site: Path, year: int) -> list[str]:
+    return [r["执法主体标识"] for r in _csv(site / "statistics" / f"{year}.csv")[:-1]]
+
+
+def test_long_csv_holds_every_figure_of_every_year(demo_site: Path, demo: Demo) -> None:
+    rows = _csv(demo_site / "statistics" / "statistics.csv")
+    bodies = len(demo.body_names()) + 1
+    assert len(rows) == len(YEARS) * bodies * len(expected_row(demo, 2025, None))
+    for row in rows:
+        expected = expected_row(demo, int(row["年度"]), row["执法主体标识"] or None)
+        assert row["数值"] == expected[row["指标"]], row
+
+
+def test_report_writes_the_same_figures(tmp_path: Path, demo_site: Path, demo: Demo) -> None:
+    code, _, err = run("report", "--year", "2025", "--as-of", AS_OF.isoformat(),
+                       "--project", str(ROOT), "--output", str(tmp_path))
+    assert code == 0, err
+    assert (tmp_path / "annual-2025.csv").read_bytes() == \
+        (demo_site / "statistics" / "2025.csv").read_bytes()
+    text = (tmp_path / "annual-2025.md").read_text(encoding="utf-8")
+    assert text.startswith("# 示例省人力资源和社会保障厅2025年度行政执法数据\n")
+    names = demo.body_names()
+    lines = [line for line in text.splitlines() if line.startswith("| ")]
+    for body_id, name in [*names.items(), (None, "全部执法主体")]:
+        expected = expected_row(demo, 2025, body_id)
+        cells = [c for line in lines if line.startswith(f"| {name} |")
+                 for c in line.strip("|").split("|")[1:]]
+        figures = list(expected.values())
+        assert [c.strip() for c in cells][:len(figures)] == figures, name
+    assert "2024年没有执法决定记录" in text
+
+
+def test_report_compares_with_the_year_before(tmp_path: Path, demo: Demo) -> None:
+    code, _, err = run("report", "--year", "2026", "--as-of", AS_OF.isoformat(),
+                       "--project", str(ROOT), "--output", str(tmp_path))
+    assert code == 0, err
+    text = (tmp_path / "annual-2026.md").read_text(encoding="utf-8")
+    assert "本年度尚未结束" in text
+    before, after = expected_row(demo, 2025, None), expected_row(demo, 2026, None)
+    row = re.search(r"^\| 执法决定合计 \| (\S+) \| (\S+) \| (\S+) \|$", text, re.M)
+    assert row is not None
+    change = int(after["执法决定合计"]) - int(before["执法决定合计"])
+    assert row.groups() == (before["执法决定合计"], after["执法决定合计"],
+                            f"{'+' if change > 0 else '−'}{abs(change)}")
+
+
+def test_report_of_a_year_without_decisions_is_zeros(tmp_path: Path, demo: Demo) -> None:
+    code, _, _ = run("report", "--year", "2024", "--as-of", AS_OF.isoformat(),
+                     "--project", str(ROOT), "--output", str(tmp_path))
+    assert code == 0
+    rows = _csv(tmp_path / "annual-2024.csv")
+    total = rows[-1]
+    assert total["执法决定合计"] == "0" and total["行政征用"] == "无此职权"
+    assert total["行政处罚"] == "0"
+
+
+def test_report_refuses_content_with_errors(good: Path, tmp_path: Path) -> None:
+    from tests.minisite import edit
+
+    edit(good, "content/decisions/2025/d1.yml", "decision_date: ", "decision_date: 1")
+    code, _, err = run("report", "--year", "2025", "--project", str(good),
+                       "--output", str(tmp_path / "out"))
+    assert code == 1 and "No report was written" in err
+    assert not (tmp_path / "out").exists()
