@@ -67,7 +67,8 @@ def test_evaluation_pages_screenshots(request, served: str, device: str) -> None
     # From the summary to a body's section, then from a deduction to the decision it names.
     page.locator("table.gs-scores a", has_text="西山市人力资源和社会保障局").click()
     heading = page.locator("h2#xishan-rsj")
-    assert heading.inner_text() == f"西山市人力资源和社会保障局：{expected_scores(demo, 2025)['xishan-rsj']}分"
+    score = expected_scores(demo, 2025)["xishan-rsj"]
+    assert heading.inner_text() == f"西山市人力资源和社会保障局：{score}分"
     assert heading.is_visible() and heading.bounding_box()["y"] < page.viewport_size["height"]
     deduction = page.locator("h2#xishan-rsj + p + table ul.gs-deductions a").first
     number = deduction.inner_text()

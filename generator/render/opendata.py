@@ -314,6 +314,16 @@ def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
     files.append(FileRow(Link("行政处罚（双公示格式）"), "公示中的行政处罚决定，按“双公示”行政处罚数据项排列",
                          len(rows), [href(f"data/{XZCF}.json", "JSON"),
                                      href(f"data/{XZCF}.csv", "CSV")]))
+    figures = site.statistics()
+    files.append(FileRow(Link("年度执法数据"), "各年度、各执法主体和全部执法主体的执法数据，每行一项指标；"
+                         "每年一个文件的按主体排列", len(figures.years) * (len(figures.bodies) + 1),
+                         [Link("CSV", "../statistics/statistics.csv"),
+                          here.to("statistics/index.md", "各年度页面")]))
+    if site.settings.evaluation is not None:
+        scored = sum(len(site.evaluations(year)) for year in figures.years)
+        files.append(FileRow(Link("评议考核得分"), "各年度各执法主体的评议考核各项得分、总分和扣分的决定",
+                             scored, [Link("CSV", "../evaluation/evaluation.csv"),
+                                      here.to("evaluation/index.md", "评分标准")]))
     context = DataPage("开放数据", files, tables, list(SHUANGGONGSHI_COLUMNS),
                        here.to("feeds/index.md", "订阅"))
     outputs.insert(0, DocPage(INDEX_SRC, context.title, (templates.render("data.html.j2", context),)))
