@@ -104,9 +104,10 @@ def test_body_page_shows_powers_by_category_procedures_and_statistics(demo_site:
     text = _text(demo_site, "bodies/qingshan-rsj")
     assert "行政处罚（" in text and "执法程序" in text and "行政处罚一般程序" in text
     row = _soup(demo_site / "bodies/qingshan-rsj/index.html").select_one(".gs-stats tbody tr")
-    cells = [td.get_text(strip=True) for td in row.find_all("td")]
+    cells = [c.get_text(strip=True) for c in row.find_all(["th", "td"])]
     assert cells[0] == "2026年" and cells[1] == "无此职权"  # a county grants no licence
-    assert cells[-1].endswith("元")
+    assert cells[-2].endswith("元") and cells[-1].endswith("分")
+    assert row.find("a", string=cells[-1])["href"].endswith("evaluation/2026/#qingshan-rsj")
     register = _soup(demo_site / "bodies/qingshan-rsj/index.html").find(
         "a", string="青山县人力资源和社会保障局执法人员名录")
     assert register is not None and register["href"].endswith("officers/body/qingshan-rsj/")

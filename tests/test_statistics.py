@@ -181,3 +181,16 @@ def test_report_refuses_content_with_errors(good: Path, tmp_path: Path) -> None:
                        "--output", str(tmp_path / "out"))
     assert code == 1 and "No report was written" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_body_pages_show_the_same_figures(demo_site: Path, demo: Demo) -> None:
+    columns = ["行政许可", "行政处罚", "行政强制", "行政征收", "行政征用", "行政检查", "其他",
+               "执法决定合计"]
+    for body_id in demo.body_names():
+        table = _page(demo_site, f"bodies/{body_id}").select_one("table.gs-stats")
+        shown = {tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.find_all("td")]
+                 for tr in table.tbody.find_all("tr")}
+        expected = {f"{year}年": expected_row(demo, year, body_id) for year in YEARS}
+        assert set(shown) == {y for y, row in expected.items() if row["执法决定合计"] != "0"}
+        for year, cells in shown.items():
+            assert cells[:len(columns)] == [expected[year][c] for c in columns], (body_id, year)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from markupsafe import Markup
 
 from generator.model import Body, Decision, Power
+from generator.render import evaluation as evaluation_page
+from generator.render import statistics as statistics_page
 from generator.render.citations import article_links
 from generator.render.docs import DocPage
 from generator.render.facets import body_decisions_src
@@ -19,6 +20,9 @@ from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import chinese_date, money
 from generator.render.urls import Link, Linker, record_src, section_src
+from generator.statistics import CATEGORIES as CATEGORY_COLUMNS
+from generator.statistics import column_name
+from generator.statistics import row as stats_row
 
 
 @dataclass(frozen=True)
@@ -82,10 +86,13 @@ class PowerCategory:
 class YearStatistics:
     """One year of a body's enforcement, by the categories of the annual statistics."""
 
-    year: int
+    year: Link
+    """The year, linking to its statistics page."""
     counts: list[str]
-    """Per column of STAT_COLUMNS: a count ('0' where none) or 无此职权."""
+    """Per column of STAT_COLUMNS: a count ('0' where none) or 无此职权, then the total."""
     fines: str
+    score: Link | None
+    """The year's evaluation score (评议考核), linking to its deductions."""
 
 
 @dataclass(frozen=True)
@@ -142,28 +149,28 @@ OFFICERS_SHOWN = 50
 """A body page shows this many officers; its register pages list them all."""
 
 # The columns of the annual enforcement statistics (年度行政执法数据), DOMAIN.md.
-STAT_COLUMNS = ("行政许可", "行政处罚", "行政强制", "行政征收", "行政检查", "其他")
+STAT_COLUMNS = (*(column_name(label) for label, _ in CATEGORY_COLUMNS), "合计")
 
 
 def _in_tree_order(site: Site) -> list[Body]:
     return [site.portal.bodies[body_id] for body_id in site.body_order()]
 
 
-def statistics(site: Site, body: Body, powers: list[Power]) -> list[YearStatistics]:
-    """Decisions per year and category; 无此职权 where the body holds no such power."""
-    held = {power.category for power in powers}
-    held_columns = {c if c in STAT_COLUMNS else "其他" for c in held}
-    years: dict[int, list[Decision]] = {}
-    for decision in site.decisions_by_body.get(body.id, []):
-        years.setdefault(decision.decision_date.year, []).append(decision)
+def statistics(site: Site, linker: Linker, body: Body) -> list[YearStatistics]:
+    """The body's years with decisions, from the same figures as the statistics pages."""
+    figures = site.statistics()
+    scores = {year: {e.body: e.score for e in site.evaluations(year)} for year in figures.years}
     rows = []
-    for year in sorted(years, reverse=True):
-        decisions = years[year]
-        column: list[str] = [d.type if d.type in STAT_COLUMNS else "其他" for d in decisions]
-        counts = [str(column.count(c)) if c in held_columns or column.count(c) else "无此职权"
-                  for c in STAT_COLUMNS]
-        total = sum((d.outcome.fine_amount or Decimal(0) for d in decisions), Decimal(0))
-        rows.append(YearStatistics(year, counts, money(total, "元")))
+    for year in figures.years:
+        mine = figures.of(year, body.id)
+        if not mine.decisions:
+            continue
+        score = scores[year].get(body.id)
+        rows.append(YearStatistics(
+            linker.to(statistics_page.year_src(year), f"{year}年"),
+            stats_row(mine)[:len(STAT_COLUMNS)], money(mine.fine_total, "元"),
+            linker.to(evaluation_page.year_src(year), f"{score}分", body.id)
+            if score is not None else None))
     return rows
 
 
@@ -207,7 +214,7 @@ def body_page(site: Site, linker: Linker, templates: Templates, body: Body) -> D
         register=here.to(register_src(body.id), f"{body.name}执法人员名录") if officers else None,
         powers=_powers_by_category(here, site.powers_by_body.get(body.id, [])),
         procedures=_procedures(site, here, site.powers_by_body.get(body.id, [])),
-        statistics=statistics(site, body, site.powers_by_body.get(body.id, [])),
+        statistics=statistics(site, here, body),
         stat_columns=STAT_COLUMNS,
         decisions=[decision_item(site, here, d) for d in decisions[:PER_PAGE]],
         decision_count=len(decisions),
