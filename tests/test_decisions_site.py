@@ -7,15 +7,18 @@ category, 61+ decisions in one year) and the demo authority.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import textwrap
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import pytest
-from bs4 import BeautifulSoup
+import yaml
+from bs4 import BeautifulSoup, Tag
 
 from generator.loader import load
 from generator.model import Decision
@@ -32,7 +35,7 @@ from generator.render.listing import PER_PAGE, page_window
 from generator.settings import load_settings
 from tests.artifacts import artifact
 from tests.conftest import DEMO_AS_OF, ROOT, serving
-from tests.sitehelpers import AS_OF, write_content
+from tests.sitehelpers import AS_OF, PERSON, SCRIPT, write_content
 
 # --- the fixture tree ----------------------------------------------------------------------
 
@@ -91,6 +94,19 @@ CORRECTION = """
 """
 
 WITHDRAWN, CORRECTED, EXPIRED, RENAMED, FORMER = "w-001", "k-001", "x-001", "r-001", "r-old"
+STEPPED = "s-001"
+"""A decision with 办理过程, recorded out of the procedure's order."""
+APPEAL = """
+    id: {id}
+    decision: {decision}
+    kind: {kind}
+    organ: {organ}
+    filed_on: {filed_on}
+    result: {result}
+    {concluded}document_number: '{number}'
+    note: '{note}'
+"""
+APPEAL_NOTE = f"申请人{PERSON}认为加班系自愿{SCRIPT}，复议机关决定维持。"
 WITHDRAWAL_REASON = "本决定已被东湖市人民政府行政复议决定撤销。"
 UNKNOWN_CATEGORY = "训诫"
 
@@ -121,6 +137,25 @@ FIXTURE: dict[str, str] = dict([
     _decision(CORRECTED, 906, date="2025-04-21"),
     _decision(EXPIRED, 907, date="2024-03-01", end="2025-06-01"),
     _decision(RENAMED, 908, date="2025-04-22", former=FORMER),
+    (f"decisions/2025/{STEPPED}.yml", _decision(STEPPED, 909, date="2025-05-06")[1] + """
+    steps:
+      - {step: close, date: 2025-05-06}
+      - {step: open, date: 2025-03-03}
+      - {step: hearing, date: 2025-04-21}
+    """),
+    # d-001 (tests/sitehelpers.py) has a natural person as party. The ids sort the other way
+    # round from the filing dates: the page orders by filing date.
+    ("appeals/d-001-a-ss.yml", APPEAL.format(
+        id="d-001-a-ss", decision="d-001", kind="行政诉讼", organ="东湖市东湖区人民法院",
+        filed_on="2025-05-10", result="审理中", concluded="", number="", note="正在一审审理中。")),
+    ("appeals/d-001-b-fy.yml", APPEAL.format(
+        id="d-001-b-fy", decision="d-001", kind="行政复议", organ="东湖市人民政府",
+        filed_on="2025-03-01", result="维持", concluded="concluded_on: 2025-04-20\n    ",
+        number="东政复决字〔2025〕1号", note=APPEAL_NOTE)),
+    ("appeals/w-001-fy.yml", APPEAL.format(
+        id="w-001-fy", decision=WITHDRAWN, kind="行政复议", organ="东湖市人民政府",
+        filed_on="2025-04-25", result="撤销", concluded="concluded_on: 2025-05-01\n    ",
+        number="东政复决字〔2025〕9号", note="复议机关决定撤销原处罚决定。")),
     ("corrections/w-001-withdraw.yml", CORRECTION.format(
         id="w-001-withdraw", record=WITHDRAWN, kind="撤回", cause="cause: 撤销\n    ",
         reason=WITHDRAWAL_REASON)),
@@ -346,6 +381,56 @@ def test_decision_page_shows_every_field_and_links(fixture_site: Path) -> None:
         "../../body/county/"
 
 
+def _table_after(article: Tag, heading_id: str) -> list[list[str]]:
+    """The header and body rows of the table under a heading, as text."""
+    table = article.find(id=heading_id).find_next("table")
+    return [[cell.get_text() for cell in row.find_all(["th", "td"])] for row in table.select("tr")]
+
+
+def test_steps_are_shown_in_the_order_of_the_procedure(fixture_site: Path) -> None:
+    article = _page(fixture_site, f"decisions/2025/{STEPPED}").select_one("article")
+    assert article.find(id="steps").get_text() == "办理过程"
+    # the procedure of the fixture sets no time limits; a step's name is text, never markup
+    assert _table_after(article, "steps") == [
+        ["环节", "办理日期", "时限"],
+        ['立案"]; click', "2025年3月3日", "—"],
+        ["听证", "2025年4月21日", "—"],
+        ["结案", "2025年5月6日", "—"],
+    ]
+
+
+def _appeals_after(article: Tag) -> list[dict[str, str]]:
+    """Each case under 复议诉讼: its fields, label to value, in the order shown."""
+    section = article.find(id="appeals").parent
+    return [{th.get_text(): th.find_next("td").get_text() for th in table.select("th[scope=row]")}
+            for table in section.select("table")]
+
+
+def test_appeals_are_listed_by_filing_date_with_a_natural_person_masked(
+        fixture_site: Path) -> None:
+    html = (fixture_site / "decisions/2025/d-001/index.html").read_text("utf-8")
+    article = BeautifulSoup(html, "html.parser").select_one("article")
+    assert article.find(id="appeals").get_text() == "复议诉讼"
+    assert _appeals_after(article) == [
+        {"类型": "行政复议", "复议机关/人民法院": "东湖市人民政府", "受理日期": "2025年3月1日",
+         "结果": "维持", "结论日期": "2025年4月20日", "文书号": "东政复决字〔2025〕1号",
+         "说明": APPEAL_NOTE.replace(PERSON, PERSON[0] + "某")},
+        # no document yet: the field is left out
+        {"类型": "行政诉讼", "复议机关/人民法院": "东湖市东湖区人民法院", "受理日期": "2025年5月10日",
+         "结果": "审理中", "结论日期": "审理中", "说明": "正在一审审理中。"},
+    ]
+    assert PERSON not in html and SCRIPT not in html and SCRIPT in article.get_text()
+    # not part of the printed notice
+    assert "gs-noprint" in article.find(id="appeals").parent["class"]
+
+
+def test_a_withdrawn_decision_shows_no_appeal(fixture_site: Path) -> None:
+    article = _page(fixture_site, f"decisions/2025/{WITHDRAWN}").select_one("article")
+    assert article.find(id="appeals") is None
+    text = article.get_text()
+    assert "东政复决字〔2025〕9号" not in text and "复议机关决定撤销原处罚决定" not in text
+
+
 def test_renamed_decision_keeps_its_old_url(fixture_site: Path) -> None:
     old = fixture_site / f"decisions/2025/{FORMER}/index.html"
     soup = BeautifulSoup(old.read_text("utf-8"), "html.parser")
@@ -497,6 +582,102 @@ def test_decision_page_shows_its_status_and_links_the_level(demo_site: Path) -> 
     assert soup.select_one(".gs-badge").get_text() == "公示中"
     level = soup.find("th", string="裁量阶次").find_next("a")
     assert level["href"].endswith("benchmarks/bm-si-registration/#level-4")
+
+
+def _records(folder: str) -> dict[str, Any]:
+    """The demo's records of one type as their YAML says, by id (not through the loader)."""
+    records = (yaml.safe_load(path.read_text("utf-8"))
+               for path in sorted((ROOT / "content" / folder).rglob("*.yml")))
+    return {record["id"]: record for record in records}
+
+
+def _chinese(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _demo_article(site: Path, decision: dict[str, Any]) -> Tag:
+    page = site / f"decisions/{decision['decision_date'].year}/{decision['id']}/index.html"
+    return BeautifulSoup(page.read_text("utf-8"), "html.parser").select_one("article")
+
+
+def _shown(decision: dict[str, Any], withdrawn: set[str]) -> bool:
+    return decision["id"] not in withdrawn and decision["publicity_end"] >= DEMO_AS_OF
+
+
+@pytest.fixture(scope="module")
+def withdrawn() -> set[str]:
+    return {c["record"].removeprefix("decisions/") for c in _records("corrections").values()
+            if c["kind"] == "撤回" and (c.get("review") or {}).get("outcome") == "批准"}
+
+
+def test_demo_steps_show_what_the_records_say(demo_site: Path, withdrawn: set[str]) -> None:
+    procedures, powers = _records("procedures"), _records("powers")
+    stepped = [d for d in _records("decisions").values() if d.get("steps")]
+    assert {"dhzd-2026-005", "qingshan-2026-003"} <= {d["id"] for d in stepped}
+    for decision in stepped:
+        assert _shown(decision, withdrawn), decision["id"]
+        steps = procedures[powers[decision["power"]]["procedure"]]["steps"]
+        order = [step["id"] for step in steps]
+        by_id = {step["id"]: step for step in steps}
+        done = sorted(decision["steps"], key=lambda s: order.index(s["step"]))
+        expected = [[by_id[s["step"]]["name"], _chinese(s["date"]),
+                     by_id[s["step"]].get("time_limit") or "—"] for s in done]
+        article = _demo_article(demo_site, decision)
+        assert _table_after(article, "steps") == [["环节", "办理日期", "时限"], *expected], \
+            decision["id"]
+    qingshan = _demo_article(demo_site, _records("decisions")["qingshan-2026-003"])
+    assert ["决定", "2026年11月6日", "立案之日起60个工作日内"] in _table_after(qingshan, "steps")
+
+
+def test_demo_appeals_show_what_the_records_say(demo_site: Path, withdrawn: set[str]) -> None:
+    decisions = _records("decisions")
+    cases: dict[str, list[dict[str, Any]]] = {}
+    for appeal in _records("appeals").values():
+        cases.setdefault(appeal["decision"], []).append(appeal)
+    assert len(cases) >= 3 and "xishan-2025-006" in cases
+    for decision_id, appeals in cases.items():
+        decision = decisions[decision_id]
+        article = _demo_article(demo_site, decision)
+        if not _shown(decision, withdrawn):
+            continue  # test_demo_withdrawn_decision_shows_no_appeal
+        party = decision["party"]
+        expected = []
+        for appeal in sorted(appeals, key=lambda a: (a["filed_on"], a["id"])):
+            note = appeal.get("note", "")
+            if party["kind"] == "自然人":
+                note = note.replace(party["name"], party["name"][0] + "某")
+            fields = {"类型": appeal["kind"], "复议机关/人民法院": appeal["organ"],
+                      "受理日期": _chinese(appeal["filed_on"]), "结果": appeal["result"],
+                      "结论日期": _chinese(appeal["concluded_on"])
+                      if appeal.get("concluded_on") else "审理中",
+                      "文书号": appeal.get("document_number", ""), "说明": note}
+            expected.append({label: value for label, value in fields.items() if value})
+        assert _appeals_after(article) == expected, decision_id
+
+
+def test_demo_withdrawn_decision_shows_no_appeal(demo_site: Path, withdrawn: set[str]) -> None:
+    assert "xishan-2025-006" in withdrawn
+    article = _demo_article(demo_site, _records("decisions")["xishan-2025-006"])
+    assert article.select_one(".gs-badge").get_text() == "已撤回"
+    assert article.find(id="appeals") is None and article.find(id="steps") is None
+    text = article.get_text()
+    appeal = _records("appeals")["xishan-2025-006-fy"]
+    assert appeal["document_number"] not in text and appeal["note"] not in text
+    assert "复议诉讼" not in text
+
+
+def test_demo_sections_appear_only_where_there_is_something_to_show(
+        demo_site: Path, withdrawn: set[str]) -> None:
+    appealed = {a["decision"] for a in _records("appeals").values()}
+    for decision in _records("decisions").values():
+        article = _demo_article(demo_site, decision)
+        shown = _shown(decision, withdrawn)
+        assert (article.find(id="steps") is not None) == (shown and bool(decision.get("steps"))), \
+            decision["id"]
+        assert (article.find(id="appeals") is not None) == (shown and decision["id"] in appealed), \
+            decision["id"]
+    plain = _demo_article(demo_site, _records("decisions")["dhzd-2026-003"])
+    assert "办理过程" not in plain.get_text() and "复议诉讼" not in plain.get_text()
 
 
 def test_section_page_offers_every_facet(demo_site: Path) -> None:

@@ -10,10 +10,12 @@ from tests.conftest import DEMO_AS_OF, ROOT
 
 
 def _longest_decisions(count: int) -> list[str]:
+    """The longest public decisions, then every one with 办理过程 (a printed table)."""
     portal, _ = load(ROOT / "content")
     public = [d for d in portal.decisions.values() if d.publicity_end >= DEMO_AS_OF]
     public.sort(key=lambda d: -len(d.model_dump_json()))
-    return [f"/decisions/{d.decision_date.year}/{d.id}/" for d in public[:count]]
+    chosen = public[:count] + [d for d in public[count:] if d.steps]
+    return [f"/decisions/{d.decision_date.year}/{d.id}/" for d in chosen]
 
 
 def test_a_decision_prints_as_one_clean_a4_page(phone, served: str) -> None:  # type: ignore[no-untyped-def]

@@ -1,10 +1,11 @@
-"""One page per decision with every 双公示 field; a withdrawn or expired one shows a notice only."""
+"""One page per decision with every 双公示 field, how the case went (办理过程) and its appeals
+(复议诉讼); a withdrawn or expired one shows a notice only."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.model import Decision, Outcome
+from generator.model import Appeal, Decision, Outcome, Procedure
 from generator.render.benchmarks import level_anchor
 from generator.render.citations import article_links
 from generator.render.docs import DocPage
@@ -52,6 +53,30 @@ class RelatedDecision:
 
 
 @dataclass(frozen=True)
+class StepView:
+    """One line of 办理过程: a step of the procedure, when it was done, and its time limit."""
+
+    name: str
+    date: str
+    time_limit: str
+    """The procedure's own wording (立案之日起60个工作日内), or — when it sets none."""
+
+
+@dataclass(frozen=True)
+class AppealView:
+    """One case of 复议诉讼, shown as a table of fields (an empty one is left out)."""
+
+    kind: str
+    organ: str
+    filed_on: str
+    result: str
+    concluded_on: str
+    """The date of the decision or judgment, or 审理中 while the case goes on."""
+    document_number: str
+    note: str
+
+
+@dataclass(frozen=True)
 class DecisionPage:
     title: str
     publicity: str
@@ -80,6 +105,10 @@ class DecisionPage:
     remedies: list[str]
     publicity_end: str
     note: str
+    steps: list[StepView]
+    """办理过程, in the order of the procedure: only for a decision that is itself public."""
+    appeals: list[AppealView]
+    """复议诉讼 against the decision, by filing date: only for a decision that is itself public."""
     published: str
     """When it was first published (from the ledger), or '' when not recorded."""
     body_decisions: Link | None
@@ -131,8 +160,37 @@ def _notice(site: Site, decision: Decision, publicity: Publicity) -> str:
     return ""
 
 
-def decision_page(site: Site, linker: Linker, templates: Templates,
-                  decision: Decision, related: list[Decision]) -> DocPage:
+def _steps(decision: Decision, procedure: Procedure | None) -> list[StepView]:
+    """The recorded steps in the order of the procedure. `gongshi check` refuses a step the
+    procedure lacks; were one here anyway, it comes last under its own id."""
+    known = {step.id: (index, step) for index, step in enumerate(procedure.steps)} \
+        if procedure else {}
+    rows = []
+    for done in decision.steps:
+        index, step = known.get(done.step, (len(known), None))
+        rows.append((index, done.date, StepView(
+            name=step.name if step else done.step,
+            date=chinese_date(done.date),
+            time_limit=step.time_limit if step and step.time_limit else "—",
+        )))
+    return [view for _, _, view in sorted(rows, key=lambda row: (row[0], row[1]))]
+
+
+def _appeal(appeal: Appeal, decision: Decision) -> AppealView:
+    return AppealView(
+        kind=appeal.kind,
+        organ=appeal.organ,
+        filed_on=chinese_date(appeal.filed_on),
+        result=appeal.result,
+        concluded_on=chinese_date(appeal.concluded_on) or "审理中",
+        document_number=appeal.document_number,
+        note=scrub_party(appeal.note, decision.party),
+    )
+
+
+def decision_page(site: Site, linker: Linker, templates: Templates, decision: Decision,
+                  related: list[Decision], appeals: list[Appeal]) -> DocPage:
+    """`appeals` are those against this decision, in the order to show them."""
     src = record_src(decision)
     here = linker.at(src)
     portal = site.portal
@@ -185,6 +243,8 @@ def decision_page(site: Site, linker: Linker, templates: Templates,
         if procedure else [],
         publicity_end=chinese_date(decision.publicity_end),
         note=scrub_party(decision.note, party),
+        steps=_steps(decision, procedure) if public else [],
+        appeals=[_appeal(appeal, decision) for appeal in appeals] if public else [],
         published=chinese_date(site.published(decision)),
         body_decisions=here.to(body_decisions_src(decision.body),
                                f"{body.name if body else decision.body}的全部执法决定")
@@ -218,7 +278,11 @@ def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage]:
 
     public = {decision.ref: decision for decision in site.decisions}
     related_refs = related(site)  # once per build: each decision's list, from its neighbours
+    appeals: dict[str, list[Appeal]] = {}
+    for appeal in sorted(site.portal.appeals.values(), key=lambda a: (a.filed_on, a.id)):
+        appeals.setdefault(appeal.decision, []).append(appeal)
     decisions = sorted(site.portal.decisions.values(), key=lambda d: d.id)
     return [decision_page(site, linker, templates, decision,
-                          [public[ref] for ref in related_refs.get(decision.ref, [])])
+                          [public[ref] for ref in related_refs.get(decision.ref, [])],
+                          appeals.get(decision.id, []))
             for decision in decisions]
