@@ -194,3 +194,38 @@ def test_body_pages_show_the_same_figures(demo_site: Path, demo: Demo) -> None:
         assert set(shown) == {y for y, row in expected.items() if row["执法决定合计"] != "0"}
         for year, cells in shown.items():
             assert cells[:len(columns)] == [expected[year][c] for c in columns], (body_id, year)
+
+
+HOSTILE = "=HYPERLINK(\"http://x\")|<script>alert(1)</script>[点我](javascript:alert(1))"
+
+
+def test_hostile_body_name_stays_text_everywhere(good: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from generator.build import Project, build
+    from tests.minisite import edit
+
+    shutil.copytree(ROOT / "site_config", good / "site_config")
+    shutil.copy(ROOT / "mkdocs.yml", good / "mkdocs.yml")
+    edit(good, "content/bodies/city.yml", "name: 东湖市人力资源和社会保障局",
+         f"name: '{HOSTILE}'")
+    site = tmp_path / "site"
+    build(Project(good), AS_OF, site_dir=site)
+    for url in ("statistics/2025", "evaluation/2025", "bodies/city"):
+        soup = _page(site, url)
+        assert soup.find("script", string=lambda s: bool(s) and "alert(1)" in s) is None, url
+        assert not soup.select('a[href^="javascript:"]'), url
+        assert HOSTILE in soup.get_text(), url
+    svg_text = [t.get_text() for t in _page(site, "statistics/2025").select("#chart-2025 text")]
+    assert HOSTILE in svg_text
+    rows = _csv(site / "statistics" / "2025.csv")
+    cell = next(r["执法主体"] for r in rows if r["执法主体标识"] == "city")
+    assert cell == "'" + HOSTILE  # a spreadsheet shows it, never runs it
+    code, _, err = run("report", "--year", "2025", "--as-of", AS_OF.isoformat(),
+                       "--project", str(good), "--output", str(tmp_path / "out"))
+    assert code == 0, err
+    text = (tmp_path / "out" / "annual-2025.md").read_text(encoding="utf-8")
+    assert "<script>" not in text and "](javascript:" not in text
+    header = next(line for line in text.splitlines() if line.startswith("| 执法主体 | 行政许可"))
+    row = next(line for line in text.splitlines() if "HYPERLINK" in line)
+    assert row.count("|") == header.count("|"), "the name must not add table columns"
