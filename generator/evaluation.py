@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from generator import timeliness
 from generator.articles import Citation
 from generator.ledger import Ledger
-from generator.model import Correction, Decision, Procedure
+from generator.model import Appeal, Correction, Decision, Procedure
 from generator.portal import Portal
 from generator.rules.authority import holds
 from generator.rules.basis import not_in_force
@@ -155,27 +155,38 @@ def evaluate(portal: Portal, ledger: Ledger, standard: Standard, year: int,
              body_ids: list[str], as_of: dt.date) -> list[Evaluation]:
     """The evaluations of `year` for the bodies that made decisions that year, in the order
     of `body_ids`, as things stood on `as_of`."""
+    return evaluate_years(portal, ledger, standard, [year], body_ids, as_of)[year]
+
+
+def evaluate_years(portal: Portal, ledger: Ledger, standard: Standard, years: list[int],
+                   body_ids: list[str], as_of: dt.date) -> dict[int, list[Evaluation]]:
+    """`evaluate` for several years, reading the records once."""
     case = _Checks(portal, ledger, as_of)
-    by_body: dict[str, list[Decision]] = {}
+    grouped: dict[tuple[int, str], list[Decision]] = {}
     for decision in sorted(portal.decisions.values(), key=lambda d: (d.decision_date, d.id)):
-        if decision.decision_date.year == year:
-            by_body.setdefault(decision.body, []).append(decision)
-    result = []
-    for body_id in body_ids:
-        decisions = by_body.get(body_id, [])
-        if not decisions:
-            continue
-        items = []
-        for item in standard.items:
-            check = getattr(case, item.key)
-            deductions = []
-            for decision in decisions:
-                reasons = tuple(check(decision))
-                if reasons:
-                    deductions.append(Deduction(item.key, decision, reasons))
-            items.append(ItemScore(item, tuple(deductions)))
-        result.append(Evaluation(body_id, year, len(decisions), tuple(items)))
+        grouped.setdefault((decision.decision_date.year, decision.body), []).append(decision)
+    result: dict[int, list[Evaluation]] = {}
+    for year in years:
+        result[year] = []
+        for body_id in body_ids:
+            decisions = grouped.get((year, body_id), [])
+            if decisions:
+                result[year].append(_evaluation(case, standard, year, body_id, decisions))
     return result
+
+
+def _evaluation(case: _Checks, standard: Standard, year: int, body_id: str,
+                decisions: list[Decision]) -> Evaluation:
+    items = []
+    for item in standard.items:
+        check = getattr(case, item.key)
+        deductions = []
+        for decision in decisions:
+            reasons = tuple(check(decision))
+            if reasons:
+                deductions.append(Deduction(item.key, decision, reasons))
+        items.append(ItemScore(item, tuple(deductions)))
+    return Evaluation(body_id, year, len(decisions), tuple(items))
 
 
 # --- the checks, one method per item ---------------------------------------------------------
@@ -191,6 +202,9 @@ class _Checks:
         self.as_of = as_of
         self.timings = {t.decision.id: t for t in timeliness.publications(portal, ledger)}
         self.recorded = ledger.by_correction()
+        self.appeals: dict[str, list[Appeal]] = {}
+        for appeal in sorted(portal.appeals.values(), key=lambda a: (a.filed_on, a.id)):
+            self.appeals.setdefault(appeal.decision, []).append(appeal)
         self.withdrawals: dict[str, list[Correction]] = {}
         for correction in sorted(portal.corrections.values(), key=lambda c: c.id):
             if correction.kind == "撤回" and correction.record.startswith("decisions/"):
@@ -322,8 +336,8 @@ class _Checks:
                 yield f"撤回在事由发生后第{days}日生效，超过{timeliness.WITHDRAWAL_DAYS}日的时限"
 
     def litigation(self, decision: Decision) -> Iterator[str]:
-        for appeal in sorted(self.portal.appeals.values(), key=lambda a: (a.filed_on, a.id)):
-            if appeal.decision == decision.id and appeal.reversing:
+        for appeal in self.appeals.get(decision.id, []):
+            if appeal.reversing:
                 number = f"（{appeal.document_number}）" if appeal.document_number else ""
                 yield f"{appeal.organ}{appeal.kind}{appeal.result}{number}"
 

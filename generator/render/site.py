@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from generator.evaluation import Evaluation, evaluate
+from generator.evaluation import Evaluation, evaluate_years
 from generator.ledger import Ledger, Publication, versions_of
 from generator.model import Body, Correction, Decision, Officer, Power, Record
 from generator.portal import Portal
@@ -67,12 +67,15 @@ class Site:
         standard = self.settings.evaluation
         if standard is None:
             return []
-        key = f"evaluation-{year}"
-        if key not in self.memo:
-            self.memo[key] = evaluate(self.portal, self.ledger, standard, year,
-                                      self.body_order(), self.as_of)
-        result: list[Evaluation] = self.memo[key]
-        return result
+        if "evaluations" not in self.memo:
+            years = sorted({*self.statistics().years, year})
+            self.memo["evaluations"] = evaluate_years(self.portal, self.ledger, standard, years,
+                                                      self.body_order(), self.as_of)
+        evaluations: dict[int, list[Evaluation]] = self.memo["evaluations"]
+        if year not in evaluations:
+            evaluations.update(evaluate_years(self.portal, self.ledger, standard, [year],
+                                              self.body_order(), self.as_of))
+        return evaluations[year]
 
     def versions(self, record: Record) -> list[Publication]:
         """The record's published versions, oldest first (also those under a former id)."""
