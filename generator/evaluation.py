@@ -159,9 +159,11 @@ def evaluate(portal: Portal, ledger: Ledger, standard: Standard, year: int,
 
 
 def evaluate_years(portal: Portal, ledger: Ledger, standard: Standard, years: list[int],
-                   body_ids: list[str], as_of: dt.date) -> dict[int, list[Evaluation]]:
-    """`evaluate` for several years, reading the records once."""
-    case = _Checks(portal, ledger, as_of)
+                   body_ids: list[str], as_of: dt.date,
+                   timings: list[timeliness.Timing] | None = None) -> dict[int, list[Evaluation]]:
+    """`evaluate` for several years, reading the records once (`timings`: the publication
+    timings, when the caller has them)."""
+    case = _Checks(portal, ledger, as_of, timings)
     grouped: dict[tuple[int, str], list[Decision]] = {}
     for decision in sorted(portal.decisions.values(), key=lambda d: (d.decision_date, d.id)):
         grouped.setdefault((decision.decision_date.year, decision.body), []).append(decision)
@@ -197,10 +199,12 @@ _ANCHOR = re.compile(r"^(.+?)之日起")
 class _Checks:
     """Each method yields the reasons one decision fails one item (none when it passes)."""
 
-    def __init__(self, portal: Portal, ledger: Ledger, as_of: dt.date) -> None:
+    def __init__(self, portal: Portal, ledger: Ledger, as_of: dt.date,
+                 timings: list[timeliness.Timing] | None) -> None:
         self.portal = portal
         self.as_of = as_of
-        self.timings = {t.decision.id: t for t in timeliness.publications(portal, ledger)}
+        self.timings = {t.decision.id: t for t in (timings if timings is not None
+                                                   else timeliness.publications(portal, ledger))}
         self.recorded = ledger.by_correction()
         self.appeals: dict[str, list[Appeal]] = {}
         for appeal in sorted(portal.appeals.values(), key=lambda a: (a.filed_on, a.id)):

@@ -115,9 +115,11 @@ def held_categories(portal: Portal) -> dict[str, frozenset[str]]:
 
 
 def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
-            body_order: Iterable[str] | None = None, extra_years: Iterable[int] = ()) -> Statistics:
+            body_order: Iterable[str] | None = None, extra_years: Iterable[int] = (),
+            timings: list[timeliness.Timing] | None = None) -> Statistics:
     """The figures of every year and body, from the records and the ledger (also of
-    `extra_years`, which may have no decision at all)."""
+    `extra_years`, which may have no decision at all). `timings` saves recounting the
+    publication timings when the caller has them."""
     bodies = tuple(body_order if body_order is not None else sorted(portal.bodies))
     decisions = sorted(portal.decisions.values(), key=lambda d: d.id)
     extra = list(extra_years)
@@ -125,7 +127,8 @@ def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
     last = max([as_of.year, *(d.decision_date.year for d in decisions), *extra])
     years = tuple(range(last, first - 1, -1))
     held = held_categories(portal)
-    timings = {t.decision.id: t for t in timeliness.publications(portal, ledger)}
+    by_id = {t.decision.id: t for t in (timings if timings is not None
+                                        else timeliness.publications(portal, ledger))}
     recorded = ledger.by_correction()
     changes: dict[tuple[int, str], Counter[str]] = {}
     for correction in portal.corrections.values():
@@ -146,14 +149,14 @@ def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
         for body_id in bodies:
             figures[(year, body_id)] = _figures(
                 year, body_id, grouped.get((year, body_id), []), held.get(body_id, frozenset()),
-                timings, changes.get((year, body_id), Counter()), appeals)
+                by_id, changes.get((year, body_id), Counter()), appeals)
         mine = [d for (y, _), group in grouped.items() if y == year for d in group]
         total: Counter[str] = Counter()
         for (y, _), counter in changes.items():
             if y == year:
                 total.update(counter)
         figures[(year, AUTHORITY)] = _figures(year, AUTHORITY, sorted(mine, key=lambda d: d.id),
-                                              every_category, timings, total, appeals)
+                                              every_category, by_id, total, appeals)
     return Statistics(years, bodies, figures)
 
 

@@ -19,7 +19,7 @@ from generator.portal import Portal
 from generator.settings import Settings
 from generator.statistics import Statistics
 from generator.statistics import compute as compute_statistics
-from generator.timeliness import took_effect
+from generator.timeliness import Timing, publications, took_effect
 
 
 class Publicity(Enum):
@@ -54,11 +54,19 @@ class Site:
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Figures several pages share, computed once on first use."""
 
+    def timings(self) -> list[Timing]:
+        """How fast each decision was published (rule 7), in id order."""
+        if "timings" not in self.memo:
+            self.memo["timings"] = publications(self.portal, self.ledger)
+        result: list[Timing] = self.memo["timings"]
+        return result
+
     def statistics(self) -> Statistics:
         """Every year's enforcement figures (年度执法数据), per body and in all."""
         if "statistics" not in self.memo:
             self.memo["statistics"] = compute_statistics(self.portal, self.ledger, self.as_of,
-                                                         self.body_order())
+                                                         self.body_order(),
+                                                         timings=self.timings())
         result: Statistics = self.memo["statistics"]
         return result
 
@@ -70,11 +78,12 @@ class Site:
         if "evaluations" not in self.memo:
             years = sorted({*self.statistics().years, year})
             self.memo["evaluations"] = evaluate_years(self.portal, self.ledger, standard, years,
-                                                      self.body_order(), self.as_of)
+                                                      self.body_order(), self.as_of,
+                                                      self.timings())
         evaluations: dict[int, list[Evaluation]] = self.memo["evaluations"]
         if year not in evaluations:
             evaluations.update(evaluate_years(self.portal, self.ledger, standard, [year],
-                                              self.body_order(), self.as_of))
+                                              self.body_order(), self.as_of, self.timings()))
         return evaluations[year]
 
     def versions(self, record: Record) -> list[Publication]:

@@ -70,7 +70,7 @@ def _rate(on_time: int, published: int) -> str:
 def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
     here = linker.at(SRC)
     portal = site.portal
-    timings = [t for t in rule.publications(portal, site.ledger) if t.published is not None]
+    timings = [t for t in site.timings() if t.published is not None]
 
     def body_link(body_id: str) -> Link:
         body = portal.bodies.get(body_id)
