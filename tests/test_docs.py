@@ -62,3 +62,16 @@ def test_readme_links_resolve() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", readme):
         assert (ROOT / target).exists(), f"README links to missing {target}"
+
+
+def test_editor_settings_map_every_yaml_folder_to_its_schema() -> None:
+    import json
+
+    from generator.model import RECORD_TYPES, Page
+
+    schemas = json.loads((ROOT / ".vscode/settings.json").read_text(encoding="utf-8"))["yaml.schemas"]
+    for model in RECORD_TYPES:
+        if model is Page:
+            continue  # Markdown with front matter: the YAML extension does not read it
+        assert f"content/{model.kind_name}/**/*.yml" in schemas.get(
+            f"./schema/{model.kind_name}.schema.json", []), model.kind_name
