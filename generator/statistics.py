@@ -2,8 +2,11 @@
 
 The national rules ask every body to publish its figures for a year by 31 January of the next.
 They are counted here from the records, by the year of the decision date, over every decision
-the body made that year: also those whose publicity period has since ended and those later
-withdrawn (a withdrawal is counted again in its own row). A category the body holds no power
+the body made that year: also those whose publicity period has since ended, so a year's figures
+do not shrink as its decisions expire, and those later withdrawn (a withdrawal is counted again
+in its own row). A withdrawn decision no longer stands and its content has left the site, so
+its outcome, fine and confiscation are not counted: with one decision in a year, a total would
+show its fine. A category the body holds no power
 of is 无此职权, not 0, so a reader can tell "did none" from "may not do".
 
 The same figures feed the statistics pages, their CSV and `gongshi report`.
@@ -140,6 +143,9 @@ def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
     appeals: dict[str, list[tuple[str, bool]]] = {}
     for appeal in portal.appeals.values():
         appeals.setdefault(appeal.decision, []).append((appeal.kind, appeal.reversing))
+    withdrawn = {c.record.removeprefix("decisions/") for c in portal.corrections.values()
+                 if c.kind == "撤回" and c.record.startswith("decisions/")
+                 and timeliness.took_effect(c, recorded) is not None}
     grouped: dict[tuple[int, str], list[Decision]] = {}
     for decision in decisions:
         grouped.setdefault((decision.decision_date.year, decision.body), []).append(decision)
@@ -149,27 +155,28 @@ def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
         for body_id in bodies:
             figures[(year, body_id)] = _figures(
                 year, body_id, grouped.get((year, body_id), []), held.get(body_id, frozenset()),
-                by_id, changes.get((year, body_id), Counter()), appeals)
+                by_id, changes.get((year, body_id), Counter()), appeals, withdrawn)
         mine = [d for (y, _), group in grouped.items() if y == year for d in group]
         total: Counter[str] = Counter()
         for (y, _), counter in changes.items():
             if y == year:
                 total.update(counter)
         figures[(year, AUTHORITY)] = _figures(year, AUTHORITY, sorted(mine, key=lambda d: d.id),
-                                              every_category, by_id, total, appeals)
+                                              every_category, by_id, total, appeals, withdrawn)
     return Statistics(years, bodies, figures)
 
 
 def _figures(year: int, body: str, decisions: list[Decision], held: frozenset[str],
              timings: dict[str, timeliness.Timing], changes: Counter[str],
-             appeals: dict[str, list[tuple[str, bool]]]) -> Figures:
+             appeals: dict[str, list[tuple[str, bool]]], withdrawn: set[str]) -> Figures:
     by_type: Counter[str] = Counter(d.type for d in decisions)
     categories = []
     for label, types in CATEGORIES:
         count = sum(by_type[t] for t in types)
         categories.append((label, count if count or (held & types) else None))
-    outcomes = Counter(c for d in decisions for c in dict.fromkeys(d.outcome.categories))
-    fines = [d.outcome.fine_amount for d in decisions if d.outcome.fine_amount]
+    standing = [d for d in decisions if d.id not in withdrawn]
+    outcomes = Counter(c for d in standing for c in dict.fromkeys(d.outcome.categories))
+    fines = [d.outcome.fine_amount for d in standing if d.outcome.fine_amount]
     major = [d for d in decisions if d.major]
     published = [timings[d.id] for d in decisions if d.id in timings and timings[d.id].published]
     cases = [case for d in decisions for case in appeals.get(d.id, [])]
@@ -178,7 +185,7 @@ def _figures(year: int, body: str, decisions: list[Decision], held: frozenset[st
         outcomes=tuple(sorted(outcomes.items(), key=lambda item: (-item[1], item[0]))),
         fines=len(fines), fine_total=sum(fines, Decimal(0)),
         fine_median=statistics.median(fines) if fines else None,
-        confiscated_total=sum((d.outcome.confiscated_amount or Decimal(0) for d in decisions),
+        confiscated_total=sum((d.outcome.confiscated_amount or Decimal(0) for d in standing),
                               Decimal(0)),
         major=len(major),
         reviewed=sum(1 for d in major if d.legal_review is not None and d.legal_review.passed),

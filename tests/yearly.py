@@ -69,6 +69,11 @@ class Demo:
                  if e["record"] == f"decisions/{decision_id}" and e["version"] == 1]
         return dates[0] if dates else None
 
+    def withdrawn(self) -> set[str]:
+        """Decisions withdrawn by an approved 撤回: their outcome and amounts are not counted."""
+        return {c["record"].removeprefix("decisions/") for c in self.corrections
+                if c["kind"] == "撤回" and self.took_effect(c) is not None}
+
     def took_effect(self, correction: dict[str, Any]) -> dt.date | None:
         review = correction.get("review")
         if not review or review["outcome"] != "批准":
@@ -105,13 +110,15 @@ def expected_row(demo: Demo, year: int, body: str | None) -> dict[str, str]:
         count = sum(1 for d in mine if d["type"] in types)
         row[column] = str(count) if count or held & types else "无此职权"
     row["执法决定合计"] = str(len(mine))
-    fines = [Decimal(str(d["outcome"]["fine_amount"])) for d in mine
+    withdrawn = demo.withdrawn()
+    standing = [d for d in mine if d["id"] not in withdrawn]
+    fines = [Decimal(str(d["outcome"]["fine_amount"])) for d in standing
              if d["outcome"].get("fine_amount")]
     row["罚款件数"] = str(len(fines))
     row["罚款总额（元）"] = _money(sum(fines, Decimal(0)))
     row["罚款中位数（元）"] = _money(statistics.median(fines)) if fines else "—"
     row["没收违法所得（元）"] = _money(sum((Decimal(str(d["outcome"].get("confiscated_amount") or 0))
-                                       for d in mine), Decimal(0)))
+                                       for d in standing), Decimal(0)))
     major = [d for d in mine if d.get("major")]
     row["重大执法决定"] = str(len(major))
     row["经法制审核"] = str(sum(1 for d in major if (d.get("legal_review") or {}).get("passed")))
@@ -141,8 +148,9 @@ def expected_row(demo: Demo, year: int, body: str | None) -> dict[str, str]:
 
 def expected_outcomes(demo: Demo, year: int) -> dict[str, int]:
     counts: Counter[str] = Counter()
+    withdrawn = demo.withdrawn()
     for d in demo.decisions:
-        if _date(d["decision_date"]).year == year:
+        if _date(d["decision_date"]).year == year and d["id"] not in withdrawn:
             counts.update(set(d["outcome"]["categories"]))
     return dict(counts)
 
