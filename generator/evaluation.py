@@ -203,6 +203,9 @@ class _Checks:
                  timings: list[timeliness.Timing] | None) -> None:
         self.portal = portal
         self.as_of = as_of
+        self.has_ledger = bool(ledger.entries)
+        """Without a ledger there are no publication dates: timeliness is not judged (as at
+        `gongshi check`)."""
         self.timings = {t.decision.id: t for t in (timings if timings is not None
                                                    else timeliness.publications(portal, ledger))}
         self.recorded = ledger.by_correction()
@@ -326,6 +329,8 @@ class _Checks:
             yield "缺少" + "、".join(missing)
 
     def timeliness(self, decision: Decision) -> Iterator[str]:
+        if not self.has_ledger:
+            return
         timing = self.timings.get(decision.id)
         if timing is not None and timing.late:
             yield f"决定后第{timing.used}个工作日公示，超过{timing.limit}个工作日的时限"

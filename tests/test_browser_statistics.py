@@ -70,7 +70,11 @@ def test_evaluation_pages_screenshots(request, served: str, device: str) -> None
     score = expected_scores(demo, 2025)["xishan-rsj"]
     assert heading.inner_text() == f"西山市人力资源和社会保障局：{score}分"
     assert heading.is_visible() and heading.bounding_box()["y"] < page.viewport_size["height"]
-    deduction = page.locator("h2#xishan-rsj + p + table ul.gs-deductions a").first
+    page.locator("h2#xishan-rsj + p a", has_text="扣分明细").click()
+    page.wait_for_url("**/evaluation/2025/xishan-rsj/")
+    _no_sideways_scroll(page)
+    page.screenshot(path=str(artifact(f"evaluation-2025-details-{device}.png")), full_page=True)
+    deduction = page.locator("article table tbody a").first
     number = deduction.inner_text()
     deduction.click()
     page.wait_for_load_state()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -69,39 +70,55 @@ def test_scores_equal_an_independent_count(demo_site: Path, demo: Demo, year: in
 @pytest.mark.parametrize("year", YEARS)
 def test_every_deduction_links_to_its_decision(demo_site: Path, demo: Demo, year: int) -> None:
     decisions = {d["id"]: d for d in demo.decisions}
-    expected = {(body, NAMES[item], ids_) for (body, item), ids_ in
-                ((k, frozenset(v)) for k, v in failing(demo, year).items())}
+    expected = {(body, NAMES[item], frozenset(ids_))
+                for (body, item), ids_ in failing(demo, year).items()}
     soup = _page(demo_site, f"evaluation/{year}")
-    shown = set()
+    shown: dict[tuple[str, str], set[str]] = {}
     for heading in soup.select("article h2[id]"):
         table = heading.find_next("table")
+        failed = {}
         for tr in table.tbody.find_all("tr"):
-            item = tr.th.get_text(strip=True)
-            links = tr.select("ul.gs-deductions a")
             cells = [td.get_text(strip=True) for td in tr.find_all("td")]
             points, lost, score = (int(c) for c in cells[:3])
             assert score == points - lost
-            if not links:
-                assert lost == 0 and cells[3] == "—"
-                continue
-            ids_ = set()
-            for a in links:
-                decision_id = a["href"].rstrip("/").rsplit("/", 1)[-1]
-                assert a.get_text() == decisions[decision_id]["document_number"]
-                target = (demo_site / "evaluation" / str(year) / a["href"] / "index.html").resolve()
-                assert target.is_file(), a["href"]
-                ids_.add(decision_id)
-            shown.add((heading["id"], item, frozenset(ids_)))
-    assert shown == expected
+            failed[tr.th.get_text(strip=True)] = 0 if cells[3] == "—" else int(cells[3][:-1])
+            assert (lost == 0) == (failed[tr.th.get_text(strip=True)] == 0)
+        details = heading.find_next("p").find("a", string=re.compile("^扣分明细"))
+        assert (details is None) == (sum(failed.values()) == 0), heading["id"]
+        if details is None:
+            continue
+        page = _page(demo_site, f"evaluation/{year}/{details['href']}".rstrip("/"))
+        for tr in page.select("article table tbody tr"):
+            a = tr.find("a")
+            decision_id = a["href"].rstrip("/").rsplit("/", 1)[-1]
+            assert a.get_text() == decisions[decision_id]["document_number"]
+            target = (demo_site / f"evaluation/{year}/{details['href']}" / a["href"]
+                      / "index.html").resolve()
+            assert target.is_file(), a["href"]
+            shown.setdefault((heading["id"], tr.th.get_text(strip=True)), set()).add(decision_id)
+        for item, count in failed.items():
+            assert len(shown.get((heading["id"], item), set())) == count
+    assert {(body, item, frozenset(ids_)) for (body, item), ids_ in shown.items()} == expected
     assert expected, "the demo should show deductions"
 
 
 def test_deductions_say_why(demo_site: Path) -> None:
-    text = _page(demo_site, "evaluation/2025").get_text(" ", strip=True)
-    assert "西山市人民政府行政复议撤销（西政复决字〔2026〕3号）" in text
-    assert "决定后第10个工作日公示，超过7个工作日的时限" in text
-    later = _page(demo_site, "evaluation/2026").get_text(" ", strip=True)
-    assert "在立案之日起第" in later and "超过60个工作日的时限" in later
+    def text(url: str) -> str:
+        return _page(demo_site, url).select_one("article").get_text(" ", strip=True)
+
+    assert "西山市人民政府行政复议撤销（西政复决字〔2026〕3号）" in text("evaluation/2025/xishan-rsj")
+    assert "决定后第10个工作日公示，超过7个工作日的时限" in text("evaluation/2025/qingshan-rsj")
+    later = text("evaluation/2026/qingshan-rsj")
+    assert "“决定”在立案之日起第75个工作日办理，超过60个工作日的时限" in later
+    assert not (demo_site / "evaluation/2025/sheng-rst").exists()  # no deduction, no page
+
+
+def test_without_a_ledger_timeliness_is_not_judged(portal: Portal) -> None:
+    from generator.ledger import Ledger as EmptyLedger
+
+    results = evaluate(portal, EmptyLedger(ROOT / "none.jsonl", []), load_standard(ROOT), 2025,
+                       sorted(portal.bodies), AS_OF)
+    assert results and not [d for e in results for d in e.deductions if d.item == "timeliness"]
 
 
 # --- each item can fail -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from generator.evaluation import Evaluation, Standard
 from generator.render.charts import Row, bar_chart
 from generator.render.docs import DocPage, Output, StaticFile
+from generator.render.listing import PER_PAGE
 from generator.render.opendata import cell, csv_text
 from generator.render.site import Site
 from generator.render.statistics import year_label
@@ -28,13 +29,29 @@ def year_src(year: int) -> str:
     return f"evaluation/{year}/index.md"
 
 
+def detail_src(year: int, body_id: str, number: int = 1) -> str:
+    """A page of one body's deductions in one year (PER_PAGE a page)."""
+    suffix = "" if number == 1 else f"{number}/"
+    return f"evaluation/{year}/{body_id}/{suffix}index.md"
+
+
+def _detail_pages(evaluation: Evaluation) -> int:
+    return -(-len(evaluation.deductions) // PER_PAGE)
+
+
 def years(site: Site) -> list[int]:
     """Years with at least one body evaluated, latest first."""
     return [year for year in site.statistics().years if site.evaluations(year)]
 
 
 def sources(site: Site) -> set[str]:
-    return {SRC, *(year_src(year) for year in years(site))}
+    result = {SRC}
+    for year in years(site):
+        result.add(year_src(year))
+        for evaluation in site.evaluations(year):
+            result.update(detail_src(year, evaluation.body, n)
+                          for n in range(1, _detail_pages(evaluation) + 1))
+    return result
 
 
 @dataclass(frozen=True)
@@ -56,8 +73,10 @@ class YearScores:
 
 @dataclass(frozen=True)
 class DeductionRow:
+    item: str
     decision: Link
     reasons: tuple[str, ...]
+    points: int
 
 
 @dataclass(frozen=True)
@@ -66,8 +85,8 @@ class ItemRow:
     points: int
     lost: int
     score: int
-    deduction: int
-    deductions: list[DeductionRow]
+    failed: int
+    """How many decisions failed the item (each costs its deduction, down to zero)."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +96,22 @@ class BodyEvaluation:
     decisions: int
     score: int
     items: list[ItemRow]
+    details: Link | None
+    """The body's deductions, each with its decision and why."""
+
+
+@dataclass(frozen=True)
+class DetailPage:
+    title: str
+    body: Link
+    score: int
+    rows: list[DeductionRow]
+    total: int
+    page_number: int
+    page_count: int
+    previous: Link | None
+    next: Link | None
+    year_page: Link
 
 
 @dataclass(frozen=True)
@@ -131,6 +166,37 @@ def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
     outputs.append(StaticFile(CSV, csv_scores(site)))
     for year in years(site):
         outputs.append(year_page(site, year, linker, templates))
+        for evaluation in site.evaluations(year):
+            outputs += detail_pages(site, evaluation, linker, templates)
+    return outputs
+
+
+def detail_pages(site: Site, evaluation: Evaluation, linker: Linker,
+                 templates: Templates) -> list[Output]:
+    """Every deduction of one body-year with its decision and reasons, PER_PAGE a page."""
+    count = _detail_pages(evaluation)
+    names = {i.item.key: (i.item.name, i.item.deduction) for i in evaluation.items}
+    outputs: list[Output] = []
+    for number in range(1, count + 1):
+        src = detail_src(evaluation.year, evaluation.body, number)
+        here = linker.at(src)
+        chunk = evaluation.deductions[(number - 1) * PER_PAGE:number * PER_PAGE]
+        body = _body(site, here, evaluation.body)
+        context = DetailPage(
+            title=f"{body.text}{evaluation.year}年评议考核扣分明细", body=body,
+            score=evaluation.score,
+            rows=[DeductionRow(names[d.item][0], here.to_record(d.decision,
+                                                                d.decision.document_number),
+                               d.reasons, names[d.item][1]) for d in chunk],
+            total=len(evaluation.deductions), page_number=number, page_count=count,
+            previous=here.to(detail_src(evaluation.year, evaluation.body, number - 1), "上一页")
+            if number > 1 else None,
+            next=here.to(detail_src(evaluation.year, evaluation.body, number + 1), "下一页")
+            if number < count else None,
+            year_page=here.to(year_src(evaluation.year), f"{evaluation.year}年评议考核结果",
+                              evaluation.body))
+        outputs.append(DocPage(src, context.title,
+                               (templates.render("evaluation_details.html.j2", context),)))
     return outputs
 
 
@@ -142,13 +208,13 @@ def year_page(site: Site, year: int, linker: Linker, templates: Templates) -> Do
     bodies = []
     for evaluation in evaluations:
         body = _body(site, here, evaluation.body)
+        details = len(evaluation.deductions)
         bodies.append(BodyEvaluation(
             evaluation.body, body, evaluation.decisions, evaluation.score,
             [ItemRow(score.item.name, score.item.points, score.lost, score.score,
-                     score.item.deduction,
-                     [DeductionRow(here.to_record(d.decision, d.decision.document_number), d.reasons)
-                      for d in score.deductions])
-             for score in evaluation.items]))
+                     len(score.deductions)) for score in evaluation.items],
+            here.to(detail_src(year, evaluation.body), f"扣分明细（{details}项）")
+            if details else None))
     chart = bar_chart(f"chart-evaluation-{year}", f"{scores.label}各执法主体得分（满分100分，数据见下表）",
                       ["得分"], [Row(row.body.text, (row.total,)) for row in scores.rows], "分")
     context = EvaluationYearPage(

@@ -55,6 +55,7 @@ def not_in_nav(site: Site) -> str:
         f"/{timeliness.SRC}",
         "/statistics/*/index.md",
         "/evaluation/*/index.md",
+        "/evaluation/*/*/**",
         "/search/index.md",
     ]) + "\n"
 
