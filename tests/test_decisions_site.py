@@ -723,3 +723,15 @@ def test_a_former_id_that_is_a_live_page_is_refused(tmp_path: Path) -> None:
     portal, _ = load(content)
     with pytest.raises(RenderError, match="former id 'd-002' is the URL of decisions/d-002"):
         render_pages(portal, load_settings(ROOT), AS_OF, ROOT)
+
+
+def test_appeals_in_open_data_mask_the_party_and_follow_their_decision(fixture_site: Path) -> None:
+    import json
+
+    data = json.loads((fixture_site / "data/appeals.json").read_text("utf-8"))
+    assert [i["record"]["id"] for i in data["items"]] == ["d-001-a-ss", "d-001-b-fy"]
+    note = next(i["record"]["note"] for i in data["items"] if i["record"]["id"] == "d-001-b-fy")
+    assert note == APPEAL_NOTE.replace(PERSON, PERSON[0] + "某")
+    for path in [fixture_site / "data/appeals.csv", *(fixture_site / "data/appeals").glob("*")]:
+        assert PERSON not in path.read_text("utf-8"), path.name
+    assert not (fixture_site / "data/appeals/w-001-fy.json").exists()  # its decision is withdrawn

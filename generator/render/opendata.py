@@ -27,7 +27,8 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from generator.model import BY_FOLDER, Correction, Decision, Record
+from generator.model import BY_FOLDER, Appeal, Correction, Decision, Record
+from generator.portal import Portal
 from generator.reference import SCHEMA_URL
 from generator.render import history
 from generator.render.citations import article_label
@@ -109,9 +110,15 @@ def _correction_public(site: Site, correction: Correction) -> bool:
     return publicity is Publicity.PUBLIC
 
 
-def public_view(record: Record) -> dict[str, Any]:
-    """The record as published: a natural person masked wherever the page masks it."""
+def public_view(record: Record, portal: Portal | None = None) -> dict[str, Any]:
+    """The record as published: a natural person masked wherever the page masks it (an
+    appeal's note masks its decision's party, which needs the `portal`)."""
     data: dict[str, Any] = record.model_dump(mode="json")
+    if isinstance(record, Appeal):
+        decision = portal.decisions.get(record.decision) if portal is not None else None
+        if decision is None:
+            raise ValueError(f"{record.ref}: its decision is needed to mask the party")
+        data["note"] = scrub_party(record.note, decision.party)
     if isinstance(record, Decision):
         party = record.party
         data["party"]["name"] = party_name(party)
@@ -134,7 +141,7 @@ def item(site: Site, record: Record) -> dict[str, Any]:
         "url": site.settings.base_url + page_url(record_src(record)) if has_page else None,
         "published": first.isoformat() if first else None,
         "version": versions[-1].number if versions else 1,
-        "record": public_view(record),
+        "record": public_view(record, site.portal),
     }
 
 
