@@ -39,10 +39,10 @@ def _number(value: Decimal | int) -> str:
     return f"{value:,}"
 
 
-def _legend(series: list[str], y: int) -> list[str]:
-    """Coloured keys, wrapping onto a new line (LABEL high) as `_legend_lines` counts."""
+def _legend(series: list[str]) -> tuple[list[str], int]:
+    """Coloured keys, one per series, wrapping onto new lines; and the height they take."""
     parts = []
-    x = 0
+    x, y = 0, FONT
     for index, name in enumerate(series):
         parts.append(f'<rect class="gs-s{index % SERIES_CLASSES}" x="{x}" y="{y - 11}" '
                      f'width="12" height="12"/>')
@@ -51,7 +51,7 @@ def _legend(series: list[str], y: int) -> list[str]:
         if x > WIDTH - 60 and index < len(series) - 1:
             x = 0
             y += LABEL
-    return parts
+    return parts, y - FONT + LABEL
 
 
 def bar_chart(chart_id: str, title: str, series: list[str], rows: list[Row], unit: str = "",
@@ -62,9 +62,11 @@ def bar_chart(chart_id: str, title: str, series: list[str], rows: list[Row], uni
     peak = max([*(totals if stacked else (v for r in rows for v in r.values if v is not None)),
                 0])
     scale = (WIDTH - VALUE_ROOM) / float(peak) if peak else 0.0
-    legend_rows = 1 + _legend_lines(series)
-    body: list[str] = _legend(series, FONT) if len(series) > 1 else []
-    y = legend_rows * LABEL + 4 if len(series) > 1 else 4
+    body: list[str] = []
+    y = 4
+    if len(series) > 1:
+        body, height = _legend(series)
+        y += height
     for row, total in zip(rows, totals, strict=True):
         body.append(f'<text x="0" y="{y + FONT}">{escape(row.label)}</text>')
         y += LABEL + 2
@@ -98,12 +100,3 @@ def bar_chart(chart_id: str, title: str, series: list[str], rows: list[Row], uni
             + "".join(body) +
             f'</svg><figcaption>{escape(title)}</figcaption></figure>')
 
-
-def _legend_lines(series: list[str]) -> int:
-    lines, x = 0, 0
-    for index, name in enumerate(series):
-        x += 16 + FONT * len(name) + 14
-        if x > WIDTH - 60 and index < len(series) - 1:
-            lines += 1
-            x = 0
-    return lines
