@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from generator import timeliness
 from generator.articles import Citation
+from generator.configfile import config_problems, read_yaml
 from generator.ledger import Ledger
 from generator.model import Appeal, Correction, Decision, Procedure
 from generator.portal import Portal
@@ -91,20 +91,12 @@ class Standard(BaseModel):
 def load_standard(project_root: Path) -> Standard:
     path = project_root / STANDARD_FILE
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Standard.model_validate(read_yaml(path))
     except FileNotFoundError:
         raise StandardError(f"{path}: file not found; copy the one in the Gongshi repository "
                             "and adjust the points") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise StandardError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    try:
-        return Standard.model_validate(data)
-    except ValidationError as exc:
-        raise StandardError("\n".join(
-            f"{path}: {'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
-            for err in exc.errors())) from None
+    except ValueError as exc:  # ValidationError is one
+        raise StandardError(config_problems(path, exc)) from None
 
 
 # --- the result ------------------------------------------------------------------------------
@@ -358,6 +350,5 @@ class _Checks:
 
 
 def _date(day: dt.date) -> str:
+    """2025年5月1日, as the pages write dates (generator.render.text.chinese_date)."""
     return f"{day.year}年{day.month}月{day.day}日"
-
-

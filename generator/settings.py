@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from generator.configfile import config_problems, read_yaml
 from generator.evaluation import STANDARD_FILE, Standard, StandardError, load_standard
 
 SETTINGS_FILE = Path("site_config") / "portal.yml"
@@ -89,24 +89,18 @@ def load_settings(project_root: Path) -> Settings:
     """Read and validate site_config/portal.yml of the project at `project_root`."""
     path = project_root / SETTINGS_FILE
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_yaml(path)
     except FileNotFoundError:
         raise SettingsError(f"{path}: file not found; create it (see the one in the "
                             "Gongshi repository for every key)") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise SettingsError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: expected `key: value` lines, found {type(data).__name__}")
     try:
         parsed = _SettingsFile.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{path}: {'.'.join(str(p) for p in err['loc']) or '(file)'}: {err['msg']}"
-                 for err in exc.errors()]
-        raise SettingsError("\n".join(lines)) from None
+        raise SettingsError(config_problems(path, exc)) from None
     values = parsed.model_dump()
     values["search_synonyms"] = tuple(tuple(group) for group in values["search_synonyms"])
     if (project_root / STANDARD_FILE).exists():

@@ -236,3 +236,9 @@ def test_build_without_a_standard_says_so(tmp_path: Path) -> None:
     (tmp_path / "site_config" / "portal.yml").write_text(
         (ROOT / "site_config" / "portal.yml").read_text(encoding="utf-8"), encoding="utf-8")
     assert load_settings(tmp_path).evaluation is None
+
+
+def test_standard_that_is_not_yaml_names_its_line(tmp_path: Path) -> None:
+    project = _project_with(tmp_path, "title: 评议考核\nitems:\n  - key: [unclosed\n")
+    with pytest.raises(SettingsError, match=r"evaluation\.yml:\d+: not valid YAML"):
+        load_settings(project)
