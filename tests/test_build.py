@@ -100,3 +100,26 @@ def test_serve_rebuilds_and_reloads_when_content_changes(project: Path) -> None:
         stop.set()
         thread.join(timeout=10)
         console.file.close()
+
+
+def test_filled_pages_are_the_pages_mkdocs_renders(demo_site: Path, tmp_path: Path) -> None:
+    """Pages filled into the theme's shells (generator/render/shell.py) are byte for byte the
+    pages mkdocs renders itself: the whole demo site, built both ways."""
+    import datetime as dt
+
+    from generator.build import _checked
+    from generator.render import build_site
+    from generator.settings import load_settings
+
+    as_of = dt.date(2026, 11, 27)
+    portal, _, ledger = _checked(Project(ROOT), as_of)
+    site = tmp_path / "site"
+    site.mkdir()
+    build_site(portal, load_settings(ROOT), as_of, ROOT, site, ledger, fill=False)
+    by_mkdocs = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    # The demo site also has the browser search index (search/index/), written after render.
+    filled = {p.relative_to(demo_site): p.read_bytes() for p in demo_site.rglob("*")
+              if p.is_file() and p.relative_to(demo_site).parts[:2] != ("search", "index")}
+    assert set(filled) == set(by_mkdocs)
+    assert sorted(str(p) for p in filled if filled[p] != by_mkdocs[p]) == []
+    assert sum(1 for p in filled if p.name == "index.html") > 250

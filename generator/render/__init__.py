@@ -33,12 +33,13 @@ from generator.render import (
     powers,
     procedures,
     searchpage,
+    shell,
     statistics,
     timeliness,
 )
-from generator.render.docs import Output, write_docs
+from generator.render.docs import DocPage, Output, write_docs
 from generator.render.errors import RenderError
-from generator.render.mkdocs_build import run_mkdocs, write_config
+from generator.render.mkdocs_build import nav_sources, run_mkdocs, write_config
 from generator.render.plan import page_sources
 from generator.render.redirects import redirects
 from generator.render.site import Site, build_site_index
@@ -78,22 +79,35 @@ def _pages(site: Site, project_root: Path) -> list[Output]:
 
 
 def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root: Path,
-               site_dir: Path, ledger: Ledger | None = None) -> Site:
+               site_dir: Path, ledger: Ledger | None = None, fill: bool = True) -> Site:
     """Render every page and let mkdocs build the site into `site_dir` (an empty folder).
     Without a ledger, records show no publication dates or version history. Returns the
-    site index, which the search index is built from."""
+    site index, which the search index is built from.
+
+    With `fill`, mkdocs renders the nav's pages and one shell per folder depth, and every
+    other page is filled into its shell (generator/render/shell.py): the same bytes, without
+    mkdocs' cost per page."""
     site = build_site_index(portal, settings, as_of, ledger)
     pages = _pages(site, project_root)
+    in_nav = nav_sources(site)
+    filled = [p for p in pages if isinstance(p, DocPage) and fill and shell.fillable(p, in_nav)]
+    levels = {shell.depth(p.src) for p in filled}
+    by_mkdocs = [p for p in pages if not (fill and shell.fillable(p, in_nav))]
+    by_mkdocs += shell.shells(levels)
     work = project_root / WORK_DIR
     work.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="render-", dir=work))
     try:
         docs_dir = scratch / "docs"
         docs_dir.mkdir()
-        write_docs(pages, docs_dir)
+        write_docs(by_mkdocs, docs_dir)
         config_path = scratch / "mkdocs.yml"
         write_config(site, project_root, docs_dir, config_path)
         run_mkdocs(config_path, site_dir, as_of)
+        if filled:
+            shell_of = shell.read_shells(site_dir, levels, settings.base_url)
+            shutil.rmtree(site_dir / shell.FOLDER)
+            shell.write_filled(filled, shell_of, settings.base_url, site_dir)
         write_sitemap(site, pages, site_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

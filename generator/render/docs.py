@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,15 +35,37 @@ class DocPage:
     """FeedLinks (title, rss, atom) the theme writes into <head> for autodiscovery."""
     noindex: bool = False
     """A stub (withdrawn, expired) that search engines should drop."""
+    head_override: str = ""
+    """What head() gives instead (the marker of a shell page, generator/render/shell.py)."""
+
+    def head(self) -> str:
+        """What the page adds to <head>: noindex on a stub, and its feeds for autodiscovery.
+        rel is "alternate feed", not "alternate" alone: the theme takes every
+        link[rel=alternate] for a translation of the site and fetches a sitemap.xml next to
+        it (404s from feeds/…/); feed readers match the alternate token with the feed type
+        either way."""
+        if self.head_override:
+            return self.head_override
+        lines = ['<meta name="robots" content="noindex">'] if self.noindex else []
+        for feed in self.feeds:
+            title, rss, atom = (html.escape(str(v)) for v in (feed.title, feed.rss, feed.atom))
+            lines.append(f'<link rel="alternate feed" type="application/rss+xml" '
+                         f'title="{title}（RSS）" href="{rss}">')
+            lines.append(f'<link rel="alternate feed" type="application/atom+xml" '
+                         f'title="{title}（Atom）" href="{atom}">')
+        return "\n".join(lines)
+
+    def content(self) -> str:
+        """The page's HTML as the theme puts it in <article>, for pages without fences
+        (Python-Markdown passes raw HTML blocks through, one blank line apart)."""
+        return "\n\n".join(block.strip() for block in self.blocks if isinstance(block, str))
 
     def markdown(self) -> str:
         # JSON strings are YAML strings, so any title is a valid, literal front-matter value.
         meta = [f"title: {json.dumps(title_text(self.title), ensure_ascii=False)}"]
-        if self.feeds:
-            links = [{"title": f.title, "rss": f.rss, "atom": f.atom} for f in self.feeds]
-            meta.append(f"feeds: {json.dumps(links, ensure_ascii=False)}")
-        if self.noindex:
-            meta.append('robots: "noindex"')
+        head = self.head()
+        if head:
+            meta.append(f"gs_head: {json.dumps(head, ensure_ascii=False)}")
         parts = ["---\n" + "\n".join(meta) + "\n---\n"]
         for block in self.blocks:
             if isinstance(block, Fence):

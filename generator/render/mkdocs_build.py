@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from generator.model import Decision
-from generator.render import evaluation, history, statistics, timeliness
+from generator.render import evaluation, history, shell, statistics, timeliness
 from generator.render.errors import RenderError
 from generator.render.freepages import ordered_pages
 from generator.render.plan import SECTIONS
@@ -43,6 +43,24 @@ def nav(site: Site) -> list[object]:
     ]
 
 
+def nav_sources(site: Site) -> frozenset[str]:
+    """Every page the nav names."""
+    found: set[str] = set()
+
+    def walk(items: object) -> None:
+        if isinstance(items, str):
+            found.add(items)
+        elif isinstance(items, list):
+            for item in items:
+                walk(item)
+        elif isinstance(items, dict):
+            for value in items.values():
+                walk(value)
+
+    walk(nav(site))
+    return frozenset(found)
+
+
 def not_in_nav(site: Site) -> str:
     """gitignore-style patterns for every page that is deliberately left out of the nav."""
     return "\n".join([
@@ -57,6 +75,7 @@ def not_in_nav(site: Site) -> str:
         "/evaluation/*/index.md",
         "/evaluation/*/*/**",
         "/search/index.md",
+        f"/{shell.FOLDER}/**",
     ]) + "\n"
 
 

@@ -1,0 +1,137 @@
+"""Pages filled into the theme's HTML without running mkdocs for each (issue 8).
+
+mkdocs costs several milliseconds a page (Markdown, then the theme's templates with the whole
+nav), which at 100,000 decisions is most of a build. But every page outside the nav, at the
+same folder depth, gets the same HTML from the theme except for its title, its canonical
+URL, what it adds to <head> and its content: the nav, the header and every relative link to
+an asset depend only on the depth. So mkdocs renders, besides the pages of the nav, one
+"shell" page per depth with markers in those four places, and every other page is that
+shell with the markers replaced. tests/test_build.py checks that this gives, byte for byte,
+the site mkdocs gives when it renders every page itself.
+
+Relative links in the theme's HTML (nav, assets) depend on where the page is, not only on its
+depth; they are recomputed for each page's folder, the way mkdocs computes them
+(`get_relative_url`), once per folder.
+
+A page is filled this way when mkdocs would render it like a shell: it is not in the nav,
+has no fenced block (a mermaid diagram loads a script), and has its own <h1> (the theme adds
+one to a page without).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.utils import get_relative_url
+
+from generator.render.docs import DocPage, Fence, Output
+from generator.render.errors import RenderError
+from generator.render.text import title_text
+from generator.render.urls import page_url
+
+FOLDER = "gs-shell"
+TITLE = "GSSHELLTITLE"
+CONTENT = "<!--GS:CONTENT <h1>-->"
+"""The shell's content: an HTML comment, passed through as it is, that holds `<h1` so the
+theme adds no title of its own."""
+HEAD = "<!--GS:HEAD-->"
+
+
+def depth(src: str) -> int:
+    """How many folders deep the page's URL is (`decisions/2025/x/` is 3)."""
+    return len(page_url(src).strip("/").split("/")) if page_url(src) else 0
+
+
+def shell_src(level: int) -> str:
+    return FOLDER + "/s" * (level - 1) + "/index.md"
+
+
+def fillable(page: Output, in_nav: frozenset[str]) -> bool:
+    if not isinstance(page, DocPage) or page.src in in_nav or depth(page.src) < 1:
+        return False
+    if any(isinstance(block, Fence) for block in page.blocks):
+        return False
+    content = page.content()
+    return "<h1" in content and 'class="mermaid"' not in content
+
+
+_LINK = re.compile(r'\b(href|src|action)="([^"#?]*)([^"]*)"')
+_ABSOLUTE = ("http:", "https:", "data:", "mailto:", "javascript:", "/")
+
+
+@dataclass
+class Shell:
+    """The theme's HTML for one depth, its relative links resolved, cut at the markers."""
+
+    text: str
+    url: str
+    """The shell's canonical URL (absolute), replaced by each page's."""
+    path: str
+    """The shell's URL path from the site root, which its relative links start from."""
+    by_folder: dict[str, str] = field(default_factory=dict)
+    targets: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.targets = {self._resolved(m.group(2)) for m in _LINK.finditer(self.text)
+                        if m.group(2) and not m.group(2).startswith(_ABSOLUTE)}
+
+    def _resolved(self, target: str) -> str:
+        """A relative link of the shell as a path from the site root."""
+        resolved = posixpath.normpath(posixpath.join("/" + self.path, target)).lstrip("/")
+        return resolved + "/" if target.endswith("/") and resolved else resolved
+
+    def _relinked(self, page_path: str) -> str:
+        def relink(match: re.Match[str]) -> str:
+            attribute, target, rest = match.groups()
+            if not target or target.startswith(_ABSOLUTE):
+                return match.group(0)
+            return f'{attribute}="{get_relative_url(self._resolved(target), page_path)}{rest}"'
+        return _LINK.sub(relink, self.text)
+
+    def _at(self, page_path: str) -> str:
+        """The shell's HTML with its relative links made from `page_path`. They are the same
+        for every page of a folder, unless the theme links to the page itself (or below it)."""
+        if any(target.startswith(page_path) for target in self.targets):
+            return self._relinked(page_path)
+        folder = posixpath.dirname(page_path.rstrip("/"))
+        if folder not in self.by_folder:
+            self.by_folder[folder] = self._relinked(page_path)
+        return self.by_folder[folder]
+
+    def fill(self, page: DocPage, base_url: str) -> str:
+        title = title_text(page.title)
+        path = page_url(page.src)
+        text = self._at(path).replace(self.url, base_url + path)
+        text = text.replace(TITLE, title).replace(HEAD, page.head())
+        before, marker, after = text.partition(CONTENT)
+        if not marker:
+            raise RenderError(f"the theme's page for {page.src} lost the content marker")
+        return before + page.content() + after
+
+
+def shells(levels: Iterable[int]) -> list[DocPage]:
+    """The pages mkdocs renders as shells, one per depth."""
+    return [DocPage(shell_src(level), TITLE, (CONTENT,), head_override=HEAD)
+            for level in sorted(set(levels))]
+
+
+def read_shells(site_dir: Path, levels: Iterable[int], base_url: str) -> dict[int, Shell]:
+    """The rendered shells, taken out of the built site."""
+    result = {}
+    for level in sorted(set(levels)):
+        url = page_url(shell_src(level))
+        path = site_dir / url / "index.html"
+        result[level] = Shell(path.read_text(encoding="utf-8"), base_url + url, url)
+    return result
+
+
+def write_filled(pages: Iterable[DocPage], shell_of: dict[int, Shell], base_url: str,
+                 site_dir: Path) -> None:
+    for page in pages:
+        path = site_dir / page_url(page.src) / "index.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(shell_of[depth(page.src)].fill(page, base_url), encoding="utf-8")
