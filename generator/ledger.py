@@ -14,10 +14,12 @@ canonical JSON, so key order, comments, quoting and whitespace never make a chan
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.model import Correction, Record
 from generator.portal import Portal
@@ -29,11 +31,16 @@ def canonical(record: Record) -> str:
     """The record's meaning as canonical JSON (every field, defaults included, keys sorted;
     fields added to the format later only when set, see `Record.hashed_when_set`)."""
     data = record.model_dump(mode="json")
-    fields = type(record).model_fields
     for name in record.hashed_when_set:
-        if getattr(record, name) == fields[name].get_default(call_default_factory=True):
+        if getattr(record, name) == _default(type(record), name):
             del data[name]
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@functools.cache
+def _default(model: type[Record], name: str) -> Any:
+    # Computed once: pydantic inspects the default factory's signature on every call.
+    return model.model_fields[name].get_default(call_default_factory=True)
 
 
 def content_hash(record: Record) -> str:
