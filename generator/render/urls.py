@@ -9,7 +9,6 @@ is not rendered is a RenderError, since links in raw HTML are not checked by mkd
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass
 
 from generator.model import (
@@ -66,17 +65,29 @@ def page_url(src: str) -> str:
     return stem + "/"
 
 
+def relpath(path: str, start: str) -> str:
+    """posixpath.relpath for the clean relative paths of the site (no `..`, no `//`), without
+    its calls to the file system: a build makes hundreds of thousands of links."""
+    starts = start.split("/") if start not in ("", ".") else []
+    parts = path.split("/") if path not in ("", ".") else []
+    common = 0
+    for a, b in zip(starts, parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(starts) - common) + parts[common:]) or "."
+
+
 def relative_href(here: str, target: str, anchor: str = "") -> str:
     """The link from the page `here` to the page `target` (both source paths)."""
-    start = page_url(here).rstrip("/") or "."
-    path = posixpath.relpath(page_url(target).rstrip("/") or ".", start)
+    path = relpath(page_url(target).rstrip("/"), page_url(here).rstrip("/"))
     href = "./" if path == "." else path + "/"
     return f"{href}#{anchor}" if anchor else href
 
 
 def asset_href(here: str, asset: str) -> str:
     """The link from the page `here` to a static file of the theme (path from the site root)."""
-    return posixpath.relpath(asset, page_url(here).rstrip("/") or ".")
+    return relpath(asset, page_url(here).rstrip("/"))
 
 
 @dataclass(frozen=True)
