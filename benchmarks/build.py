@@ -1,0 +1,201 @@
+"""Benchmark: whole builds at 1,000, 10,000 and 100,000 decisions (issue 8).
+
+    .venv/bin/python benchmarks/build.py --decisions 1000 10000 [--out DIR] [--skip-stock]
+
+For each N it generates a valid project (benchmarks/content.py), then measures, each in its
+own process (wall time and peak memory of that process and the processes it ran):
+
+- the full build (`gongshi build` into an empty folder) and a rebuild with nothing changed;
+- the staff workflow's rebuilds: one decision changed (a reviewed correction), one decision
+  added, one body renamed (a reviewed correction; its decisions' pages change);
+- the baseline, in the same run: the same records written as plain Markdown pages, one per
+  record with its fields as a table, built by mkdocs with a stock mkdocs-material
+  configuration (theme material, default plugins, so the built-in search too). Record pages
+  are left out of the nav, as Gongshi leaves them: with them in it, every page carries the
+  whole nav and the build grows with the square of the pages.
+
+It prints a table and our time over the baseline's. Site size and file count are of the
+full build's output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.content import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2026-11-27"
+PUBLISHED = "2026-11-27"
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+def measure(command: list[str], cwd: Path | None = None) -> Run:
+    """Run a command; its wall time and the peak resident memory of it and its children."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{stderr[-3000:]}")
+    return Run(seconds, usage.ru_maxrss / 1024)
+
+
+GONGSHI = str(Path(sys.executable).with_name("gongshi"))
+
+
+def gongshi(project: Path, *args: str) -> None:
+    result = subprocess.run([GONGSHI, *args, "--project", str(project)], capture_output=True,
+                            text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"gongshi {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+
+
+def build(project: Path) -> Run:
+    return measure([GONGSHI, "build", "--project", str(project), "--as-of", AS_OF])
+
+
+def size(folder: Path) -> tuple[float, int]:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files) / 1e6, len(files)
+
+
+def _officers(project: Path, body: str) -> list[str]:
+    found = []
+    for path in sorted((project / "content" / "officers").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if data["body"] == body:
+            found.append(data["id"])
+    return found
+
+
+def corrected(project: Path, ref: str, path: Path, old: str, new: str) -> None:
+    """Change a published record the staff's way: edit, file a 更正, approve it, publish.
+    A body's first officer has the 公示审核人员 role (benchmarks/content.py)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    data = yaml.safe_load(text)
+    body = data.get("body") or data["id"]
+    officers = _officers(project, body)
+    gongshi(project, "correct", ref, "--reason", "基准测试：更正一处文字", "--requested-by",
+            officers[1], "--date", PUBLISHED)
+    correction = sorted((project / "content" / "corrections").glob(f"{data['id']}-c*.yml"))[-1]
+    gongshi(project, "review", "approve", correction.stem, "--reviewer", officers[0], "--note",
+            "基准测试：同意", "--date", PUBLISHED)
+    gongshi(project, "publish", "--date", PUBLISHED)
+
+
+def added(project: Path) -> None:
+    """A new decision: a copy of the last one under a new id and document number, published."""
+    source = sorted((project / "content" / "decisions").rglob("*.yml"))[-1]
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data["id"] = "d-added-1"
+    data["document_number"] = data["document_number"].replace("号", "号之一")
+    target = source.with_name("d-added-1.yml")
+    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    gongshi(project, "publish", "--date", PUBLISHED)
+
+
+def stock_project(project: Path, target: Path) -> int:
+    """The project's records as plain Markdown pages for a stock mkdocs-material build."""
+    docs = target / "docs"
+    pages = 0
+    for path in sorted((project / "content").rglob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        folder = docs / path.parent.relative_to(project / "content")
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = "\n".join(f"| {key} | {_flat(value)} |" for key, value in data.items())
+        title = data.get("document_number") or data.get("name") or data.get("title") or data["id"]
+        (folder / f"{path.stem}.md").write_text(
+            f"# {title}\n\n| 字段 | 内容 |\n|---|---|\n{rows}\n", encoding="utf-8")
+        pages += 1
+    (docs / "index.md").write_text("# 执法公示\n\n全部记录。\n", encoding="utf-8")
+    (target / "mkdocs.yml").write_text(
+        "site_name: 执法公示\ntheme:\n  name: material\n  language: zh\n"
+        "nav:\n  - index.md\nnot_in_nav: |\n  /**\n", encoding="utf-8")
+    return pages
+
+
+def _flat(value: object) -> str:
+    text = value if isinstance(value, str) else yaml.safe_dump(value, allow_unicode=True)
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def bench(count: int, work: Path, stock: bool) -> dict[str, object]:
+    project = work / f"n{count}"
+    if project.exists():
+        shutil.rmtree(project)
+    summary = generate(project, count)
+    result: dict[str, object] = {"decisions": count, "generated": summary}
+    result["full"] = build(project)
+    result["size"] = size(project / "site")
+    result["unchanged"] = build(project)
+    decision = sorted((project / "content" / "decisions").rglob("*.yml"))[count // 2]
+    data = yaml.safe_load(decision.read_text(encoding="utf-8"))
+    corrected(project, f"decisions/{data['id']}", decision, "facts: ", "facts: 经复查，")
+    result["one decision changed"] = build(project)
+    added(project)
+    result["one decision added"] = build(project)
+    body = sorted((project / "content" / "bodies").glob("*.yml"))[1]
+    name = yaml.safe_load(body.read_text(encoding="utf-8"))["name"]
+    corrected(project, f"bodies/{body.stem}", body, f"name: {name}", f"name: {name}（更名）")
+    result["one body renamed"] = build(project)
+    if stock:
+        base = work / f"stock{count}"
+        if base.exists():
+            shutil.rmtree(base)
+        base.mkdir()
+        result["stock pages"] = stock_project(project, base)
+        result["stock"] = measure([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
+                                   str(base / "mkdocs.yml"), "-d", str(base / "site")])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--decisions", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--out", type=Path, default=None, help="keep the projects here")
+    parser.add_argument("--skip-stock", action="store_true", help="no baseline build")
+    args = parser.parse_args()
+    work = args.out or Path(tempfile.mkdtemp(prefix="gongshi-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"{dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, projects in {work}")
+    for count in args.decisions:
+        result = bench(count, work, not args.skip_stock)
+        megabytes, files = result["size"]  # type: ignore[misc]
+        print(f"\n{count:,} decisions ({result['generated']}); site {megabytes:.0f} MB in "
+              f"{files:,} files")
+        for name in ("full", "unchanged", "one decision changed", "one decision added",
+                     "one body renamed", "stock"):
+            run = result.get(name)
+            if isinstance(run, Run):
+                print(f"  {name:22} {run.seconds:8.1f} s  peak {run.peak_mb:6.0f} MB")
+        stock_run, full = result.get("stock"), result["full"]
+        if isinstance(stock_run, Run) and isinstance(full, Run):
+            print(f"  stock mkdocs-material ({result['stock pages']:,} pages) over ours: "
+                  f"{stock_run.seconds / full.seconds:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
