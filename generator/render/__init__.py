@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from generator.ledger import Ledger
@@ -40,6 +41,7 @@ from generator.render import (
 from generator.render.docs import DocPage, Output, write_docs
 from generator.render.errors import RenderError
 from generator.render.mkdocs_build import nav_sources, run_mkdocs, write_config
+from generator.render.parallel import run_all
 from generator.render.plan import page_sources
 from generator.render.redirects import redirects
 from generator.render.site import Site, build_site_index
@@ -59,20 +61,36 @@ def render_pages(portal: Portal, settings: Settings, as_of: dt.date,
     return _pages(build_site_index(portal, settings, as_of, ledger), project_root)
 
 
+DECISION_SHARDS = 4
+"""Decision pages are most of a build: in a few parts, so both cores get some."""
+
+
 def _pages(site: Site, project_root: Path) -> list[Output]:
     templates = Templates(project_root)
     linker = Linker(page_sources(site), HOME)
-    pages: list[Output] = [home.home_page(site, linker, templates)]
-    for module in (bodies, officers, lookup, powers, laws, procedures, benchmarks,
-                   decision_lists, decisions, freepages, history, timeliness, statistics,
-                   evaluation):
-        pages += module.pages(site, linker, templates)
-    pages = history.with_history(site, templates, pages)
-    pages += opendata.pages(site, linker, templates)
-    pages += searchpage.pages(site, linker, templates)
     feed_set = feeds.Feeds(site, linker)
-    pages += feeds.pages(feed_set, linker, templates)
-    pages = feeds.with_feeds(feed_set, linker, templates, pages)
+    # What several modules share is computed before the workers fork, once.
+    site.related()
+    for year in evaluation.years(site):
+        site.evaluations(year)
+
+    def module(make: Callable[..., Sequence[Output]], *args: object) -> Callable[[], list[Output]]:
+        def task() -> list[Output]:
+            pages = history.with_history(site, templates, list(make(*args)))
+            return feeds.with_feeds(feed_set, linker, templates, pages)
+        return task
+
+    tasks = [module(lambda: [home.home_page(site, linker, templates)])]
+    tasks += [module(m.pages, site, linker, templates)
+              for m in (bodies, officers, lookup, powers, laws, procedures, benchmarks,
+                        decision_lists)]
+    tasks += [module(decisions.pages, site, linker, templates, (k, DECISION_SHARDS))
+              for k in range(DECISION_SHARDS)]
+    tasks += [module(m.pages, site, linker, templates)
+              for m in (freepages, history, timeliness, statistics, evaluation, opendata,
+                        searchpage)]
+    tasks.append(module(feeds.pages, feed_set, linker, templates))
+    pages = [page for part in run_all(tasks) for page in part]
     pages += redirects(site)
     pages.append(robots_txt(site))
     return pages

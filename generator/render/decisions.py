@@ -272,16 +272,17 @@ def _related(site: Site, linker: Linker, decision: Decision) -> RelatedDecision:
     )
 
 
-def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage]:
-    # Imported here: the search package imports this module (for `status`).
-    from search.related import related
-
+def pages(site: Site, linker: Linker, templates: Templates,
+          shard: tuple[int, int] = (0, 1)) -> list[DocPage]:
+    """The decision pages, in id order; with `shard` (k, n), the k-th of n equal parts."""
     public = {decision.ref: decision for decision in site.decisions}
-    related_refs = related(site)  # once per build: each decision's list, from its neighbours
+    related_refs = site.related()  # once per build: each decision's list, from its neighbours
     appeals: dict[str, list[Appeal]] = {}
     for appeal in sorted(site.portal.appeals.values(), key=lambda a: (a.filed_on, a.id)):
         appeals.setdefault(appeal.decision, []).append(appeal)
     decisions = sorted(site.portal.decisions.values(), key=lambda d: d.id)
+    part, parts = shard
+    decisions = decisions[part * len(decisions) // parts:(part + 1) * len(decisions) // parts]
     return [decision_page(site, linker, templates, decision,
                           [public[ref] for ref in related_refs.get(decision.ref, [])],
                           appeals.get(decision.id, []))

@@ -298,14 +298,17 @@ class FeedsLine:
 
 def with_feeds(feeds: Feeds, linker: Linker, templates: Templates,
                pages: list[Output]) -> list[Output]:
-    """Every page with its feeds: in its front matter (<head> autodiscovery) and a 订阅 line."""
+    """Every page with its feeds: in its front matter (<head> autodiscovery) and a 订阅 line.
+    Pages with the same links (a body's decisions, one folder deep) share one rendering."""
     result: list[Output] = []
+    lines: dict[tuple[tuple[FeedLink, ...], Link], str] = {}
     for page in pages:
         if isinstance(page, DocPage):
             links = feeds.links_for(page.src)
-            block = templates.render("feeds_line.html.j2", FeedsLine(
-                links, linker.at(page.src).to(INDEX_SRC, "全部订阅")))
-            page = replace(page, blocks=(*page.blocks, block), feeds=tuple(links))
+            key = (tuple(links), linker.at(page.src).to(INDEX_SRC, "全部订阅"))
+            if key not in lines:
+                lines[key] = templates.render("feeds_line.html.j2", FeedsLine(list(key[0]), key[1]))
+            page = replace(page, blocks=(*page.blocks, lines[key]), feeds=tuple(links))
         result.append(page)
     return result
 

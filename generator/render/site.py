@@ -54,6 +54,16 @@ class Site:
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Figures several pages share, computed once on first use."""
 
+    def related(self) -> dict[str, list[str]]:
+        """Each public decision's 相关决定 (search/related.py), by ref."""
+        if "related" not in self.memo:
+            # Imported here: the search package imports the render package.
+            from search.related import related
+
+            self.memo["related"] = related(self)
+        result: dict[str, list[str]] = self.memo["related"]
+        return result
+
     def timings(self) -> list[Timing]:
         """How fast each decision was published (rule 7), in id order."""
         if "timings" not in self.memo:

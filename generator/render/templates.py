@@ -26,7 +26,10 @@ def _finalize(value: Any) -> Any:
         return ""
     if isinstance(value, Markup):
         return value
-    return Markup(str(escape(value)).replace("`", "&#96;").replace("~", "&#126;"))
+    text = escape(value)
+    if "`" in text or "~" in text:  # rare: most texts need no second pass
+        return Markup(str(text).replace("`", "&#96;").replace("~", "&#126;"))
+    return text
 
 
 class Templates:

@@ -1,0 +1,42 @@
+"""Rendering on every core: tasks run in forked worker processes (issue 8).
+
+A build renders tens of thousands of pages from one Site held in memory. Forked workers
+inherit it as it is, so a task is only its index in a list made before the fork, and only
+its pages travel back. Results come back in task order, so the output does not depend on
+which worker finished first. Where fork is unavailable, or there is one core, the tasks run
+in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import TypeVar, cast
+
+T = TypeVar("T")
+
+_TASKS: list[Callable[[], object]] = []
+
+
+def _run(index: int) -> object:
+    return _TASKS[index]()
+
+
+def workers() -> int:
+    return min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else (os.cpu_count() or 1))
+
+
+def run_all(tasks: list[Callable[[], T]]) -> list[T]:
+    """Each task's result, in the order of `tasks`."""
+    count = workers()
+    if count < 2 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [task() for task in tasks]
+    _TASKS[:] = tasks
+    try:
+        with multiprocessing.get_context("fork").Pool(count) as pool:
+            results = cast(list[T], pool.map(_run, range(len(tasks)), chunksize=1))
+    finally:
+        _TASKS.clear()
+    return results
