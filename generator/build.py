@@ -16,6 +16,7 @@ from pathlib import Path
 from generator import gate, timeliness
 from generator.ledger import LEDGER_FILE, Ledger, LedgerError, Publication
 from generator.loader import load
+from generator.parsecache import CACHE_FILE
 from generator.portal import Portal
 from generator.problems import ContentError, Problem, Report
 from generator.rules import check as check_rules
@@ -52,7 +53,7 @@ def check(project: Project, as_of: dt.date) -> tuple[Portal, Report]:
 
 
 def _checked(project: Project, as_of: dt.date) -> tuple[Portal, Report, Ledger | None]:
-    portal, report = load(project.content)
+    portal, report = load(project.content, project.root / CACHE_FILE)
     report.extend(check_rules(portal, as_of))
     try:
         ledger = Ledger.read(project.root)

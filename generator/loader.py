@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from generator.model import BY_FOLDER, Decision, Page, Record
+from generator.parsecache import ParseCache, digest
 from generator.portal import Portal
 from generator.problems import Problem, Report, field_label
 from generator.source import Origin, SourceError, parse_yaml, read_front_matter, relative
@@ -24,9 +25,11 @@ from generator.source import Origin, SourceError, parse_yaml, read_front_matter,
 YAML_SUFFIXES = (".yml", ".yaml")
 
 
-def load(root: Path) -> tuple[Portal, Report]:
-    """Read the content tree at `root`; return the records that are valid and every problem."""
+def load(root: Path, cache: Path | None = None) -> tuple[Portal, Report]:
+    """Read the content tree at `root`; return the records that are valid and every problem.
+    With `cache` (a file), records of files unchanged since the last run are reused."""
     root = root.resolve()
+    parsed = ParseCache(cache)
     portal = Portal(root=root)
     report = Report()
     if not root.is_dir():
@@ -36,11 +39,13 @@ def load(root: Path) -> tuple[Portal, Report]:
     for path in sorted(root.rglob("*")):
         if path.is_dir() or any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
-        _load_file(path, root, portal, report)
+        _load_file(path, root, portal, report, parsed)
+    parsed.save()
     return portal, report
 
 
-def _load_file(path: Path, root: Path, portal: Portal, report: Report) -> None:
+def _load_file(path: Path, root: Path, portal: Portal, report: Report,
+               parsed: ParseCache) -> None:
     rel = relative(path, root.parent)
     parts = path.relative_to(root).parts
     folder = parts[0] if len(parts) > 1 else ""
@@ -54,8 +59,16 @@ def _load_file(path: Path, root: Path, portal: Portal, report: Report) -> None:
                             "records are .yml files in their type's folder; "
                             "Markdown pages go in content/pages/"))
         return
+    raw = path.read_bytes()
+    key = digest(raw)
+    cached = parsed.get(rel, key)
+    if cached is not None:
+        _check_place(cached, path, root, cached.origin, report)
+        _register(cached, portal, report)
+        return
     try:
-        text = path.read_text(encoding="utf-8")
+        # Universal newlines, as Path.read_text gives them.
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         report.add(_problem(rel, 1, "", "", f"the file is not UTF-8 text ({exc.reason})",
                             "save it as UTF-8 (in VS Code: 'Save with Encoding' → UTF-8)"))
@@ -79,6 +92,7 @@ def _load_file(path: Path, root: Path, portal: Portal, report: Report) -> None:
     if record is None:
         portal.broken.add(f"{folder}/{data.get('id', path.stem)}")
         return
+    parsed.put(rel, key, record)
     _check_place(record, path, root, origin, report)
     _register(record, portal, report)
 

@@ -1,0 +1,44 @@
+"""Records reused from the parse cache are the records a fresh read gives, and nothing stale
+or broken survives an edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.loader import load
+from tests.minisite import edit
+
+
+def _dump(root: Path, cache: Path | None) -> tuple[dict[str, object], list[str]]:
+    portal, report = load(root / "content", cache)
+    records = {r.ref: (r.model_dump(mode="json"), r.origin) for r in portal.records()}
+    return records, sorted(p.describe() for p in report)
+
+
+def test_a_warm_cache_gives_what_a_fresh_read_gives(good: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "records.pickle"
+    fresh = _dump(good, None)
+    assert _dump(good, cache) == fresh and cache.is_file()
+    stamp = cache.stat().st_mtime_ns
+    assert _dump(good, cache) == fresh
+    assert cache.stat().st_mtime_ns == stamp  # nothing changed: not rewritten
+
+
+def test_an_edit_is_read_afresh_and_a_broken_file_reported_every_time(
+        good: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "records.pickle"
+    _dump(good, cache)
+    edit(good, "content/decisions/2025/d1.yml", "东湖市启航建筑劳务有限公司", "东湖市启航建筑劳务公司")
+    records, _ = _dump(good, cache)
+    assert records == _dump(good, None)[0]
+    assert "东湖市启航建筑劳务公司" in str(records["decisions/d1"][0])
+    edit(good, "content/decisions/2025/d1.yml", "decision_date: ", "decision_date: [")
+    for _ in range(2):
+        records, problems = _dump(good, cache)
+        assert "decisions/d1" not in records and any("d1.yml" in p for p in problems)
+
+
+def test_a_damaged_cache_is_ignored(good: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "records.pickle"
+    cache.write_bytes(b"not a pickle")
+    assert _dump(good, cache) == _dump(good, None)
