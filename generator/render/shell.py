@@ -74,6 +74,7 @@ class Shell:
     """The shell's URL path from the site root, which its relative links start from."""
     by_folder: dict[str, str] = field(default_factory=dict)
     targets: set[str] = field(default_factory=set)
+    cut: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.targets = {self._resolved(m.group(2)) for m in _LINK.finditer(self.text)
@@ -103,14 +104,22 @@ class Shell:
         return self.by_folder[folder]
 
     def fill(self, page: DocPage, base_url: str) -> str:
-        title = title_text(page.title)
         path = page_url(page.src)
-        text = self._at(path).replace(self.url, base_url + path)
-        text = text.replace(TITLE, title).replace(HEAD, page.head())
-        before, marker, after = text.partition(CONTENT)
-        if not marker:
-            raise RenderError(f"the theme's page for {page.src} lost the content marker")
-        return before + page.content() + after
+        parts = self._parts(self._at(path))
+        values = {self.url: base_url + path, TITLE: title_text(page.title), HEAD: page.head(),
+                  CONTENT: page.content()}
+        return "".join(values.get(part, part) for part in parts)
+
+    def _parts(self, text: str) -> list[str]:
+        """The shell cut at its markers (kept as parts), once per text: filling a page is then
+        one join, not a scan of the whole shell per marker."""
+        if text not in self.cut:
+            pattern = "(" + "|".join(re.escape(m) for m in (self.url, TITLE, HEAD, CONTENT)) + ")"
+            parts = re.split(pattern, text)
+            if parts.count(CONTENT) != 1:
+                raise RenderError("the theme's shell page lost its content marker")
+            self.cut[text] = parts
+        return self.cut[text]
 
 
 def shells(levels: Iterable[int]) -> list[DocPage]:
