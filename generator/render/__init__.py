@@ -110,8 +110,12 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
     in_nav = nav_sources(site)
     filled = [p for p in pages if isinstance(p, DocPage) and fill and shell.fillable(p, in_nav)]
     levels = {shell.depth(p.src) for p in filled}
-    by_mkdocs = [p for p in pages if not (fill and shell.fillable(p, in_nav))]
+    by_mkdocs: list[Output] = [p for p in pages if isinstance(p, DocPage)
+                               and not (fill and shell.fillable(p, in_nav))]
     by_mkdocs += shell.shells(levels)
+    # Data files, feeds and redirects go straight into the site, after mkdocs has built it
+    # (it empties the folder first): through mkdocs they would be written, then copied.
+    files: list[Output] = [p for p in pages if not isinstance(p, DocPage)]
     work = project_root / WORK_DIR
     work.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="render-", dir=work))
@@ -126,6 +130,7 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
             shell_of = shell.read_shells(site_dir, levels, settings.base_url)
             shutil.rmtree(site_dir / shell.FOLDER)
             shell.write_filled(filled, shell_of, settings.base_url, site_dir)
+        write_docs(files, site_dir)
         write_sitemap(site, pages, site_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
