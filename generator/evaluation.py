@@ -25,7 +25,7 @@ from generator import timeliness
 from generator.articles import Citation
 from generator.configfile import config_problems, read_yaml
 from generator.ledger import Ledger
-from generator.model import Appeal, Correction, Decision, Procedure
+from generator.model import Correction, Decision, Procedure
 from generator.portal import Portal
 from generator.rules.authority import holds
 from generator.rules.basis import not_in_force
@@ -201,9 +201,7 @@ class _Checks:
         self.timings = {t.decision.id: t for t in (timings if timings is not None
                                                    else timeliness.publications(portal, ledger))}
         self.recorded = ledger.by_correction()
-        self.appeals: dict[str, list[Appeal]] = {}
-        for appeal in sorted(portal.appeals.values(), key=lambda a: (a.filed_on, a.id)):
-            self.appeals.setdefault(appeal.decision, []).append(appeal)
+        self.appeals = portal.appeals_by_decision()
         self.withdrawals: dict[str, list[Correction]] = {}
         for correction in sorted(portal.corrections.values(), key=lambda c: c.id):
             if correction.kind == "撤回" and correction.record.startswith("decisions/"):

@@ -51,6 +51,13 @@ class Portal:
         ):
             yield from self.table(kind_name).values()
 
+    def appeals_by_decision(self) -> dict[str, list[Appeal]]:
+        """Each decision's 复议诉讼 cases, by decision id, in the order they were filed."""
+        result: dict[str, list[Appeal]] = {}
+        for appeal in sorted(self.appeals.values(), key=lambda a: (a.filed_on, a.id)):
+            result.setdefault(appeal.decision, []).append(appeal)
+        return result
+
     def lookup(self, ref: str) -> Record | None:
         """A record by `folder/id`, as corrections name them."""
         kind_name, _, record_id = ref.partition("/")

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from generator import timeliness
 from generator.ledger import Ledger
-from generator.model import Decision
+from generator.model import Appeal, Decision
 from generator.portal import Portal
 
 CATEGORIES: tuple[tuple[str, frozenset[str]], ...] = (
@@ -140,9 +140,7 @@ def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
         if decision is None or not correction.record.startswith("decisions/") or effective is None:
             continue
         changes.setdefault((effective.year, decision.body), Counter())[correction.kind] += 1
-    appeals: dict[str, list[tuple[str, bool]]] = {}
-    for appeal in portal.appeals.values():
-        appeals.setdefault(appeal.decision, []).append((appeal.kind, appeal.reversing))
+    appeals = portal.appeals_by_decision()
     withdrawn = {c.record.removeprefix("decisions/") for c in portal.corrections.values()
                  if c.kind == "撤回" and c.record.startswith("decisions/")
                  and timeliness.took_effect(c, recorded) is not None}
@@ -168,7 +166,7 @@ def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
 
 def _figures(year: int, body: str, decisions: list[Decision], held: frozenset[str],
              timings: dict[str, timeliness.Timing], changes: Counter[str],
-             appeals: dict[str, list[tuple[str, bool]]], withdrawn: set[str]) -> Figures:
+             appeals: dict[str, list[Appeal]], withdrawn: set[str]) -> Figures:
     by_type: Counter[str] = Counter(d.type for d in decisions)
     categories = []
     for label, types in CATEGORIES:
@@ -192,9 +190,9 @@ def _figures(year: int, body: str, decisions: list[Decision], held: frozenset[st
         corrections=changes["更正"], withdrawals=changes["撤回"],
         published=len(published), on_time=sum(1 for t in published if not t.late),
         late=sum(1 for t in published if t.late),
-        reviews=sum(1 for kind, _ in cases if kind == "行政复议"),
-        suits=sum(1 for kind, _ in cases if kind == "行政诉讼"),
-        reversed=sum(1 for d in decisions if any(r for _, r in appeals.get(d.id, []))),
+        reviews=sum(1 for case in cases if case.kind == "行政复议"),
+        suits=sum(1 for case in cases if case.kind == "行政诉讼"),
+        reversed=sum(1 for d in decisions if any(a.reversing for a in appeals.get(d.id, []))),
     )
 
 

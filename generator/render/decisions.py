@@ -277,9 +277,7 @@ def pages(site: Site, linker: Linker, templates: Templates,
     """The decision pages, in id order; with `shard` (k, n), the k-th of n equal parts."""
     public = {decision.ref: decision for decision in site.decisions}
     related_refs = site.related()  # once per build: each decision's list, from its neighbours
-    appeals: dict[str, list[Appeal]] = {}
-    for appeal in sorted(site.portal.appeals.values(), key=lambda a: (a.filed_on, a.id)):
-        appeals.setdefault(appeal.decision, []).append(appeal)
+    appeals = site.portal.appeals_by_decision()
     decisions = sorted(site.portal.decisions.values(), key=lambda d: d.id)
     part, parts = shard
     decisions = decisions[part * len(decisions) // parts:(part + 1) * len(decisions) // parts]
