@@ -63,6 +63,9 @@ class Part(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_UNKNOWN = Origin.unknown()
+
+
 class Record(Part):
     """Fields and behaviour common to every record type."""
 
@@ -85,11 +88,12 @@ class Record(Part):
     )
 
     # Where the record was read from; private, so it never reaches the schema or the output.
-    _origin: Origin = PrivateAttr(default_factory=Origin.unknown)
+    # A plain default, not a factory: pydantic inspects a factory's signature on every record.
+    _origin: Origin | None = PrivateAttr(default=None)
 
     @property
     def origin(self) -> Origin:
-        return self._origin
+        return self._origin or _UNKNOWN
 
     def at(self, origin: Origin) -> Record:
         self._origin = origin

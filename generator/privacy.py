@@ -22,6 +22,16 @@ _CARD = re.compile(r"(?<![0-9A-Za-z])\d(?:[ -]?\d){15,18}(?![0-9A-Za-z])")
 _ADDRESS = re.compile(
     r"(家庭住址|家庭地址|户籍地址|户籍所在地|现住址|居住地址|住址)\s*(?:[:：]|为|是)\s*\S{2,}")
 _HEALTH = re.compile(r"(病历|病史|患有|诊断为|确诊|艾滋病|HIV|乙肝|精神疾病|残疾等级|怀孕检查结果)")
+# What every detector needs at least: eleven digits (with separators), a label, or a word of
+# health. Testing for these clears almost every text with a few substring searches, where the
+# five detectors would scan it five times.
+_DIGIT_RUN = re.compile(r"\d[\d -]{10}")
+_WORDS = ("住址", "地址", "户籍所在地", *_HEALTH.pattern.strip("()").split("|"))
+
+
+def may_hold_personal_data(text: str) -> bool:
+    """False when `text` surely holds none; a cheap test before `find_personal_data`."""
+    return any(word in text for word in _WORDS) or _DIGIT_RUN.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,8 @@ def _context(text: str, start: int, end: int, masked: str, after: bool = True) -
 
 def find_personal_data(text: str) -> Iterator[Finding]:
     """Every piece of personal data in `text` (empty for clean text)."""
+    if not may_hold_personal_data(text):
+        return
     taken: list[tuple[int, int]] = []
 
     def free(start: int, end: int) -> bool:
