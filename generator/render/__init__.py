@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
 from generator.ledger import Ledger
@@ -40,7 +41,7 @@ from generator.render import (
 )
 from generator.render.docs import DocPage, Output, write_docs
 from generator.render.errors import RenderError
-from generator.render.mkdocs_build import nav_sources, run_mkdocs, write_config
+from generator.render.mkdocs_build import MkdocsRun, nav_sources, write_config
 from generator.render.parallel import run_all
 from generator.render.plan import page_sources
 from generator.render.redirects import redirects
@@ -57,81 +58,120 @@ WORK_DIR = ".gongshi"
 
 def render_pages(portal: Portal, settings: Settings, as_of: dt.date,
                  project_root: Path, ledger: Ledger | None = None) -> list[Output]:
-    """Every page of the site, in a stable order (gathered before anything is written)."""
-    return _pages(build_site_index(portal, settings, as_of, ledger), project_root)
+    """Every page of the site, in a stable order (gathered in memory: for tests and tools;
+    a build writes pages as they are rendered)."""
+    site = build_site_index(portal, settings, as_of, ledger)
+    parts = run_all([partial(_gathered, task) for task in _tasks(site, project_root)])
+    return [page for part in parts for page in part] + _site_files(site)
 
 
-DECISION_SHARDS = 4
-"""Decision pages are most of a build: in a few parts, so both cores get some."""
+def _gathered(task: Task) -> list[Output]:
+    return list(task())
 
 
-def _pages(site: Site, project_root: Path) -> list[Output]:
+def _written(writer: shell.Writer, task: Task) -> shell.Part:
+    return writer.write(task())
+
+
+def _decision_shards(site: Site) -> int:
+    """Decision pages are most of a build: in parts of a few thousand, so both cores get
+    some and no worker holds more than a part's pages at a time."""
+    return max(4, len(site.portal.decisions) // 2500)
+
+
+Task = Callable[[], Iterator[Output]]
+
+
+def _tasks(site: Site, project_root: Path) -> list[Task]:
+    """The rendering of the site in independent parts, each yielding its pages in order."""
     templates = Templates(project_root)
     linker = Linker(page_sources(site), HOME)
     feed_set = feeds.Feeds(site, linker)
     # What several modules share is computed before the workers fork, once.
     site.related()
+    history.record_pages(site)
     for year in evaluation.years(site):
         site.evaluations(year)
 
-    def module(make: Callable[..., Sequence[Output]], *args: object) -> Callable[[], list[Output]]:
-        def task() -> list[Output]:
-            pages = history.with_history(site, templates, list(make(*args)))
+    def module(make: Callable[..., Sequence[Output]], *args: object) -> Task:
+        def task() -> Iterator[Output]:
+            pages = history.with_history(site, templates, make(*args))
             return feeds.with_feeds(feed_set, linker, templates, pages)
         return task
 
     tasks = [module(lambda: [home.home_page(site, linker, templates)])]
     tasks += [module(m.pages, site, linker, templates)
               for m in (bodies, officers, lookup, powers, laws, procedures, benchmarks,
-                        decision_lists)]
-    tasks += [module(decisions.pages, site, linker, templates, (k, DECISION_SHARDS))
-              for k in range(DECISION_SHARDS)]
-    tasks += [module(m.pages, site, linker, templates)
-              for m in (freepages, history, timeliness, statistics, evaluation, opendata,
-                        searchpage)]
+                        decision_lists, freepages, history, timeliness, statistics, evaluation,
+                        opendata, searchpage)]
     tasks.append(module(feeds.pages, feed_set, linker, templates))
-    pages = [page for part in run_all(tasks) for page in part]
-    pages += redirects(site)
-    pages.append(robots_txt(site))
-    return pages
+    # Many parts of the same size last, so that both workers finish at about the same time.
+    shards = _decision_shards(site)
+    tasks += [module(decisions.pages, site, linker, templates, (k, shards))
+              for k in range(shards)]
+    return tasks
+
+
+def _site_files(site: Site) -> list[Output]:
+    return [*redirects(site), robots_txt(site)]
 
 
 def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root: Path,
                site_dir: Path, ledger: Ledger | None = None, fill: bool = True) -> Site:
-    """Render every page and let mkdocs build the site into `site_dir` (an empty folder).
-    Without a ledger, records show no publication dates or version history. Returns the
-    site index, which the search index is built from.
+    """Render every page and build the site into `site_dir` (an empty folder). Without a
+    ledger, records show no publication dates or version history. Returns the site index,
+    which the search index is built from.
 
     With `fill`, mkdocs renders the nav's pages and one shell per folder depth, and every
-    other page is filled into its shell (generator/render/shell.py): the same bytes, without
-    mkdocs' cost per page."""
+    other page is filled into its shell (generator/render/shell.py) by the worker that
+    rendered it and written at once: the same bytes, without mkdocs' cost per page, and
+    without holding the site in memory. Without, mkdocs renders every page."""
     site = build_site_index(portal, settings, as_of, ledger)
-    pages = _pages(site, project_root)
     in_nav = nav_sources(site)
-    filled = [p for p in pages if isinstance(p, DocPage) and fill and shell.fillable(p, in_nav)]
-    levels = {shell.depth(p.src) for p in filled}
-    by_mkdocs: list[Output] = [p for p in pages if isinstance(p, DocPage)
-                               and not (fill and shell.fillable(p, in_nav))]
-    by_mkdocs += shell.shells(levels)
-    # Data files, feeds and redirects go straight into the site, after mkdocs has built it
-    # (it empties the folder first): through mkdocs they would be written, then copied.
-    files: list[Output] = [p for p in pages if not isinstance(p, DocPage)]
     work = project_root / WORK_DIR
     work.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix="render-", dir=work))
+    scratch = Path(tempfile.mkdtemp(prefix="render-", dir=work)).resolve()
     try:
-        docs_dir = scratch / "docs"
-        docs_dir.mkdir()
-        write_docs(by_mkdocs, docs_dir)
-        config_path = scratch / "mkdocs.yml"
-        write_config(site, project_root, docs_dir, config_path)
-        run_mkdocs(config_path, site_dir, as_of)
-        if filled:
-            shell_of = shell.read_shells(site_dir, levels, settings.base_url)
-            shutil.rmtree(site_dir / shell.FOLDER)
-            shell.write_filled(filled, shell_of, settings.base_url, site_dir)
-        write_docs(files, site_dir)
-        write_sitemap(site, pages, site_dir)
+        shells_run = None
+        if fill:
+            # The shells depend on the nav, not on any page's content: mkdocs renders them
+            # (with stand-ins for the nav's pages) while the shared figures are computed.
+            shells_run = _start_mkdocs(site, project_root, scratch / "shells", as_of,
+                                       [*shell.stand_ins(in_nav), *shell.shells(shell.LEVELS)])
+        tasks = _tasks(site, project_root)
+        shell_of: dict[int, shell.Shell] = {}
+        if shells_run is not None:
+            shells_run.wait()
+            shell_of = shell.read_shells(scratch / "shells" / "site", shell.LEVELS,
+                                         settings.base_url)
+        writer = shell.Writer(site_dir, shell_of, in_nav, settings.base_url)
+        parts = run_all([partial(_written, writer, task) for task in tasks])
+        rest = writer.write(iter(_site_files(site)))
+        written = [entry for part in (*parts, rest) for entry in part.written]
+        _no_two_alike(written)
+        by_mkdocs = [page for part in parts for page in part.kept]
+        _start_mkdocs(site, project_root, scratch / "pages", as_of, by_mkdocs).wait()
+        shell.merge(scratch / "pages" / "site", site_dir)
+        write_sitemap(site, written, site_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return site
+
+
+def _start_mkdocs(site: Site, project_root: Path, folder: Path, as_of: dt.date,
+                  pages: list[DocPage]) -> MkdocsRun:
+    docs_dir = folder / "docs"
+    docs_dir.mkdir(parents=True)
+    write_docs(list(pages), docs_dir)
+    config_path = folder / "mkdocs.yml"
+    write_config(site, project_root, docs_dir, config_path)
+    return MkdocsRun(config_path, folder / "site", as_of)
+
+
+def _no_two_alike(written: list[shell.Written]) -> None:
+    seen: set[str] = set()
+    for entry in written:
+        if entry.src in seen:
+            raise RenderError(f"two pages would be written to {entry.src}; "
+                              "rename one of the records whose id makes this path")
+        seen.add(entry.src)

@@ -12,7 +12,7 @@ has none. Each feed carries the newest `feed_entries` entries; the open data has
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
@@ -297,10 +297,9 @@ class FeedsLine:
 
 
 def with_feeds(feeds: Feeds, linker: Linker, templates: Templates,
-               pages: list[Output]) -> list[Output]:
+               pages: Iterable[Output]) -> Iterator[Output]:
     """Every page with its feeds: in its front matter (<head> autodiscovery) and a 订阅 line.
     Pages with the same links (a body's decisions, one folder deep) share one rendering."""
-    result: list[Output] = []
     lines: dict[tuple[tuple[FeedLink, ...], Link], str] = {}
     for page in pages:
         if isinstance(page, DocPage):
@@ -309,8 +308,7 @@ def with_feeds(feeds: Feeds, linker: Linker, templates: Templates,
             if key not in lines:
                 lines[key] = templates.render("feeds_line.html.j2", FeedsLine(list(key[0]), key[1]))
             page = replace(page, blocks=(*page.blocks, lines[key]), feeds=tuple(links))
-        result.append(page)
-    return result
+        yield page
 
 
 def pages(feeds: Feeds, linker: Linker, templates: Templates) -> list[Output]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from pydantic import BaseModel
@@ -133,17 +134,24 @@ def history_block(site: Site, templates: Templates, record: Record) -> str | Non
     return templates.render("history.html.j2", rows)
 
 
-def with_history(site: Site, templates: Templates, pages: list[Output]) -> list[Output]:
+def record_pages(site: Site) -> dict[str, Record]:
+    """Every record with a page, by its page's source (once per build)."""
+    if "record_pages" not in site.memo:
+        site.memo["record_pages"] = {record_src(r): r for r in site.portal.records()
+                                     if r.has_page}
+    result: dict[str, Record] = site.memo["record_pages"]
+    return result
+
+
+def with_history(site: Site, templates: Templates, pages: Iterable[Output]) -> Iterator[Output]:
     """Every record page with its version history appended."""
-    by_src = {record_src(r): r for r in site.portal.records() if r.has_page}
-    result: list[Output] = []
+    by_src = record_pages(site)
     for page in pages:
         record = by_src.get(page.src) if isinstance(page, DocPage) else None
         block = history_block(site, templates, record) if record is not None else None
         if block is not None and isinstance(page, DocPage):
             page = replace(page, blocks=(*page.blocks, block))
-        result.append(page)
-    return result
+        yield page
 
 
 def record_label(record: Record | None, ref: str) -> str:

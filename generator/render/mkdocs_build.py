@@ -97,13 +97,20 @@ def write_config(site: Site, project_root: Path, docs_dir: Path, config_path: Pa
     config_path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def run_mkdocs(config_path: Path, site_dir: Path, as_of: dt.date) -> None:
-    """`mkdocs build --strict` into `site_dir`; its dates (sitemap) come from `as_of`."""
-    epoch = dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC).timestamp()
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(epoch)), "NO_MKDOCS_2_WARNING": "1"}
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
-               "-f", str(config_path), "-d", str(site_dir)]
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    if result.returncode != 0:
-        raise RenderError(f"mkdocs build failed (exit {result.returncode}):\n"
-                          f"{result.stderr.strip() or result.stdout.strip()}")
+class MkdocsRun:
+    """`mkdocs build --strict` into `site_dir`, started at once; its dates (sitemap) come
+    from `as_of`. `wait()` returns when it is done and raises when it failed."""
+
+    def __init__(self, config_path: Path, site_dir: Path, as_of: dt.date) -> None:
+        epoch = dt.datetime.combine(as_of, dt.time(), tzinfo=dt.UTC).timestamp()
+        env = {**os.environ, "SOURCE_DATE_EPOCH": str(int(epoch)), "NO_MKDOCS_2_WARNING": "1"}
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
+                   "-f", str(config_path), "-d", str(site_dir)]
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True, env=env)
+
+    def wait(self) -> None:
+        stdout, stderr = self.process.communicate()
+        if self.process.returncode != 0:
+            raise RenderError(f"mkdocs build failed (exit {self.process.returncode}):\n"
+                              f"{stderr.strip() or stdout.strip()}")

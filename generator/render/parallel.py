@@ -9,6 +9,7 @@ in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable
@@ -34,9 +35,13 @@ def run_all(tasks: list[Callable[[], T]]) -> list[T]:
     if count < 2 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [task() for task in tasks]
     _TASKS[:] = tasks
+    # Objects that exist before the fork stay out of the collector's sight in the workers,
+    # which would otherwise touch (and so copy) every page of memory they share.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             results = cast(list[T], pool.map(_run, range(len(tasks)), chunksize=1))
     finally:
         _TASKS.clear()
+        gc.unfreeze()
     return results

@@ -20,6 +20,7 @@ one to a page without).
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Iterable
@@ -122,10 +123,20 @@ class Shell:
         return self.cut[text]
 
 
+LEVELS = range(1, 7)
+"""The depths shells are made for; a page deeper than these is rendered by mkdocs."""
+
+
 def shells(levels: Iterable[int]) -> list[DocPage]:
     """The pages mkdocs renders as shells, one per depth."""
     return [DocPage(shell_src(level), TITLE, (CONTENT,), head_override=HEAD)
             for level in sorted(set(levels))]
+
+
+def stand_ins(in_nav: Iterable[str]) -> list[DocPage]:
+    """Pages in place of the nav's while the shells are rendered: a shell shows the nav's
+    titles and links, which come from the config, never the content of the nav's pages."""
+    return [DocPage(src, "stand-in", ("<h1>stand-in</h1>",)) for src in sorted(in_nav)]
 
 
 def read_shells(site_dir: Path, levels: Iterable[int], base_url: str) -> dict[int, Shell]:
@@ -138,9 +149,64 @@ def read_shells(site_dir: Path, levels: Iterable[int], base_url: str) -> dict[in
     return result
 
 
-def write_filled(pages: Iterable[DocPage], shell_of: dict[int, Shell], base_url: str,
-                 site_dir: Path) -> None:
-    for page in pages:
-        path = site_dir / page_url(page.src) / "index.html"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(shell_of[depth(page.src)].fill(page, base_url), encoding="utf-8")
+@dataclass(frozen=True)
+class Written:
+    """What the sitemap and the check for two pages at one path need of an output."""
+
+    src: str
+    page: bool
+    noindex: bool = False
+
+
+@dataclass
+class Part:
+    """A task's outputs once written: the pages left for mkdocs, and what was written."""
+
+    kept: list[DocPage] = field(default_factory=list)
+    written: list[Written] = field(default_factory=list)
+
+
+class Writer:
+    """Writes each output as it comes: a fillable page filled into its shell, a data file
+    as it is. Pages that mkdocs must render are kept. Runs in the workers (forked), so the
+    site is never held in memory."""
+
+    def __init__(self, site_dir: Path, shell_of: dict[int, Shell], in_nav: frozenset[str],
+                 base_url: str) -> None:
+        self.site_dir = site_dir
+        self.shell_of = shell_of
+        self.in_nav = in_nav
+        self.base_url = base_url
+        self.folders: set[Path] = set()
+
+    def write(self, outputs: Iterable[Output]) -> Part:
+        part = Part()
+        for output in outputs:
+            if not isinstance(output, DocPage):
+                part.written.append(Written(output.src, page=False))
+                self._save(output.src, output.markdown())
+                continue
+            part.written.append(Written(output.src, page=True, noindex=output.noindex))
+            level = depth(output.src)
+            if level in self.shell_of and fillable(output, self.in_nav):
+                self._save(page_url(output.src) + "index.html",
+                           self.shell_of[level].fill(output, self.base_url))
+            else:
+                part.kept.append(output)
+        return part
+
+    def _save(self, relative: str, text: str) -> None:
+        path = self.site_dir / relative
+        if path.parent not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent)
+        path.write_bytes(text.encode("utf-8"))
+
+
+def merge(built: Path, site_dir: Path) -> None:
+    """Move what mkdocs built into the site, beside the pages already written there."""
+    for folder, _, files in os.walk(built):
+        target = site_dir / Path(folder).relative_to(built)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.replace(Path(folder) / name, target / name)

@@ -8,17 +8,20 @@ only pages meant to be found, at absolute URLs under the portal's base URL, in a
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterable
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from generator.render.docs import DocPage, Output, StaticFile
+from generator.render.docs import StaticFile
+from generator.render.shell import Written
 from generator.render.site import Site
 from generator.render.urls import page_url
 
+SITEMAP_LIMIT = 50_000
+"""URLs one sitemap file may list (sitemaps.org); more go into parts under a sitemap index."""
 
-def sitemap_xml(site: Site, pages: list[Output]) -> str:
-    urls = sorted(site.settings.base_url + page_url(page.src) for page in pages
-                  if isinstance(page, DocPage) and not page.noindex)
+
+def sitemap_xml(urls: list[str]) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
              *(f"  <url><loc>{escape(url)}</loc></url>" for url in urls),
@@ -26,11 +29,34 @@ def sitemap_xml(site: Site, pages: list[Output]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_sitemap(site: Site, pages: list[Output], site_dir: Path) -> None:
-    text = sitemap_xml(site, pages).encode("utf-8")
-    (site_dir / "sitemap.xml").write_bytes(text)
+def sitemap_index(locations: list[str]) -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+             *(f"  <sitemap><loc>{escape(url)}</loc></sitemap>" for url in locations),
+             "</sitemapindex>"]
+    return "\n".join(lines) + "\n"
+
+
+def write_sitemap(site: Site, written: Iterable[Written], site_dir: Path) -> None:
+    """sitemap.xml (and .gz) of every page meant to be found; above SITEMAP_LIMIT pages, a
+    sitemap index of numbered parts."""
+    urls = sorted(site.settings.base_url + page_url(entry.src) for entry in written
+                  if entry.page and not entry.noindex)
+    if len(urls) <= SITEMAP_LIMIT:
+        _write(site_dir / "sitemap.xml", sitemap_xml(urls))
+        return
+    names = []
+    for number, start in enumerate(range(0, len(urls), SITEMAP_LIMIT), start=1):
+        names.append(f"sitemap-{number}.xml")
+        _write(site_dir / names[-1], sitemap_xml(urls[start:start + SITEMAP_LIMIT]))
+    _write(site_dir / "sitemap.xml", sitemap_index([site.settings.base_url + n for n in names]))
+
+
+def _write(path: Path, text: str) -> None:
+    data = text.encode("utf-8")
+    path.write_bytes(data)
     # mtime=0: the same content gives the same bytes on every build.
-    (site_dir / "sitemap.xml.gz").write_bytes(gzip.compress(text, mtime=0))
+    path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, mtime=0))
 
 
 def robots_txt(site: Site) -> StaticFile:

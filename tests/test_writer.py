@@ -1,0 +1,47 @@
+"""How a build writes its pages as they come (generator/render/shell.py Writer)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.render import _no_two_alike
+from generator.render.docs import DocPage, Fence, StaticFile
+from generator.render.errors import RenderError
+from generator.render.shell import CONTENT, HEAD, TITLE, Shell, Writer, Written
+
+BASE = "https://example.gov.cn/"
+
+
+def _shell(level: int) -> Shell:
+    url = "gs-shell/" + "s/" * (level - 1)
+    text = (f'<html><head><title>{TITLE}</title><link rel="canonical" href="{BASE}{url}">'
+            f'{HEAD}</head><body><a href="{"../" * level}">首页</a>{CONTENT}</body></html>')
+    return Shell(text, BASE + url, url)
+
+
+def test_fillable_pages_are_written_and_others_kept(tmp_path: Path) -> None:
+    writer = Writer(tmp_path, {3: _shell(3)}, frozenset({"decisions/index.md"}), BASE)
+    filled = DocPage("decisions/2025/a.md", "甲", ("<h1>甲</h1>",))
+    deep = DocPage("decisions/x/y/z.md", "乙", ("<h1>乙</h1>",))
+    fenced = DocPage("procedures/p.md", "丙", ("<h1>丙</h1>", Fence("mermaid", "graph TD")))
+    in_nav = DocPage("decisions/index.md", "执法决定", ("<h1>执法决定</h1>",))
+    data = StaticFile("data/a.json", '{"名称": "甲"}')
+    part = writer.write([filled, deep, fenced, in_nav, data])
+    assert part.kept == [deep, fenced, in_nav]
+    assert [w.src for w in part.written] == [
+        "decisions/2025/a.md", "decisions/x/y/z.md", "procedures/p.md", "decisions/index.md",
+        "data/a.json"]
+    html = (tmp_path / "decisions/2025/a/index.html").read_text(encoding="utf-8")
+    assert "<title>甲</title>" in html and f'href="{BASE}decisions/2025/a/"' in html
+    assert '<a href="../../..">首页</a><h1>甲</h1>' in html
+    assert (tmp_path / "data/a.json").read_text(encoding="utf-8") == '{"名称": "甲"}'
+    assert not (tmp_path / "decisions/x").exists()
+
+
+def test_two_outputs_at_one_path_stop_the_build() -> None:
+    with pytest.raises(RenderError, match=re.escape("two pages would be written to a/b.md")):
+        _no_two_alike([Written("a/b.md", page=True), Written("c.md", page=True),
+                       Written("a/b.md", page=False)])
