@@ -79,15 +79,19 @@ def publish(project: Project, day: dt.date) -> tuple[list[Publication], Report]:
 
 
 def build(project: Project, as_of: dt.date, strict: bool = False,
-          site_dir: Path | None = None) -> Report:
+          site_dir: Path | None = None, staff_index: bool = False) -> Report:
     """Check, then build the site into `site_dir` (default site/) atomically.
 
     Raises ContentError (with the whole report) when the content has errors; the previous
     site is then left exactly as it was.
+
+    The staff's search index (`gongshi search`) is not part of the site: it is brought up to
+    date by the first search after a build (search.current_index), or here with
+    `staff_index`. Building it whole costs more than the site at 100,000 decisions.
     """
     from generator.render import build_site
     from generator.settings import load_settings
-    from search import build_browser_index, build_index
+    from search import build_browser_index, build_index, mark_built
 
     target = (site_dir or project.site).resolve()
     settings = load_settings(project.root)
@@ -98,13 +102,14 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
         site = build_site(portal, settings, as_of, project.root, staging, ledger)
-        # The staff-side search index (gongshi search), from the same public content.
-        build_index(project.root, site)
         build_browser_index(site, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     swap_in(staging, target)
+    mark_built(project.root, as_of)
+    if staff_index:
+        build_index(project.root, site)
     return report
 
 

@@ -99,12 +99,16 @@ def check(project_dir: Path, as_of: dt.date | None, strict: bool, fmt: str) -> N
 @strict_option
 @click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Where to write the site (default: <project>/site).")
-def build(project_dir: Path, as_of: dt.date | None, strict: bool, site_dir: Path | None) -> None:
+@click.option("--search-index", "staff_index", is_flag=True,
+              help="Also bring the staff search index (gongshi search) up to date now, "
+                   "instead of at the first search.")
+def build(project_dir: Path, as_of: dt.date | None, strict: bool, site_dir: Path | None,
+          staff_index: bool) -> None:
     """Check, then build the site into site/; on any error the previous site/ stays as it was."""
     project = pipeline.Project(project_dir)
     target = site_dir or project.site
     try:
-        report = pipeline.build(project, as_of or pipeline.today(), strict, target)
+        report = pipeline.build(project, as_of or pipeline.today(), strict, target, staff_index)
     except ContentError as exc:
         print_report(exc.report, strict)
         err.print(f"[red]Nothing was published: {escape(str(target))} is unchanged.[/red]")
@@ -266,15 +270,18 @@ def search_command(text: str, kind: str, body: str, region: str, year: int, limi
     from generator.settings import load_settings
 
     project = pipeline.Project(project_dir)
-    index = None if rebuild else search.open_index(project.root)
+    index = None if rebuild else search.current_index(project.root)
     if index is None:
-        portal, report, ledger = pipeline._checked(project, as_of or pipeline.today())
+        # As of the published site's date, unless told otherwise.
+        built = search.last_build(project.root)
+        as_of = as_of or (built[0] if built else pipeline.today())
+        err.print("Bringing the search index up to date with the content…")
+        portal, report, ledger = pipeline._checked(project, as_of)
         if report.failed() or ledger is None:
             print_report(report, strict=False)
             err.print("[red]The index was not built: fix the errors first.[/red]")
             sys.exit(1)
-        site = build_site_index(portal, load_settings(project.root), as_of or pipeline.today(),
-                                ledger)
+        site = build_site_index(portal, load_settings(project.root), as_of, ledger)
         index = search.build_index(project.root, site)
     kinds = {**{k: k for k in search.KINDS}, **{v: k for k, v in search.KINDS.items()}}
     categories = set(typing_args(PowerCategory))

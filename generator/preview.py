@@ -118,11 +118,12 @@ def _handler(site: Path, state: _State, api_root: Path | None = None,
     return functools.partial(Handler, directory=str(site))  # type: ignore[return-value]
 
 
-def _rebuild(project: pipeline.Project, as_of: dt.date | None, console: Console) -> bool:
+def _rebuild(project: pipeline.Project, as_of: dt.date | None, console: Console,
+             api: bool = False) -> bool:
     from generator.cli import print_report
 
     try:
-        report = pipeline.build(project, as_of or pipeline.today())
+        report = pipeline.build(project, as_of or pipeline.today(), staff_index=api)
     except ContentError as exc:
         print_report(exc.report, strict=False)
         console.print("[red]Not rebuilt; still serving the last good site.[/red]")
@@ -138,7 +139,7 @@ def _rebuild(project: pipeline.Project, as_of: dt.date | None, console: Console)
 def serve(project: pipeline.Project, as_of: dt.date | None, port: int, console: Console,
           stop: threading.Event | None = None, api: bool = False) -> None:
     state = _State()
-    _rebuild(project, as_of, console)
+    _rebuild(project, as_of, console, api)
     project.site.mkdir(exist_ok=True)
     handler = _handler(project.site, state, project.root if api else None)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -154,7 +155,7 @@ def serve(project: pipeline.Project, as_of: dt.date | None, port: int, console: 
             if current != stamps:
                 stamps = current
                 console.print("Change seen; rebuilding…")
-                if _rebuild(project, as_of, console):
+                if _rebuild(project, as_of, console, api):
                     state.version += 1
     except KeyboardInterrupt:
         pass

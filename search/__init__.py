@@ -1,7 +1,12 @@
 """Search for Gongshi: the staff-side index built from the checked records, and its queries.
 
-    build_index(project_root, site)   during `gongshi build`, into .gongshi/search-index/
-    open_index(project_root)          for `gongshi search` (None when never built)
+    mark_built(project_root, as_of)   by every `gongshi build`: which build is the latest
+    build_index(project_root, site)   into .gongshi/search-index/, for that build
+    current_index(project_root)       for `gongshi search`: None unless it matches the latest
+                                      build (the first search after a build brings it up to
+                                      date, which a build does not do: at 100,000 decisions
+                                      building the index whole costs more than the site)
+    open_index(project_root)          as it is (None when never built)
 
 whoosh (whoosh-reloaded) stays inside `search.engine`, behind `SearchIndex`, so the engine
 can change. The browser-side index (`search.browser`) is static files in the built site.
@@ -9,6 +14,11 @@ can change. The browser-side index (`search.browser`) is static files in the bui
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
+import tempfile
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,13 +29,55 @@ if TYPE_CHECKING:
     from generator.render.site import Site
 
 INDEX_DIR = Path(".gongshi") / "search-index"
+LAST_BUILD = Path(".gongshi") / "last-build.json"
+INDEX_FOR = Path(".gongshi") / "search-index.for"
+"""The token of the build the index was brought up to date for."""
 
 __all__ = ["KINDS", "Document", "Filters", "Hit", "SearchIndex", "build_browser_index",
-           "build_index", "open_index"]
+           "build_index", "current_index", "last_build", "mark_built", "open_index"]
+
+
+def mark_built(project_root: Path, as_of: dt.date) -> None:
+    """Record that a build (as of `as_of`) has just been published."""
+    token = {"as_of": as_of.isoformat(), "token": uuid.uuid4().hex}
+    _write_atomically(project_root / LAST_BUILD, json.dumps(token))
+
+
+def last_build(project_root: Path) -> tuple[dt.date, str] | None:
+    """The as-of date and token of the latest build, if any."""
+    try:
+        data = json.loads((project_root / LAST_BUILD).read_text(encoding="utf-8"))
+        return dt.date.fromisoformat(data["as_of"]), str(data["token"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def build_index(project_root: Path, site: Site) -> SearchIndex:
-    return SearchIndex.build(project_root / INDEX_DIR, documents(site))
+    """Bring the staff index up to date with `site` (incremental when it exists)."""
+    built = last_build(project_root)
+    result = SearchIndex.build(project_root / INDEX_DIR, documents(site))
+    _write_atomically(project_root / INDEX_FOR, built[1] if built else "")
+    return result
+
+
+def current_index(project_root: Path) -> SearchIndex | None:
+    """The staff index if it was brought up to date for the latest build, else None."""
+    built = last_build(project_root)
+    try:
+        made_for = (project_root / INDEX_FOR).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if made_for != (built[1] if built else ""):
+        return None
+    return open_index(project_root)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(temporary, path)
 
 
 def build_browser_index(site: Site, site_dir: Path) -> int:
