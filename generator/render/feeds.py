@@ -246,11 +246,10 @@ class Feeds:
 
     # --- links from pages -----------------------------------------------------------------
 
-    def links_for(self, src: str) -> list[FeedLink]:
+    def keys_for(self, src: str) -> tuple[str, ...]:
         """The feeds a page links: the ones about what it shows first, then the general ones."""
         keys = [*self._keys_for(src), "decisions", "corrections"]
-        return [self.link(src, self.by_key[key]) for key in dict.fromkeys(keys)
-                if key in self.by_key]
+        return tuple(key for key in dict.fromkeys(keys) if key in self.by_key)
 
     def link(self, here: str, feed: Feed) -> FeedLink:
         return FeedLink(feed.title, asset_href(here, feed.rss_src), asset_href(here, feed.atom_src))
@@ -299,15 +298,22 @@ class FeedsLine:
 def with_feeds(feeds: Feeds, linker: Linker, templates: Templates,
                pages: Iterable[Output]) -> Iterator[Output]:
     """Every page with its feeds: in its front matter (<head> autodiscovery) and a 订阅 line.
-    Pages with the same links (a body's decisions, one folder deep) share one rendering."""
-    lines: dict[tuple[tuple[FeedLink, ...], Link], str] = {}
+    The links, and so the line, depend only on which feeds a page has and on where it is:
+    outside feeds/, on its top folder and depth. Pages alike share one rendering."""
+    lines: dict[tuple[tuple[str, ...], tuple[str, int]], tuple[tuple[FeedLink, ...], str]] = {}
     for page in pages:
         if isinstance(page, DocPage):
-            links = feeds.links_for(page.src)
-            key = (tuple(links), linker.at(page.src).to(INDEX_SRC, "全部订阅"))
-            if key not in lines:
-                lines[key] = templates.render("feeds_line.html.j2", FeedsLine(list(key[0]), key[1]))
-            page = replace(page, blocks=(*page.blocks, lines[key]), feeds=tuple(links))
+            keys = feeds.keys_for(page.src)
+            start = page_url(page.src).rstrip("/")
+            top = start.partition("/")[0]
+            where = (top, start.count("/")) if top != "feeds" else (start, -1)
+            if (keys, where) not in lines:
+                links = [feeds.link(page.src, feeds.by_key[key]) for key in keys]
+                line = templates.render("feeds_line.html.j2", FeedsLine(
+                    links, linker.at(page.src).to(INDEX_SRC, "全部订阅")))
+                lines[keys, where] = (tuple(links), line)
+            links_here, line = lines[keys, where]
+            page = replace(page, blocks=(*page.blocks, line), feeds=links_here)
         yield page
 
 

@@ -21,7 +21,8 @@ from generator.render.text import chinese_date, money
 TEMPLATES_DIR = Path("site_config") / "templates"
 
 
-def _finalize(value: Any) -> Any:
+def finalize(value: Any) -> Any:
+    """Every value a template prints: escaped, and safe from opening a code fence."""
     if value is None:
         return ""
     if isinstance(value, Markup):
@@ -42,10 +43,11 @@ class Templates:
         self._env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(folder),
             autoescape=True,
-            finalize=_finalize,
+            finalize=finalize,
             undefined=jinja2.StrictUndefined,  # a misspelt field is an error, not a blank
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates do not change during a build: no stat per page
         )
         self._env.filters["date"] = chinese_date
         self._env.filters["money"] = money

@@ -9,6 +9,7 @@ is not rendered is a RenderError, since links in raw HTML are not checked by mkd
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from generator.model import (
@@ -23,6 +24,7 @@ from generator.model import (
     Record,
 )
 from generator.render.errors import RenderError
+from generator.render.templates import finalize
 
 HOME = "index.md"
 ABOUT = "about/index.md"
@@ -55,6 +57,7 @@ def record_src(record: Record) -> str:
     return f"{folder}/{record.id}.md"
 
 
+@functools.cache
 def page_url(src: str) -> str:
     """The URL path (relative to the site root) mkdocs gives a source file."""
     if src == HOME:
@@ -92,10 +95,20 @@ def asset_href(here: str, asset: str) -> str:
 
 @dataclass(frozen=True)
 class Link:
-    """A text that is a link when `href` is set (a missing target shows as plain text)."""
+    """A text that is a link when `href` is set (a missing target shows as plain text).
+    Templates print it as it is (`{{ page.body }}`): its HTML, with the text and href escaped
+    as every value is. A template macro per link cost more than the rest of a page."""
 
     text: str
     href: str | None = None
+
+    def __html__(self) -> str:
+        text = finalize(self.text)
+        return f'<a href="{finalize(self.href)}">{text}</a>' if self.href else str(text)
+
+    def __bool__(self) -> bool:
+        """Whether it prints anything (a row with an empty value is left out)."""
+        return bool(self.href or self.text)
 
 
 class Linker:
