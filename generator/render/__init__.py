@@ -42,7 +42,7 @@ from generator.render import (
 from generator.render.docs import DocPage, Output, write_docs
 from generator.render.errors import RenderError
 from generator.render.mkdocs_build import MkdocsRun, nav_sources, write_config
-from generator.render.parallel import run_all
+from generator.render.parallel import Background, run_all
 from generator.render.plan import page_sources
 from generator.render.redirects import redirects
 from generator.render.site import Site, build_site_index
@@ -84,14 +84,16 @@ Task = Callable[[], Iterator[Output]]
 
 def _tasks(site: Site, project_root: Path) -> list[Task]:
     """The rendering of the site in independent parts, each yielding its pages in order."""
+    # What several modules share is computed before the workers fork, once: the related
+    # decisions in another process meanwhile, since they need nothing else.
+    related = Background(site.related)
     templates = Templates(project_root)
     linker = Linker(page_sources(site), HOME)
     feed_set = feeds.Feeds(site, linker)
-    # What several modules share is computed before the workers fork, once.
-    site.related()
     history.record_pages(site)
     for year in evaluation.years(site):
         site.evaluations(year)
+    site.memo["related"] = related.result()
 
     def module(make: Callable[..., Sequence[Output]], *args: object) -> Task:
         def task() -> Iterator[Output]:

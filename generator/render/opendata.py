@@ -33,6 +33,7 @@ from generator.reference import SCHEMA_URL
 from generator.render import history
 from generator.render.citations import article_label
 from generator.render.docs import DocPage, Output, StaticFile
+from generator.render.jsontext import pretty_json, pretty_json_around
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
 from generator.render.text import party_name, party_representative, scrub_party
@@ -251,7 +252,7 @@ def shuanggongshi_row(site: Site, decision: Decision) -> dict[str, str]:
 
 
 def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    return pretty_json(data) + "\n"
 
 
 def schema_text(model: type[Record]) -> str:
@@ -298,15 +299,16 @@ def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
         model = BY_FOLDER[folder]
         records = public_records(site, folder)
         items = [item(site, record) for record in records]
+        encoded = [pretty_json(data) for data in items]
         cols = columns(model)
-        outputs.append(StaticFile(f"data/{folder}.json", _json({
+        outputs.append(StaticFile(f"data/{folder}.json", pretty_json_around({
             "type": folder, "label": model.label, "count": len(items),
-            "schema": f"schema/{folder}.schema.json", "items": items})))
+            "schema": f"schema/{folder}.schema.json"}, "items", encoded) + "\n"))
         outputs.append(StaticFile(f"data/{folder}.csv", csv_text(
             [c.header for c in cols], [[cell(_get(i, c.path)) for c in cols] for i in items])))
         outputs.append(StaticFile(f"data/schema/{folder}.schema.json", schema_text(model)))
-        for record, data in zip(records, items, strict=True):
-            outputs.append(StaticFile(f"data/{folder}/{record.id}.json", _json(data)))
+        for record, text in zip(records, encoded, strict=True):
+            outputs.append(StaticFile(f"data/{folder}/{record.id}.json", text + "\n"))
         files.append(FileRow(Link(model.label), f"全部公开的{model.label}", len(items), [
             href(f"data/{folder}.json", "JSON"), href(f"data/{folder}.csv", "CSV"),
             href(f"data/schema/{folder}.schema.json", "JSON Schema")]))

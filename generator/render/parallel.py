@@ -13,7 +13,7 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -45,3 +45,31 @@ def run_all(tasks: list[Callable[[], T]]) -> list[T]:
         _TASKS.clear()
         gc.unfreeze()
     return results
+
+
+class Background:
+    """One computation run in a forked process while this one goes on; `result()` waits for
+    it. Where fork is unavailable, or there is one core, it runs in `result()`."""
+
+    def __init__(self, compute: Callable[[], T]) -> None:
+        self._compute = compute
+        self._pool: Any = None
+        self._pending: Any = None
+        if workers() >= 2 and "fork" in multiprocessing.get_all_start_methods():
+            _TASKS[:] = [compute]
+            gc.freeze()
+            try:
+                self._pool = multiprocessing.get_context("fork").Pool(1)
+                self._pending = self._pool.apply_async(_run, (0,))
+            finally:
+                _TASKS.clear()
+                gc.unfreeze()
+
+    def result(self) -> Any:
+        if self._pool is None:
+            return self._compute()
+        try:
+            return self._pending.get()
+        finally:
+            self._pool.close()
+            self._pool.join()
