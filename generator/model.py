@@ -288,6 +288,15 @@ class Power(Record):
     limit_note: str = Field(default="", description="时限说明，如 工作日或自然日、起算点")
     description: str = Field(default="", description="事项说明（Markdown）")
 
+    # The holders' body ids as a set, made on first use: a province's power may have a
+    # thousand holders, and every decision asks whether its body is one.
+    _holder_ids: frozenset[str] | None = PrivateAttr(default=None)
+
+    def held_by(self, body_id: str) -> bool:
+        if self._holder_ids is None:
+            self._holder_ids = frozenset(holder.body for holder in self.holders)
+        return body_id in self._holder_ids
+
 
 # --- procedure (执法程序) ----------------------------------------------------------------
 

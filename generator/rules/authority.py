@@ -16,7 +16,7 @@ CODE = "R3-authority"
 
 
 def holds(power: Power, body_id: str) -> bool:
-    return any(holder.body == body_id for holder in power.holders)
+    return power.held_by(body_id)
 
 
 def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
