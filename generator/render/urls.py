@@ -81,10 +81,23 @@ def relpath(path: str, start: str) -> str:
     return "/".join([".."] * (len(starts) - common) + parts[common:]) or "."
 
 
+@functools.cache
+def _url_parts(src: str) -> tuple[str, ...]:
+    url = page_url(src).rstrip("/")
+    return tuple(url.split("/")) if url else ()
+
+
 def relative_href(here: str, target: str, anchor: str = "") -> str:
-    """The link from the page `here` to the page `target` (both source paths)."""
-    path = relpath(page_url(target).rstrip("/"), page_url(here).rstrip("/"))
-    href = "./" if path == "." else path + "/"
+    """The link from the page `here` to the page `target` (both source paths): relpath of
+    their URLs, from their parts (made once per page; a build makes millions of links)."""
+    starts, parts = _url_parts(here), _url_parts(target)
+    common = 0
+    for a, b in zip(starts, parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    path = "/".join([".."] * (len(starts) - common) + list(parts[common:]))
+    href = path + "/" if path else "./"
     return f"{href}#{anchor}" if anchor else href
 
 
