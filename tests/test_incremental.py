@@ -1,0 +1,94 @@
+"""A rebuild after staff change or add one decision gives, byte for byte, the site a clean
+build of the same tree gives (issue 8): every page, list, feed, search chunk and open-data
+file that includes the decision is as fresh as on a first build, though the rebuild reuses
+what the earlier build left in .gongshi/ (parsed records, the render folder)."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import Project, build
+from tests.conftest import DEMO_AS_OF
+from tests.minisite import edit
+from tests.repo import commit, init_repo, run
+
+D1 = "content/decisions/2025/d1.yml"
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _clean_build(project: Path, tmp_path: Path, name: str) -> dict[str, bytes]:
+    """The same tree built afresh, with nothing left from an earlier build."""
+    copy = tmp_path / name
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".gongshi", "site", ".git"))
+    build(Project(copy), DEMO_AS_OF, site_dir=copy / "site")
+    return _files(copy / "site")
+
+
+def _holding(files: dict[str, bytes], text: str) -> set[str]:
+    """The files that hold `text` (search chunks unpacked)."""
+    def plain(name: str, data: bytes) -> bytes:
+        return gzip.decompress(data) if name.endswith(".json.gz") else data
+    return {name for name, data in files.items() if text.encode() in plain(name, data)}
+
+
+@pytest.fixture
+def repo(good: Path) -> Path:
+    project = init_repo(good, "2025-06-12", site=True)
+    build(Project(project), DEMO_AS_OF)
+    assert (project / ".gongshi").is_dir()
+    return project
+
+
+def test_one_decision_changed_equals_a_clean_build(repo: Path, tmp_path: Path) -> None:
+    project = str(repo)
+    edit(repo, D1, "facts: 经查，", "facts: 经复查核实，")
+    code, _, err = run("correct", "decisions/d1", "--reason", "事实表述更正。", "--requested-by",
+                       "wang", "--date", "2026-01-05", "--project", project)
+    assert code == 0, err
+    code, _, err = run("review", "approve", "d1-c1", "--reviewer", "chen", "--note", "同意。",
+                       "--date", "2026-01-06", "--project", project)
+    assert code == 0, err
+    code, _, err = run("publish", "--project", project, "--date", "2026-01-07")
+    assert code == 0, err
+    commit(repo, "correct d1")
+    build(Project(repo), DEMO_AS_OF)
+    rebuilt = _files(repo / "site")
+    assert rebuilt == _clean_build(repo, tmp_path, "clean")
+    # Where the change shows: its page, the lists, feeds, search chunks and open data.
+    holding = _holding(rebuilt, "经复查核实")
+    assert {"decisions/2025/d1/index.html", "data/decisions.json", "data/decisions.csv",
+            "data/decisions/d1.json"} <= holding
+    assert any(name.startswith("search/index/") for name in holding)
+    assert any(name.startswith("feeds/decisions/") for name in _holding(rebuilt, "事实表述更正"))
+    assert not _holding(rebuilt, "经查，该单位安排劳动者12名") - {"data/corrections.json"}
+
+
+def test_one_decision_added_equals_a_clean_build(repo: Path, tmp_path: Path) -> None:
+    text = (repo / D1).read_text(encoding="utf-8")
+    new = (text.replace("id: d1", "id: d9").replace("〔2025〕1号", "〔2025〕9号")
+           .replace("启航建筑劳务", "远航物流").replace("2025-06-10", "2025-06-20")
+           .replace("2028-06-10", "2028-06-20"))
+    (repo / "content/decisions/2025/d9.yml").write_text(new, encoding="utf-8")
+    code, _, err = run("publish", "--project", str(repo), "--date", "2025-06-23")
+    assert code == 0, err
+    commit(repo, "add d9")
+    build(Project(repo), DEMO_AS_OF)
+    rebuilt = _files(repo / "site")
+    assert rebuilt == _clean_build(repo, tmp_path, "clean")
+    holding = _holding(rebuilt, "远航物流")
+    assert "decisions/2025/d9/index.html" in holding
+    assert {"index.html", "decisions/2025/index.html", "decisions/body/city/index.html",
+            "decisions/type/chufa/index.html", "bodies/city/index.html", "officers/wang/index.html",
+            "data/decisions.json", "data/decisions.csv", "data/decisions/d9.json",
+            "feeds/decisions/atom.xml", "feeds/body/city/rss.xml",
+            "decisions/2025/d1/index.html"} <= holding  # d1: among its related decisions
+    assert any(name.startswith("feeds/decisions/") for name in holding)
+    assert any(name.startswith("search/index/") for name in holding)
