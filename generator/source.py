@@ -1,17 +1,20 @@
 """Reading YAML while keeping the file and line of every field.
 
 PyYAML's `safe_load` forgets where values came from and silently keeps the last of two equal
-keys. We compose the node tree instead and build plain values from it, remembering the line of
-every mapping key and sequence item, so every later message can point at `file:line`.
+keys. We compose the node tree instead and build plain values from it, and walk the same tree
+for the line of every mapping key and sequence item, so every later message can point at
+`file:line`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 FieldPath = tuple[str | int, ...]
 
@@ -53,58 +56,144 @@ class _Constructor(yaml.constructor.SafeConstructor):
 
 
 _STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
+_SEQ = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
+_SCALARS = {
+    tag: yaml.constructor.SafeConstructor.yaml_constructors[tag]
+    for tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp")
+}
+"""Constructors of plain scalars that return their value at once; called directly, they
+skip `construct_object`'s bookkeeping (made for aliases and recursive collections)."""
 
 
 def _scalar(constructor: _Constructor, node: yaml.Node) -> Any:
-    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+    tag = node.tag
+    if tag == _STR and node.__class__ is ScalarNode:
         # Most values are text, which the constructor would return as it is, at some cost
         # per value (hundreds of thousands of values at 100,000 records).
         return node.value
+    if tag == _TIMESTAMP and len(node.value) == 10:
+        # YYYY-MM-DD, the form of every date in records: the date the constructor makes of it,
+        # without its regular expression
+        value = node.value
+        digits = value[:4] + value[5:7] + value[8:]
+        if value[4] == value[7] == "-" and digits.isascii() and digits.isdigit():
+            return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+    simple = _SCALARS.get(tag)
+    if simple is not None and node.__class__ is ScalarNode:
+        return simple(constructor, node)
     return constructor.construct_object(node, deep=True)
 
 
-def _build(
-    node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int], constructor: _Constructor
-) -> Any:
-    if isinstance(node, yaml.MappingNode):
+def _value(node: yaml.Node, constructor: _Constructor) -> Any:
+    kind = node.__class__
+    if kind is ScalarNode and node.tag == _STR:
+        return node.value  # text, most values: the constructor would return it as it is
+    if kind is MappingNode:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(constructor, key_node)
-            line = key_node.start_mark.line + 1
-            if not isinstance(key, str):
-                raise SourceError(
-                    f"field name {key!r} is not text",
-                    line,
-                    "field names are words like `decision_date`; put the name in quotes if needed",
-                )
+            if key_node.tag == _STR and key_node.__class__ is ScalarNode:
+                key = key_node.value
+            else:
+                key = _scalar(constructor, key_node)
+                if not isinstance(key, str):
+                    raise SourceError(
+                        f"field name {key!r} is not text",
+                        key_node.start_mark.line + 1,
+                        "field names are words like `decision_date`; put the name in quotes if "
+                        "needed",
+                    )
             if key in result:
                 raise SourceError(
                     f"field `{key}` appears twice in the same mapping (first on line "
-                    f"{lines[(*path, key)]})",
-                    line,
+                    f"{_first_line(node, key, constructor)})",
+                    key_node.start_mark.line + 1,
                     "keep one of the two; YAML would silently drop the first",
                 )
-            lines[(*path, key)] = line
-            result[key] = _build(value_node, (*path, key), lines, constructor)
+            if value_node.tag == _STR and value_node.__class__ is ScalarNode:
+                result[key] = value_node.value  # as above, without a call
+            else:
+                result[key] = _value(value_node, constructor)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            lines[(*path, index)] = item.start_mark.line + 1
-            items.append(_build(item, (*path, index), lines, constructor))
-        return items
+    if kind is SequenceNode:
+        return [item.value if item.tag == _STR and item.__class__ is ScalarNode
+                else _value(item, constructor) for item in node.value]
     return _scalar(constructor, node)
 
 
-_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def _first_line(node: yaml.Node, key: str, constructor: _Constructor) -> int:
+    """The line of the first `key` of a mapping that holds it twice."""
+    return next(int(key_node.start_mark.line) + 1 for key_node, _ in node.value
+                if _scalar(constructor, key_node) == key)
+
+
+def _lines(node: yaml.Node, path: FieldPath, lines: dict[FieldPath, int],
+           constructor: _Constructor) -> None:
+    """Record the line of every mapping key and sequence item below `node`, by field path.
+    Only for trees that `_value` has read without error."""
+    kind = node.__class__
+    if kind is MappingNode:
+        for key_node, value_node in node.value:
+            key = (*path, _scalar(constructor, key_node))
+            lines[key] = key_node.start_mark.line + 1
+            _lines(value_node, key, lines, constructor)
+    elif kind is SequenceNode:
+        for index, item in enumerate(node.value):
+            lines[(*path, index)] = item.start_mark.line + 1
+            _lines(item, (*path, index), lines, constructor)
+
+
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser when PyYAML has it (its wheels do): 15× faster than the pure-Python one,
 which matters at 100,000 records; the nodes carry the same line marks."""
 
+_IMPLICIT: dict[str, tuple[tuple[str, Any], ...]] = {
+    first: tuple(resolvers) for first, resolvers in _LOADER.yaml_implicit_resolvers.items()
+}
 
-def parse_yaml(text: str, path: str) -> tuple[dict[str, Any], Origin]:
-    """Parse one YAML document that must be a mapping; return it with its Origin."""
+
+_RESOLVED: dict[str, str] = {}
+"""Plain scalars that could have a type other than text, with the tag they resolved to:
+field names such as `name` or `officers` recur in every record and need a regex each."""
+
+
+class _Loader(_LOADER):  # type: ignore[misc]
+    """The parser with a quicker `resolve`: libyaml calls it for every node, and PyYAML's own
+    builds lists and tries path resolvers each time. Most values are text starting with a
+    character (a Chinese one, say) that no implicit type starts with: those are `str` at once.
+    The tags are the ones PyYAML's `resolve` gives (safe loaders have no path resolvers)."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                resolvers = _IMPLICIT.get(value[:1])
+                if resolvers is not None:
+                    tag = _RESOLVED.get(value)
+                    if tag is None:
+                        tag = next((tag for tag, regexp in resolvers if regexp.match(value)), _STR)
+                        if len(value) <= 40 and len(_RESOLVED) < 20_000:
+                            _RESOLVED[value] = tag
+                    return tag
+            return _STR
+        return _MAP if kind is MappingNode else _SEQ
+
+    # libyaml also calls these around every node, for path resolvers (safe loaders have none).
+    # Builtins that take the same arguments and do nothing of note save a Python call each.
+    descend_resolver = staticmethod(slice)
+    ascend_resolver = staticmethod(tuple)
+
+
+_PARSER: Any = (_LOADER if None in _LOADER.yaml_implicit_resolvers or _LOADER.yaml_path_resolvers
+                else _Loader)
+"""The quicker parser, unless this PyYAML has resolvers that its shortcut does not cover."""
+
+
+def _compose(text: str) -> yaml.Node:
+    """The node tree of the one YAML mapping in `text`."""
     try:
-        documents = list(yaml.compose_all(text, Loader=_LOADER))
+        documents = list(yaml.compose_all(text, Loader=_PARSER))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -132,15 +221,21 @@ def parse_yaml(text: str, path: str) -> tuple[dict[str, Any], Origin]:
             "keep one record per file",
         )
     root = documents[0]
-    if not isinstance(root, yaml.MappingNode):
+    if root.__class__ is not MappingNode:
         raise SourceError(
             "a record must be a mapping of `field: value` lines",
             root.start_mark.line + 1,
             "start the file with `id: …` and one field per line",
         )
-    lines: dict[FieldPath, int] = {}
+    return root
+
+
+def parse_yaml(text: str, path: str) -> tuple[dict[str, Any], Origin]:
+    """Parse one YAML document that must be a mapping; return it with its Origin."""
+    root = _compose(text)
+    constructor = _Constructor()
     try:
-        data = _build(root, (), lines, _Constructor())
+        data = _value(root, constructor)
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         raise SourceError(
@@ -148,6 +243,8 @@ def parse_yaml(text: str, path: str) -> tuple[dict[str, Any], Origin]:
             mark.line + 1 if mark else 1,
             "put the value in quotes",
         ) from exc
+    lines: dict[FieldPath, int] = {}
+    _lines(root, (), lines, constructor)
     return data, Origin(path=path, line=root.start_mark.line + 1, lines=lines)
 
 
