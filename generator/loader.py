@@ -8,10 +8,13 @@ the wrong folder all become `Problem`s with file, line, field and a hint.
 from __future__ import annotations
 
 import difflib
+import gc
+import os
 import types
 import typing
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -20,7 +23,7 @@ from generator.model import BY_FOLDER, Decision, Page, Record
 from generator.parsecache import ParseCache, digest
 from generator.portal import Portal
 from generator.problems import Problem, Report, field_label
-from generator.source import Origin, SourceError, parse_yaml, read_front_matter, relative
+from generator.source import Origin, SourceError, read_record, relative
 
 YAML_SUFFIXES = (".yml", ".yaml")
 
@@ -29,77 +32,172 @@ def load(root: Path, cache: Path | None = None) -> tuple[Portal, Report]:
     """Read the content tree at `root`; return the records that are valid and every problem.
     With `cache` (a file), records of files unchanged since the last run are reused."""
     root = root.resolve()
-    parsed = ParseCache(cache)
     portal = Portal(root=root)
     report = Report()
     if not root.is_dir():
         report.add(_problem(str(root), 1, "", "", f"content folder {root} does not exist",
                             "run gongshi in the project folder, or pass --content PATH"))
         return portal, report
-    for path in sorted(root.rglob("*")):
-        if path.is_dir() or any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue
-        _load_file(path, root, portal, report, parsed)
-    parsed.save()
+    # Loading makes millions of objects that all live on; the cyclic garbage collector would
+    # scan them again and again as they pile up (a third of the time of a warm load).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        parsed = ParseCache(cache)
+        files = _record_files(root, report)
+        for file, read in zip(files, _read_all(files, parsed), strict=True):
+            _load_file(file, read, portal, report, parsed)
+        parsed.save()
+    finally:
+        if collecting:
+            gc.enable()
     return portal, report
 
 
-def _load_file(path: Path, root: Path, portal: Portal, report: Report,
-               parsed: ParseCache) -> None:
-    rel = relative(path, root.parent)
-    parts = path.relative_to(root).parts
-    folder = parts[0] if len(parts) > 1 else ""
-    model = BY_FOLDER.get(folder)
-    is_yaml = path.suffix in YAML_SUFFIXES
-    is_page = path.suffix == ".md" and model is Page
-    if not (is_yaml or is_page):
-        if path.suffix == ".md" and folder == "":
-            return  # notes for staff beside the record folders, e.g. content/README.md
-        report.add(_problem(rel, 1, "", "", f"unexpected file `{path.name}` here",
-                            "records are .yml files in their type's folder; "
-                            "Markdown pages go in content/pages/"))
-        return
-    raw = path.read_bytes()
-    key = digest(raw)
-    cached = parsed.get(rel, key)
-    if cached is not None:
-        _check_place(cached, path, root, cached.origin, report)
-        _register(cached, portal, report)
-        return
+class _File(NamedTuple):
+    """A record file: where it is, and what its place in the tree says it should hold."""
+
+    file: str
+    """The absolute path, to read it."""
+    rel: str
+    """The path from the content folder's parent (`content/officers/wang.yml`), for messages."""
+    parts: list[str]
+    """The path's parts below the content folder."""
+    stem: str
+    suffix: str
+    folder: str
+    model: type[Record] | None
+    is_page: bool
+
+
+def _record_files(root: Path, report: Report) -> list[_File]:
+    """The files to read, in path order; other files are reported, or skipped if hidden."""
+    top = str(root)
+    prefix = "" if root.parent == root else relative(root, root.parent) + "/"
+    files = []
+    for under in _walk(top, ""):
+        parts = under.split("/")
+        name = parts[-1]
+        dot = name.rfind(".")
+        stem, suffix = (name[:dot], name[dot:]) if 0 < dot < len(name) - 1 else (name, "")
+        folder = parts[0] if len(parts) > 1 else ""
+        model = BY_FOLDER.get(folder)
+        is_yaml = suffix in YAML_SUFFIXES
+        is_page = suffix == ".md" and model is Page
+        if not (is_yaml or is_page):
+            if suffix == ".md" and folder == "":
+                continue  # notes for staff beside the record folders, e.g. content/README.md
+            report.add(_problem(prefix + under, 1, "", "", f"unexpected file `{name}` here",
+                                "records are .yml files in their type's folder; "
+                                "Markdown pages go in content/pages/"))
+            continue
+        files.append(_File(f"{top}/{under}" if top != "/" else f"/{under}", prefix + under,
+                           parts, stem, suffix, folder, model, is_page))
+    return files
+
+
+def _walk(folder: str, under: str) -> Iterator[str]:
+    """Paths below `folder` of the files that are not hidden, in the order of
+    `sorted(Path(folder).rglob("*"))` (by their parts), without a Path per file. Like rglob,
+    it does not follow links to folders."""
     try:
-        # Universal newlines, as Path.read_text gives them.
-        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+    except PermissionError:
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue  # hidden, like .git/ or an editor's swap file
+        if entry.is_dir():
+            if not entry.is_symlink():
+                yield from _walk(entry.path, f"{under}{name}/")
+            continue
+        yield under + name
+
+
+# --- reading files ------------------------------------------------------------------------
+
+
+class _Read(NamedTuple):
+    """What reading one file gave: the digest of its bytes, and its fields or why it cannot be
+    read. Neither (no data, no error) means that the parse cache holds its record."""
+
+    key: bytes
+    data: dict[str, Any] | None = None
+    origin: Origin | None = None
+    body: str | None = None
+    error: SourceError | None = None
+    undecodable: str | None = None
+    """Why the bytes are not UTF-8."""
+
+
+def _read(file: _File, parsed: ParseCache | None) -> _Read:
+    with open(file.file, "rb") as handle:
+        raw = handle.read()
+    key = digest(raw)
+    if parsed is not None and parsed.has(file.rel, key):
+        return _Read(key)
+    try:
+        data, origin, body = read_record(raw, file.rel, file.file)
     except UnicodeDecodeError as exc:
-        report.add(_problem(rel, 1, "", "", f"the file is not UTF-8 text ({exc.reason})",
+        return _Read(key, undecodable=exc.reason)
+    except SourceError as exc:
+        return _Read(key, error=exc)
+    return _Read(key, data, origin, body)
+
+
+def _read_all(files: list[_File], parsed: ParseCache) -> Iterator[_Read]:
+    """What each file gives, in order."""
+    return (_read(file, parsed) for file in files)
+
+
+# --- from fields to records ----------------------------------------------------------------
+
+
+def _load_file(file: _File, read: _Read, portal: Portal, report: Report,
+               parsed: ParseCache) -> None:
+    rel, folder, model = file.rel, file.folder, file.model
+    if read.data is None and read.error is None and read.undecodable is None:
+        cached = parsed.get(rel, read.key)
+        if cached is not None:
+            located = cached.origin
+            located.file = file.file
+            _check_place(cached, file, located, report)
+            _register(cached, portal, report)
+            return
+        read = _read(file, None)  # the cache's records turned out unreadable
+    if read.undecodable is not None:
+        report.add(_problem(rel, 1, "", "", f"the file is not UTF-8 text ({read.undecodable})",
                             "save it as UTF-8 (in VS Code: 'Save with Encoding' → UTF-8)"))
         return
-    try:
-        if is_page:
-            data, origin, body = read_front_matter(text, rel)
-            data.setdefault("body_markdown", body)
-            data.setdefault("id", path.stem)
-        else:
-            data, origin = parse_yaml(text, rel)
-    except SourceError as exc:
-        portal.broken.add(f"{folder}/{path.stem}")
-        report.add(_problem(rel, exc.line, f"{folder}/{path.stem}" if folder else path.stem, "",
+    if read.error is not None:
+        exc = read.error
+        portal.broken.add(f"{folder}/{file.stem}")
+        report.add(_problem(rel, exc.line, f"{folder}/{file.stem}" if folder else file.stem, "",
                             exc.message, exc.hint))
         return
-    if model is None or (model is Page and not is_page):
+    data, origin = read.data, read.origin
+    assert data is not None and origin is not None
+    origin.file = file.file
+    if file.is_page:
+        data.setdefault("body_markdown", read.body)
+        data.setdefault("id", file.stem)
+    if model is None or (model is Page and not file.is_page):
         report.add(_wrong_folder(rel, origin, data, folder))
         return
     record = _validate(model, data, origin, report)
     if record is None:
-        portal.broken.add(f"{folder}/{data.get('id', path.stem)}")
+        portal.broken.add(f"{folder}/{data.get('id', file.stem)}")
         return
-    parsed.put(rel, key, record)
-    _check_place(record, path, root, origin, report)
+    parsed.put(rel, read.key, record)
+    _check_place(record, file, origin, report)
     _register(record, portal, report)
 
 
 def _validate(model: type[Record], data: dict[str, Any], origin: Origin,
               report: Report) -> Record | None:
-    record_name = f"{model.kind_name}/{data.get('id', Path(origin.path).stem)}"
+    record_name = f"{model.kind_name}/{data['id'] if 'id' in data else Path(origin.path).stem}"
     try:
         record = model.model_validate(data)
     except ValidationError as exc:
@@ -131,21 +229,20 @@ def _register(record: Record, portal: Portal, report: Report) -> None:
     table[record.id] = record
 
 
-def _check_place(record: Record, path: Path, root: Path, origin: Origin, report: Report) -> None:
+def _check_place(record: Record, file: _File, origin: Origin, report: Report) -> None:
     if isinstance(record, Decision):
-        parts = path.relative_to(root).parts
         year = str(record.decision_date.year)
-        if len(parts) != 3 or parts[1] != year:
+        if len(file.parts) != 3 or file.parts[1] != year:
             report.add(_problem(
                 origin.path, origin.line_of(("decision_date",)), record.ref, "decision_date",
                 f"a decision of {year} is filed in the wrong folder",
-                f"move the file to content/decisions/{year}/{path.name}",
+                f"move the file to content/decisions/{year}/{file.parts[-1]}",
             ))
-    if path.stem != record.id:
+    if file.stem != record.id:
         report.add(_problem(
             origin.path, origin.line_of(("id",)), record.ref, "id",
-            f"the file name `{path.name}` differs from the id `{record.id}`",
-            f"rename the file to {record.id}{path.suffix} so staff find records by their URL",
+            f"the file name `{file.parts[-1]}` differs from the id `{record.id}`",
+            f"rename the file to {record.id}{file.suffix} so staff find records by their URL",
             severity="warning",
         ))
 

@@ -1,15 +1,18 @@
 """Reading YAML while keeping the file and line of every field.
 
 PyYAML's `safe_load` forgets where values came from and silently keeps the last of two equal
-keys. We compose the node tree instead and build plain values from it, and walk the same tree
-for the line of every mapping key and sequence item, so every later message can point at
+keys. We compose the node tree instead and build plain values from it, and can walk the same
+tree for the line of every mapping key and sequence item, so every later message can point at
 `file:line`.
+
+The loader reads 100,000 files (issue 8) and needs those lines only for the few records that
+have a problem, so it builds values alone and leaves the lines to be read again from the file
+when a message first asks for one (`Origin.lines`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,26 +22,60 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 FieldPath = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
 class Origin:
-    """Where a record came from: its file and the line of each of its fields."""
+    """Where a record came from: its file and the line of each of its fields.
 
-    path: str
-    line: int = 1
-    lines: dict[FieldPath, int] = field(default_factory=dict, compare=False, repr=False)
+    Compared by `path` and `line` only. `file`, when known, is where the lines can be read
+    again: an origin made without `lines` reads them from it on first use, and a pickled
+    origin (the parse cache) leaves them out, as they are bulky and a cache may outlive the
+    folder it was made in; the loader then sets `file` afresh.
+    """
+
+    __slots__ = ("_lines", "file", "line", "path")
+
+    def __init__(self, path: str, line: int = 1, lines: dict[FieldPath, int] | None = None,
+                 file: str | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.file = file
+        self._lines = lines
 
     @classmethod
     def unknown(cls) -> Origin:
         return cls(path="<unknown>")
 
+    @property
+    def lines(self) -> dict[FieldPath, int]:
+        """The line of each field path (read again from `file` the first time if need be)."""
+        if self._lines is None:
+            self._lines = _lines_in_file(self.file) if self.file is not None else {}
+        return self._lines
+
     def line_of(self, loc: FieldPath) -> int:
         """The line of the deepest known part of `loc` (a pydantic error location or a path)."""
         loc = tuple(loc)
+        lines = self.lines
         while loc:
-            if loc in self.lines:
-                return self.lines[loc]
+            if loc in lines:
+                return lines[loc]
             loc = loc[:-1]
         return self.line
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Origin):
+            return NotImplemented
+        return (self.path, self.line) == (other.path, other.line)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.line))
+
+    def __repr__(self) -> str:
+        return f"Origin(path={self.path!r}, line={self.line!r})"
+
+    def __reduce__(self) -> tuple[type[Origin], tuple[Any, ...]]:
+        if self.file is not None:
+            return Origin, (self.path, self.line)
+        return Origin, (self.path, self.line, self._lines)
 
 
 class SourceError(Exception):
@@ -230,8 +267,10 @@ def _compose(text: str) -> yaml.Node:
     return root
 
 
-def parse_yaml(text: str, path: str) -> tuple[dict[str, Any], Origin]:
-    """Parse one YAML document that must be a mapping; return it with its Origin."""
+def parse_yaml(text: str, path: str, file: str | None = None) -> tuple[dict[str, Any], Origin]:
+    """Parse one YAML document that must be a mapping; return it with its Origin. With
+    `file` (where `text` was read from), the lines of the fields are read again from it when
+    first needed, instead of now."""
     root = _compose(text)
     constructor = _Constructor()
     try:
@@ -243,13 +282,15 @@ def parse_yaml(text: str, path: str) -> tuple[dict[str, Any], Origin]:
             mark.line + 1 if mark else 1,
             "put the value in quotes",
         ) from exc
-    lines: dict[FieldPath, int] = {}
-    _lines(root, (), lines, constructor)
-    return data, Origin(path=path, line=root.start_mark.line + 1, lines=lines)
+    lines: dict[FieldPath, int] | None = None
+    if file is None:
+        lines = {}
+        _lines(root, (), lines, constructor)
+    return data, Origin(path=path, line=root.start_mark.line + 1, lines=lines, file=file)
 
 
-def read_front_matter(text: str, path: str) -> tuple[dict[str, Any], Origin, str]:
-    """Split a Markdown page into its YAML front matter and body."""
+def _split_front_matter(text: str) -> tuple[str, str]:
+    """A Markdown page's YAML front matter (between `---` lines) and its body."""
     if not text.startswith("---"):
         raise SourceError(
             "a page must start with a `---` line and YAML front matter (`id:`, `title:`)",
@@ -259,18 +300,56 @@ def read_front_matter(text: str, path: str) -> tuple[dict[str, Any], Origin, str
     lines = text.splitlines(keepends=True)
     for index in range(1, len(lines)):
         if lines[index].rstrip() == "---":
-            head = "".join(lines[1:index])
-            body = "".join(lines[index + 1 :])
-            data, origin = parse_yaml(head, path)
-            shifted = Origin(
-                path=path,
-                line=origin.line + 1,
-                lines={k: v + 1 for k, v in origin.lines.items()},
-            )
-            return data, shifted, body
+            return "".join(lines[1:index]), "".join(lines[index + 1 :])
     raise SourceError(
         "the front matter is not closed", 1, "add a line `---` after the front matter fields"
     )
+
+
+def read_front_matter(text: str, path: str,
+                      file: str | None = None) -> tuple[dict[str, Any], Origin, str]:
+    """Split a Markdown page into its YAML front matter and body (`file` as in parse_yaml)."""
+    head, body = _split_front_matter(text)
+    data, origin = parse_yaml(head, path, file)
+    # The front matter starts on the file's second line.
+    lines = None if origin._lines is None else {k: v + 1 for k, v in origin._lines.items()}
+    return data, Origin(path=path, line=origin.line + 1, lines=lines, file=file), body
+
+
+def decode(raw: bytes) -> str:
+    """A file's bytes as text, with universal newlines as Path.read_text gives them; raises
+    UnicodeDecodeError if they are not UTF-8."""
+    text = raw.decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def read_record(raw: bytes, path: str, file: str) -> tuple[dict[str, Any], Origin, str | None]:
+    """The fields of the record file `file` (a Markdown page if it ends in `.md`, with its
+    body) from its bytes; raises UnicodeDecodeError or SourceError."""
+    text = decode(raw)
+    if file.endswith(".md"):
+        return read_front_matter(text, path, file)
+    data, origin = parse_yaml(text, path, file)
+    return data, origin, None
+
+
+def _lines_in_file(file: str) -> dict[FieldPath, int]:
+    """The lines of the fields of a record file, read again; none if it no longer reads."""
+    try:
+        with open(file, "rb") as handle:
+            raw = handle.read()
+        text = decode(raw)
+        shift = 0
+        if file.endswith(".md"):
+            text, shift = _split_front_matter(text)[0], 1
+        root = _compose(text)
+        lines: dict[FieldPath, int] = {}
+        _lines(root, (), lines, _Constructor())
+    except (OSError, UnicodeDecodeError, SourceError, yaml.YAMLError, ValueError):
+        return {}
+    return {k: v + shift for k, v in lines.items()} if shift else lines
 
 
 def relative(path: Path, root: Path) -> str:

@@ -42,3 +42,26 @@ def test_a_damaged_cache_is_ignored(good: Path, tmp_path: Path) -> None:
     cache = tmp_path / "records.pickle"
     cache.write_bytes(b"not a pickle")
     assert _dump(good, cache) == _dump(good, None)
+
+
+def test_a_problem_in_a_cached_record_points_at_its_line(good: Path) -> None:
+    """The cache keeps no lines: they are read again from the file when a message needs one."""
+    from tests.minisite import line_of, problems
+
+    name = "content/decisions/2025/d1.yml"
+    edit(good, name, "fine_amount: 3600", "fine_amount: 5000")
+    cold = [p for p in problems(good) if p.code == "R6-discretion"]
+    assert (good / ".gongshi/records.pickle").is_file()
+    warm = [p for p in problems(good) if p.code == "R6-discretion"]
+    assert warm == cold and warm[0].line == line_of(good, name, "fine_amount") > 1
+
+
+def test_a_cache_with_damaged_records_is_read_afresh_and_rewritten(
+        good: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "records.pickle"
+    fresh = _dump(good, cache)
+    whole = cache.read_bytes()
+    cache.write_bytes(whole[: len(whole) - 100])  # the hashes are whole, the records are not
+    assert _dump(good, cache) == fresh
+    assert cache.read_bytes() != whole[: len(whole) - 100]
+    assert _dump(good, cache) == fresh
