@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator import loader
 from tests.minisite import edit, line_of, problems, write_tree
 
 
@@ -124,3 +125,20 @@ def test_page_front_matter_is_read(good: Path) -> None:
     portal, _ = load(good / "content")
     assert portal.pages["about"].title == "关于本平台"
     assert "虚构" in portal.pages["about"].body_markdown
+
+
+def test_files_in_the_order_of_sorted_rglob(tmp_path: Path) -> None:
+    # "a.b" sorts before "a/x" as text, after it by parts ('.' < '/')
+    names = ["a.b", "a-b", "a0", "B", "b", "a/x", "a/x.yml", "a/.h/y", "a.b.d/z", "一/二", "Z/a",
+             ".h", "ab/c/d/e", "a b/c"]
+    for name in names:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("", encoding="utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "ab", target_is_directory=True)
+    (tmp_path / "file-link").symlink_to(tmp_path / "a-b")
+    expected = [p.relative_to(tmp_path).as_posix() for p in sorted(tmp_path.rglob("*"))
+                if not p.is_dir()
+                and not any(part.startswith(".") for part in p.relative_to(tmp_path).parts)]
+    assert list(loader._walk(str(tmp_path), "")) == expected
+    assert "file-link" in expected and not any(p.startswith("link/") for p in expected)
