@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ class Citation:
     detail: str  # 第（一）项, or ""
 
     @classmethod
+    @functools.cache  # a province cites a few hundred articles, a hundred thousand times
     def parse(cls, ref: str) -> Citation:
         law, _, rest = ref.partition("#")
         match = _ARTICLE.match(rest)
@@ -56,6 +58,7 @@ class Citation:
         return self.article + self.detail
 
 
+@functools.cache
 def article_number(article: str) -> int:
     return chinese_number(article.removeprefix("第").removesuffix("条"))
 
