@@ -10,15 +10,19 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from generator import gate, timeliness
 from generator.ledger import LEDGER_FILE, Ledger, LedgerError, Publication
 from generator.loader import load
+from generator.parallel import run_all
 from generator.parsecache import CACHE_FILE
 from generator.portal import Portal
 from generator.problems import ContentError, Problem, Report
+from generator.rules import RULES
 from generator.rules import check as check_rules
 
 
@@ -54,17 +58,31 @@ def check(project: Project, as_of: dt.date) -> tuple[Portal, Report]:
 
 def _checked(project: Project, as_of: dt.date) -> tuple[Portal, Report, Ledger | None]:
     portal, report = load(project.content, project.root / CACHE_FILE)
-    report.extend(check_rules(portal, as_of))
     try:
         ledger = Ledger.read(project.root)
     except LedgerError as exc:
+        report.extend(check_rules(portal, as_of))
         report.add(Problem(file=LEDGER_FILE, line=1, severity="error", code="R11-ledger",
                            record="", field="", message=str(exc),
                            hint="the ledger is written by `gongshi publish` only"))
         return portal, report, None
-    report.extend(gate.check(portal, ledger))
-    report.extend(timeliness.check(portal, ledger, as_of))
+    # The rules, the gate and the timeliness checks are independent: on both cores for a
+    # large portal, their problems in the same order either way.
+    checks = [partial(_listed, rule, portal, as_of) for _, rule in RULES]
+    checks += [partial(_listed, gate.check, portal, ledger),
+               partial(_listed, timeliness.check, portal, ledger, as_of)]
+    parallel = len(portal.decisions) >= PARALLEL_FROM
+    for problems in (run_all(checks) if parallel else [check() for check in checks]):
+        report.extend(problems)
     return portal, report, ledger
+
+
+PARALLEL_FROM = 2000
+"""Decisions from which checking in two processes pays for starting them."""
+
+
+def _listed(check: Callable[..., Iterable[Problem]], *args: object) -> list[Problem]:
+    return list(check(*args))
 
 
 def publish(project: Project, day: dt.date) -> tuple[list[Publication], Report]:

@@ -23,15 +23,15 @@ _ADDRESS = re.compile(
     r"(家庭住址|家庭地址|户籍地址|户籍所在地|现住址|居住地址|住址)\s*(?:[:：]|为|是)\s*\S{2,}")
 _HEALTH = re.compile(r"(病历|病史|患有|诊断为|确诊|艾滋病|HIV|乙肝|精神疾病|残疾等级|怀孕检查结果)")
 # What every detector needs at least: eleven digits (with separators), a label, or a word of
-# health. Testing for these clears almost every text with a few substring searches, where the
+# health. Testing for these clears almost every text with two quick searches, where the
 # five detectors would scan it five times.
 _DIGIT_RUN = re.compile(r"\d[\d -]{10}")
-_WORDS = ("住址", "地址", "户籍所在地", *_HEALTH.pattern.strip("()").split("|"))
+_WORDS = re.compile("住址|地址|户籍所在地|" + _HEALTH.pattern.strip("()"))
 
 
 def may_hold_personal_data(text: str) -> bool:
     """False when `text` surely holds none; a cheap test before `find_personal_data`."""
-    return any(word in text for word in _WORDS) or _DIGIT_RUN.search(text) is not None
+    return _WORDS.search(text) is not None or _DIGIT_RUN.search(text) is not None
 
 
 @dataclass(frozen=True)

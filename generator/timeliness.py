@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import chinese_calendar
 
@@ -45,6 +45,7 @@ def is_workday(day: dt.date) -> bool:
         return day.weekday() < 5
 
 
+@cache
 def covered(year: int) -> bool:
     """Whether the calendar package knows the official holidays of this year."""
     try:
@@ -54,6 +55,7 @@ def covered(year: int) -> bool:
     return True
 
 
+@lru_cache(maxsize=65536)  # decisions share their dates: each pair is counted once
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after `start`, up to and including `end` (0 when end <= start)."""
     count = 0
@@ -64,6 +66,7 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
+@lru_cache(maxsize=65536)
 def deadline(start: dt.date, working_days: int) -> dt.date:
     """The last day of a period of `working_days` working days after `start`."""
     day = start

@@ -123,3 +123,14 @@ def test_filled_pages_are_the_pages_mkdocs_renders(demo_site: Path, tmp_path: Pa
     assert set(filled) == set(by_mkdocs)
     assert sorted(str(p) for p in filled if filled[p] != by_mkdocs[p]) == []
     assert sum(1 for p in filled if p.name == "index.html") > 250
+
+
+def test_checks_on_two_cores_report_the_same_problems(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large portals are checked in two processes; the report is the same, in order."""
+    from generator import build as pipeline
+    from tests.conftest import DEMO_AS_OF
+
+    serial = list(pipeline.check(pipeline.Project(ROOT), DEMO_AS_OF)[1])
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
+    parallel = list(pipeline.check(pipeline.Project(ROOT), DEMO_AS_OF)[1])
+    assert parallel == serial and len(serial) == 4  # the demo's four late publications

@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from generator.ledger import Ledger
+from generator.parallel import Background, run_all
 from generator.portal import Portal
 from generator.render import (
     benchmarks,
@@ -42,7 +43,6 @@ from generator.render import (
 from generator.render.docs import DocPage, Output, write_docs
 from generator.render.errors import RenderError
 from generator.render.mkdocs_build import MkdocsRun, nav_sources, write_config
-from generator.render.parallel import Background, run_all
 from generator.render.plan import page_sources
 from generator.render.redirects import redirects
 from generator.render.site import Site, build_site_index

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
@@ -29,12 +29,12 @@ def workers() -> int:
                else (os.cpu_count() or 1))
 
 
-def run_all(tasks: list[Callable[[], T]]) -> list[T]:
+def run_all(tasks: Sequence[Callable[[], T]]) -> list[T]:
     """Each task's result, in the order of `tasks`."""
     count = workers()
     if count < 2 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [task() for task in tasks]
-    _TASKS[:] = tasks
+    _TASKS[:] = list(tasks)
     # Objects that exist before the fork stay out of the collector's sight in the workers,
     # which would otherwise touch (and so copy) every page of memory they share.
     gc.freeze()
