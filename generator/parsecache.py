@@ -10,9 +10,10 @@ reported on every run. Written atomically, so a build killed while writing it, o
 at once, leave a whole cache (or none), never a torn one.
 
 The file holds two pickles: the hashes by path, read at once, then the records, read only
-when the first one is reused (seconds to unpickle at 100,000): which files to parse is known
-from the hashes alone. A record's origin is stored without the line of each field (see
-`Origin`), which made up a quarter of the cache.
+when the first one is reused. The loader's workers need only the hashes to know which files
+to parse, and the records (seconds to unpickle at 100,000) are read meanwhile. A record's
+origin is stored without the line of each field (see `Origin`), which made up a quarter of
+the cache.
 """
 
 from __future__ import annotations

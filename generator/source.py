@@ -27,8 +27,8 @@ class Origin:
 
     Compared by `path` and `line` only. `file`, when known, is where the lines can be read
     again: an origin made without `lines` reads them from it on first use, and a pickled
-    origin (the parse cache) leaves them out, as they are bulky and a cache may outlive the
-    folder it was made in; the loader then sets `file` afresh.
+    origin (the parse cache, a worker's result) leaves them out, as they are bulky and a cache
+    may outlive the folder it was made in; the loader then sets `file` afresh.
     """
 
     __slots__ = ("_lines", "file", "line", "path")
@@ -86,6 +86,9 @@ class SourceError(Exception):
         self.message = message
         self.line = line
         self.hint = hint
+
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, int, str]]:
+        return SourceError, (self.message, self.line, self.hint)  # from a worker process
 
 
 class _Constructor(yaml.constructor.SafeConstructor):
