@@ -9,11 +9,12 @@ of Gongshi it starts empty. Files with problems are never cached, so their probl
 reported on every run. Written atomically, so a build killed while writing it, or two builds
 at once, leave a whole cache (or none), never a torn one.
 
-The file holds two pickles: the hashes by path, read at once, then the records, read only
-when the first one is reused. The loader's workers need only the hashes to know which files
-to parse, and the records (seconds to unpickle at 100,000) are read meanwhile. A record's
-origin is stored without the line of each field (see `Origin`), which made up a quarter of
-the cache.
+The file holds a pickle of the hashes by path, read at once, then the records pickled by
+groups of a thousand, read only when the first one is reused. The loader's workers need only
+the hashes to know which files to parse, and the records (seconds to unpickle at 100,000)
+are read meanwhile. A group of unchanged files is copied into the next cache as it is. A
+record's origin is stored without the line of each field (see `Origin`), which made up a
+quarter of the cache.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def _code_version() -> str:
     return digest(b"".join((here / name).read_bytes() for name in _CODE)).hex()
 
 
+_GROUP = 1000
+"""Records pickled together: a group whose files are all unchanged is copied as it is into
+the next cache, so that saving after one edit re-pickles one group, not 100,000 records."""
+
+
 class ParseCache:
     """Valid records by (path, digest of the file's bytes)."""
 
@@ -48,17 +54,34 @@ class ParseCache:
         self.version = _code_version()
         self.digests: dict[str, bytes] = {}
         """The digest of each cached file, by path."""
-        self._stream: io.BytesIO | None = None
+        self._groups: list[tuple[list[str], memoryview]] = []
+        """The cache's records, pickled by groups, with the path of each."""
         self._records: dict[str, Record] | None = None
-        self.new: dict[str, tuple[bytes, Record]] = {}
+        self.new: dict[str, bytes] = {}
+        """The digest of each file whose record is in this run's cache."""
+        self._kept: set[str] = set()
+        """Paths whose records are reused from the cache."""
+        self._fresh: list[tuple[str, Record]] = []
+        self._pickled: list[tuple[list[str], bytes]] = []
+        """Groups of fresh records, pickled as they come: a parse leaves time for it."""
         if path is not None and path.is_file():
             try:
-                stream = io.BytesIO(path.read_bytes())
-                version, digests = pickle.load(stream)
-                if version == self.version:
-                    self.digests, self._stream = digests, stream
+                self._open(memoryview(path.read_bytes()))
             except Exception:  # a cache from another version or a damaged one: start afresh
-                self.digests = {}
+                self.digests, self._groups = {}, []
+
+    def _open(self, data: memoryview) -> None:
+        stream = io.BytesIO(data)
+        version, digests, sizes = pickle.load(stream)
+        if version != self.version:
+            return
+        offset = stream.tell()
+        for rels, size in sizes:
+            self._groups.append((rels, data[offset:offset + size]))
+            offset += size
+        if offset != len(data):
+            raise ValueError("a truncated cache")
+        self.digests = digests
 
     def has(self, rel: str, key: bytes) -> bool:
         """Whether the cache holds the record of this version of the file (it may still turn
@@ -70,36 +93,57 @@ class ParseCache:
             return None
         record = self._read_records().get(rel)
         if record is not None:
-            self.new[rel] = (key, record)
+            self.new[rel] = key
+            self._kept.add(rel)
         return record
 
     def put(self, rel: str, key: bytes, record: Record) -> None:
-        self.new[rel] = (key, record)
+        self.new[rel] = key
+        if self.path is not None:
+            self._fresh.append((rel, record))
+            if len(self._fresh) >= _GROUP:
+                self._pickled.append(_pickle(self._fresh))
+                self._fresh = []
 
     def _read_records(self) -> dict[str, Record]:
         if self._records is None:
-            stream, self._stream = self._stream, None
+            self._records = {}
             try:
-                self._records = pickle.load(stream) if stream is not None else {}
+                for rels, data in self._groups:
+                    self._records.update(zip(rels, pickle.loads(data), strict=True))
             except Exception:  # a damaged cache: its records are read afresh, and it is rewritten
-                self._records, self.digests = {}, {}
+                self._records, self.digests, self._groups = {}, {}, []
         return self._records
 
     def save(self) -> None:
         """Write the entries of this run (only the files that exist now), if any changed."""
-        self._stream = None
-        if self.path is None or (self.new.keys() == self.digests.keys() and all(
-                self.digests[rel] == key for rel, (key, _) in self.new.items())):
+        if self.path is None or (not self._fresh and not self._pickled
+                                 and self._kept == self.digests.keys()):
             return
+        groups: list[tuple[list[str], bytes | memoryview]] = []
+        fresh = list(self._fresh)
+        for rels, pickled in self._groups:
+            if all(rel in self._kept for rel in rels):
+                groups.append((rels, pickled))
+            else:
+                records = self._read_records()
+                fresh += [(rel, records[rel]) for rel in rels if rel in self._kept]
+        groups += self._pickled
+        groups += [_pickle(fresh[start:start + _GROUP]) for start in range(0, len(fresh), _GROUP)]
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".records-", dir=self.path.parent)
         try:
             with os.fdopen(handle, "wb") as out:
-                digests = {rel: key for rel, (key, _) in self.new.items()}
-                records = {rel: record for rel, (_, record) in self.new.items()}
-                pickle.dump((self.version, digests), out, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(records, out, protocol=pickle.HIGHEST_PROTOCOL)
+                sizes = [(rels, len(data)) for rels, data in groups]
+                pickle.dump((self.version, self.new, sizes), out, protocol=pickle.HIGHEST_PROTOCOL)
+                for _, data in groups:
+                    out.write(data)
             os.replace(temporary, self.path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+def _pickle(entries: list[tuple[str, Record]]) -> tuple[list[str], bytes]:
+    return ([rel for rel, _ in entries],
+            pickle.dumps([record for _, record in entries], protocol=pickle.HIGHEST_PROTOCOL))

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from generator.loader import load
-from tests.minisite import edit
+from generator.model import Record
+from tests.minisite import edit, write_tree
 
 
 def _dump(root: Path, cache: Path | None) -> tuple[dict[str, object], list[str]]:
@@ -65,3 +68,32 @@ def test_a_cache_with_damaged_records_is_read_afresh_and_rewritten(
     assert _dump(good, cache) == fresh
     assert cache.read_bytes() != whole[: len(whole) - 100]
     assert _dump(good, cache) == fresh
+
+
+def test_groups_of_unchanged_files_are_copied_and_the_rest_pickled_afresh(
+        good: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import parsecache
+
+    monkeypatch.setattr(parsecache, "_GROUP", 3)
+    cache = tmp_path / "records.pickle"
+    assert _dump(good, cache) == _dump(good, None)
+    pickled: list[str] = []
+    real = parsecache._pickle
+
+    def spy(entries: list[tuple[str, Record]]) -> tuple[list[str], bytes]:
+        pickled.extend(rel for rel, _ in entries)
+        return real(entries)
+
+    monkeypatch.setattr(parsecache, "_pickle", spy)
+    edit(good, "content/officers/wang.yml", "王", "汪")
+    (good / "content/officers/zhou.yml").unlink()
+    write_tree(good, {"content/officers/wu.yml": (good / "content/officers/sun.yml").read_text(
+        encoding="utf-8").replace("id: sun", "id: wu")})
+    records, problems = _dump(good, cache)
+    # the edited, the new, and the rest of the groups of wang and zhou: not all 17 records
+    assert "content/officers/wang.yml" in pickled and len(pickled) <= 6
+    assert (records, problems) == _dump(good, None)
+    assert "officers/zhou" not in records and "officers/wu" in records
+    assert "汪" in str(records["officers/wang"][0])
+    pickled.clear()
+    assert _dump(good, cache)[0] == records and not pickled
