@@ -114,17 +114,27 @@ def _scalar(constructor: _Constructor, node: yaml.Node) -> Any:
         # Most values are text, which the constructor would return as it is, at some cost
         # per value (hundreds of thousands of values at 100,000 records).
         return node.value
-    if tag == _TIMESTAMP and len(node.value) == 10:
-        # YYYY-MM-DD, the form of every date in records: the date the constructor makes of it,
-        # without its regular expression
-        value = node.value
-        digits = value[:4] + value[5:7] + value[8:]
-        if value[4] == value[7] == "-" and digits.isascii() and digits.isdigit():
-            return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+    if tag == _TIMESTAMP and node.__class__ is ScalarNode:
+        try:
+            return _timestamp(constructor, node)
+        except ValueError as exc:  # 2025-02-30 looks like a date to YAML, but is none
+            raise SourceError(f"`{node.value}` is not a date ({exc})", node.start_mark.line + 1,
+                              "write dates as YYYY-MM-DD, e.g. 2025-03-01") from exc
     simple = _SCALARS.get(tag)
     if simple is not None and node.__class__ is ScalarNode:
         return simple(constructor, node)
     return constructor.construct_object(node, deep=True)
+
+
+def _timestamp(constructor: _Constructor, node: yaml.Node) -> Any:
+    value = node.value
+    if len(value) == 10:
+        # YYYY-MM-DD, the form of every date in records: the date the constructor makes of it,
+        # without its regular expression
+        digits = value[:4] + value[5:7] + value[8:]
+        if value[4] == value[7] == "-" and digits.isascii() and digits.isdigit():
+            return dt.date(int(value[:4]), int(value[5:7]), int(value[8:]))
+    return _SCALARS[_TIMESTAMP](constructor, node)
 
 
 def _value(node: yaml.Node, constructor: _Constructor) -> Any:

@@ -64,6 +64,14 @@ def test_malformed_yaml_gives_line_and_no_traceback(good: Path) -> None:
     assert not [p for p in problems(good) if "no powers record" in p.message]
 
 
+def test_an_impossible_date_is_a_located_problem_not_a_traceback(good: Path) -> None:
+    name = "content/decisions/2025/d1.yml"
+    edit(good, name, "decision_date: 2025-06-10", "decision_date: 2025-02-30")
+    (problem,) = only(problems(good), file=name)
+    assert problem.message.startswith("`2025-02-30` is not a date")
+    assert problem.line == line_of(good, name, "decision_date") and "YYYY-MM-DD" in problem.hint
+
+
 def test_duplicate_key_is_not_silently_dropped(good: Path) -> None:
     name = "content/officers/li.yml"
     edit(good, name, "name: 李二\n", "name: 李二\nname: 李贰\n")
