@@ -77,6 +77,14 @@ class Origin:
             return Origin, (self.path, self.line)
         return Origin, (self.path, self.line, self._lines)
 
+    # A value: a copy of a record (pydantic's deep copy included) shares its origin, file and
+    # all, rather than going through __reduce__ and forgetting where to read the lines.
+    def __copy__(self) -> Origin:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Origin:
+        return self
+
 
 class SourceError(Exception):
     """A file that is not a well-formed single YAML mapping."""

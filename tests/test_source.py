@@ -108,6 +108,17 @@ def test_a_pickled_origin_leaves_out_the_lines_it_can_read_again(tmp_path: Path)
     assert travelled.lines == eager.lines
 
 
+def test_a_copied_record_still_finds_its_lines(tmp_path: Path) -> None:
+    from generator.model import Officer
+
+    file = tmp_path / "wang.yml"
+    file.write_text("id: wang\nname: 王一\n", encoding="utf-8")
+    data, origin, _ = read_record(file.read_bytes(), "wang.yml", str(file))
+    record = Officer.model_construct(**data).at(origin)
+    for copy in (record.model_copy(), record.model_copy(deep=True)):
+        assert copy.origin.line_of(("name",)) == 2
+
+
 def test_a_file_that_no_longer_reads_gives_the_line_of_the_record(tmp_path: Path) -> None:
     file = tmp_path / "d1.yml"
     file.write_text(RECORD, encoding="utf-8")
