@@ -7,6 +7,7 @@ and swapped in only when every stage succeeded, so a failed build leaves the pre
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
 import tempfile
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator import gate, timeliness
 from generator.ledger import LEDGER_FILE, Ledger, LedgerError, Publication
@@ -24,6 +26,9 @@ from generator.portal import Portal
 from generator.problems import ContentError, Problem, Report
 from generator.rules import RULES
 from generator.rules import check as check_rules
+
+if TYPE_CHECKING:
+    from generator.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -107,15 +112,28 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
     date by the first search after a build (search.current_index), or here with
     `staff_index`. Building it whole costs more than the site at 100,000 decisions.
     """
-    from generator.render import build_site
     from generator.settings import load_settings
-    from search import build_browser_index, build_index, mark_built
 
     target = (site_dir or project.site).resolve()
     settings = load_settings(project.root)
     portal, report, ledger = _checked(project, as_of)
     if report.failed(strict) or ledger is None:
         raise ContentError(report)
+    # The records live as long as the build: out of the collector's sight, which would
+    # otherwise walk all of them again and again while pages are made.
+    gc.freeze()
+    try:
+        _publish_site(project, as_of, target, settings, portal, ledger, staff_index)
+    finally:
+        gc.unfreeze()
+    return report
+
+
+def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Settings,
+                  portal: Portal, ledger: Ledger, staff_index: bool) -> None:
+    from generator.render import build_site
+    from search import build_browser_index, build_index, mark_built
+
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
@@ -128,7 +146,6 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
     mark_built(project.root, as_of)
     if staff_index:
         build_index(project.root, site)
-    return report
 
 
 def swap_in(new: Path, target: Path) -> None:

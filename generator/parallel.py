@@ -37,13 +37,15 @@ def run_all(tasks: Sequence[Callable[[], T]]) -> list[T]:
     _TASKS[:] = list(tasks)
     # Objects that exist before the fork stay out of the collector's sight in the workers,
     # which would otherwise touch (and so copy) every page of memory they share.
+    frozen = gc.get_freeze_count()
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             results = cast(list[T], pool.map(_run, range(len(tasks)), chunksize=1))
     finally:
         _TASKS.clear()
-        gc.unfreeze()
+        if not frozen:  # else the caller froze them, and unfreezes them
+            gc.unfreeze()
     return results
 
 
@@ -57,13 +59,15 @@ class Background:
         self._pending: Any = None
         if workers() >= 2 and "fork" in multiprocessing.get_all_start_methods():
             _TASKS[:] = [compute]
+            frozen = gc.get_freeze_count()
             gc.freeze()
             try:
                 self._pool = multiprocessing.get_context("fork").Pool(1)
                 self._pending = self._pool.apply_async(_run, (0,))
             finally:
                 _TASKS.clear()
-                gc.unfreeze()
+                if not frozen:
+                    gc.unfreeze()
 
     def result(self) -> Any:
         if self._pool is None:
