@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
 
-from search.browser import CHUNK, Labels, weights, write_browser_index
-from search.documents import Document
-from search.terms import exact, shard
-from tests.conftest import ROOT
+from generator.build import Project, _checked
+from generator.render.site import build_site_index
+from generator.settings import load_settings
+from search import browser
+from search.browser import CHUNK, FIELDS, Labels, weights, write_browser_index
+from search.documents import Document, documents
+from search.terms import exact, index_terms, normalize, shard
+from tests.conftest import DEMO_AS_OF, ROOT
 
 
 def unpack(path: Path) -> object:
@@ -122,3 +127,71 @@ def test_the_search_page_offers_every_filter_the_index_has() -> None:
     from search import browser
 
     assert tuple(name for name, _ in browser.FILTERS) == searchpage.FILTERS
+
+
+# --- the index is built fast (issue 8), and the same as the plain way -------------------
+
+AWKWARD = ["东湖市拓新人力资源服务有限公司", "东人社监罚〔2026〕1号", "ＡＢＣ１２３号，（甲）：乙；丙！丁？",
+           "91990100MA7K3L9Q2K", "张 伟\u3000李四", "𠀀𠀁x", "拖欠 10名 工资", "a", "号", "", "Ⅻ条例",
+           "﹝2024﹞15号", "O'Brien 公司", "＜\u0338，\u0301（\u0301", "ｶﾞ①㍻ﬁİ", "豈⼀二", "东东东东",
+           "工资工资，工资 ab ab"]
+"""Full-width forms, compatibility characters, combining marks after replaced punctuation,
+characters outside the BMP, repeats."""
+
+
+def plain_weights(doc: Document, synonyms: tuple[tuple[str, ...], ...] = ()) -> dict[str, int]:
+    """The weights as first written, term by term with `search.terms`; the index computes
+    them faster and must give the same."""
+    text = normalize(f"{doc.title} {doc.text}")
+    extra = " ".join(word for group in synonyms if any(w in text for w in group)
+                     for word in group if word not in text)
+    fields = [(getattr(doc, name), weight, singles, typical)
+              for name, weight, singles, typical in FIELDS]
+    score: dict[str, float] = {}
+    for value, weight, singles, typical in [*fields, (extra, 0.5, False, 10)]:
+        terms = Counter(index_terms(value, singles))
+        norm = 1.2 * (0.25 + 0.75 * sum(terms.values()) / typical)
+        for term, count in terms.items():
+            score[term] = score.get(term, 0.0) + weight * count * 2.2 / (count + norm)
+    result = {term: min(63, max(1, round(value * 3))) for term, value in score.items()}
+    for code in {doc.title, *doc.codes.split()}:
+        term = exact(code)
+        if len(term) > 1:
+            result[term] = 1
+    return result
+
+
+def test_terms_are_made_as_search_terms_makes_them() -> None:
+    for text in AWKWARD:
+        assert browser._normalize(text) == normalize(text), text
+        assert browser._exact(text) == exact(text), text
+        for singles in (False, True):
+            assert browser._term_counts(text, singles) == Counter(index_terms(text, singles)), text
+
+
+def test_weights_are_the_plain_sums() -> None:
+    portal, _, ledger = _checked(Project(ROOT), DEMO_AS_OF)
+    settings = load_settings(ROOT)
+    site = build_site_index(portal, settings, DEMO_AS_OF, ledger)
+    synonyms = tuple(tuple(normalize(w) for w in group) for group in settings.search_synonyms)
+    awkward = [doc(f"decisions/{n}", text, f"{text} {text} 工资 {AWKWARD[n - 1]}")
+               for n, text in enumerate(AWKWARD)]
+    for one in [*documents(site), *awkward]:
+        for groups in ((), synonyms):
+            assert weights(one, groups) == plain_weights(one, groups), one.ref
+
+
+def test_workers_write_the_bytes_one_process_writes(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    names = ["拓新", "华晟", "明辉", "捷诚", "汇通", "安澜", "顺安"]
+    docs = [doc(f"decisions/d{n}", f"东人社监罚〔2026〕{n}号 东湖市{names[n % 7]}有限公司{n}",
+                f"拖欠{n % 9}名劳动者工资 {names[n % 5]}", f"2026-0{1 + n % 9}-1{n % 7}")
+            for n in range(300)]
+    labels = Labels(bodies={"b": "东湖市人社局"}, regions={}, synonyms=(("工资", "劳动报酬"),))
+    write_browser_index(docs, labels, tmp_path / "one")
+    monkeypatch.setattr(browser, "_plan", lambda records: (3, 4))  # 3 ranges, 4 groups
+    write_browser_index(docs, labels, tmp_path / "many")
+    one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*.gz")}
+    many = {p.relative_to(tmp_path / "many"): p.read_bytes()
+            for p in (tmp_path / "many").rglob("*.gz")}
+    assert len(one) == 16 + 10 + 1 and one == many
