@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.render import _no_two_alike
-from generator.render.docs import DocPage, Fence, StaticFile
+from generator.render.docs import DocPage, Fence, StaticFile, no_two_alike
 from generator.render.errors import RenderError
-from generator.render.shell import CONTENT, HEAD, TITLE, Shell, Writer, Written
+from generator.render.shell import CONTENT, HEAD, TITLE, Shell, Writer
 
 BASE = "https://example.gov.cn/"
 
@@ -43,5 +42,4 @@ def test_fillable_pages_are_written_and_others_kept(tmp_path: Path) -> None:
 
 def test_two_outputs_at_one_path_stop_the_build() -> None:
     with pytest.raises(RenderError, match=re.escape("two pages would be written to a/b.md")):
-        _no_two_alike([Written("a/b.md", page=True), Written("c.md", page=True),
-                       Written("a/b.md", page=False)])
+        no_two_alike(["a/b.md", "c.md", "a/b.md"])

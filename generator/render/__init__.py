@@ -40,7 +40,7 @@ from generator.render import (
     statistics,
     timeliness,
 )
-from generator.render.docs import DocPage, Output, write_docs
+from generator.render.docs import DocPage, Output, no_two_alike, write_docs
 from generator.render.errors import RenderError
 from generator.render.mkdocs_build import MkdocsRun, nav_sources, write_config
 from generator.render.plan import page_sources
@@ -150,7 +150,7 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
         parts = run_all([partial(_written, writer, task) for task in tasks])
         rest = writer.write(iter(_site_files(site)))
         written = [entry for part in (*parts, rest) for entry in part.written]
-        _no_two_alike(written)
+        no_two_alike(entry.src for entry in written)
         by_mkdocs = [page for part in parts for page in part.kept]
         _start_mkdocs(site, project_root, scratch / "pages", as_of, by_mkdocs).wait()
         shell.merge(scratch / "pages" / "site", site_dir)
@@ -168,12 +168,3 @@ def _start_mkdocs(site: Site, project_root: Path, folder: Path, as_of: dt.date,
     config_path = folder / "mkdocs.yml"
     write_config(site, project_root, docs_dir, config_path)
     return MkdocsRun(config_path, folder / "site", as_of)
-
-
-def _no_two_alike(written: list[shell.Written]) -> None:
-    seen: set[str] = set()
-    for entry in written:
-        if entry.src in seen:
-            raise RenderError(f"two pages would be written to {entry.src}; "
-                              "rename one of the records whose id makes this path")
-        seen.add(entry.src)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,14 +90,20 @@ class StaticFile:
 Output = DocPage | StaticFile
 
 
-def write_docs(pages: list[Output], docs_dir: Path) -> None:
-    """Write every page and file; two with one path means two records want the same URL."""
+def no_two_alike(sources: Iterable[str]) -> None:
+    """Two outputs with one path mean two records want the same URL."""
     seen: set[str] = set()
-    for page in pages:
-        if page.src in seen:
-            raise RenderError(f"two pages would be written to {page.src}; "
+    for src in sources:
+        if src in seen:
+            raise RenderError(f"two pages would be written to {src}; "
                               "rename one of the records whose id makes this path")
-        seen.add(page.src)
+        seen.add(src)
+
+
+def write_docs(pages: list[Output], docs_dir: Path) -> None:
+    """Write every page and file (no two at one path)."""
+    no_two_alike(page.src for page in pages)
+    for page in pages:
         path = docs_dir / page.src
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page.markdown(), encoding="utf-8")
