@@ -195,3 +195,10 @@ def test_workers_write_the_bytes_one_process_writes(tmp_path: Path,
     many = {p.relative_to(tmp_path / "many"): p.read_bytes()
             for p in (tmp_path / "many").rglob("*.gz")}
     assert len(one) == 16 + 10 + 1 and one == many
+
+
+def test_term_files_are_found_as_search_terms_finds_them() -> None:
+    terms = ["", "a", "东湖", "^91990100ma7k3l9q2k", "𠀀𠀁", "k:decisions", *AWKWARD,
+             *(f"{n}" for n in range(3000))]
+    assert sorted(browser._places(terms)) == sorted((t, shard(t, browser.MOST_SHARDS))
+                                                   for t in terms)
