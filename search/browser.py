@@ -123,6 +123,8 @@ def _term_counts(text: str, singles: bool) -> Counter[str]:
     """`Counter(search.terms.index_terms(text, singles))`, with fewer steps in Python for
     each term (a test compares the two)."""
     terms: list[str] = []
+    if not text:  # the synonyms, often
+        return Counter()
     for han, word in _RUNS.findall(_normalize(text)):
         if not han:
             terms.append(word)
@@ -157,8 +159,9 @@ def synonyms_of(doc: Document, synonyms: Synonyms) -> str:
     if not synonyms:
         return ""
     text = _normalize(f"{doc.title} {doc.text}")
-    found = [word for group in synonyms if any(w in text for w in group)
-             for word in group if word not in text]
+    present = {word for group in synonyms for word in group if word in text}
+    found = [word for group in synonyms if not present.isdisjoint(group)
+             for word in group if word not in present]
     return " ".join(found)
 
 
