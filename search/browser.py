@@ -22,7 +22,9 @@ gives the same postings whatever else changed.
 Built on both cores (issue 8: 100,000 decisions): forked workers (`generator.parallel`)
 index ranges of records, and send back their postings packed and sorted into groups of term
 files; then a worker per group merges the postings of its terms and writes their files. The
-bytes are the same whether one process or several made them.
+bytes are the same whether one process or several made them. For the 100,000 synthetic
+decisions of benchmarks/search_index.py this takes 14 s on two cores (26 s of CPU time), where
+it took 40 s on one; for the 10,000-decision benchmark project, 1.8 s instead of 4.3 s.
 """
 
 from __future__ import annotations
