@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import gate, timeliness
+from generator import gate, stages, timeliness
 from generator.ledger import LEDGER_FILE, Ledger, LedgerError, Publication
 from generator.loader import load
 from generator.parallel import run_all
@@ -26,6 +26,7 @@ from generator.portal import Portal
 from generator.problems import ContentError, Problem, Report
 from generator.rules import RULES
 from generator.rules import check as check_rules
+from generator.stages import stage
 
 if TYPE_CHECKING:
     from generator.settings import Settings
@@ -62,7 +63,8 @@ def check(project: Project, as_of: dt.date) -> tuple[Portal, Report]:
 
 
 def _checked(project: Project, as_of: dt.date) -> tuple[Portal, Report, Ledger | None]:
-    portal, report = load(project.content, project.root / CACHE_FILE)
+    with stage("load"):
+        portal, report = load(project.content, project.root / CACHE_FILE)
     try:
         ledger = Ledger.read(project.root)
     except LedgerError as exc:
@@ -77,8 +79,9 @@ def _checked(project: Project, as_of: dt.date) -> tuple[Portal, Report, Ledger |
     checks += [partial(_listed, gate.check, portal, ledger),
                partial(_listed, timeliness.check, portal, ledger, as_of)]
     parallel = len(portal.decisions) >= PARALLEL_FROM
-    for problems in (run_all(checks) if parallel else [check() for check in checks]):
-        report.extend(problems)
+    with stage("check"):
+        for problems in (run_all(checks) if parallel else [check() for check in checks]):
+            report.extend(problems)
     return portal, report, ledger
 
 
@@ -114,6 +117,7 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
     """
     from generator.settings import load_settings
 
+    stages.reset()
     target = (site_dir or project.site).resolve()
     settings = load_settings(project.root)
     portal, report, ledger = _checked(project, as_of)
@@ -137,15 +141,19 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
     try:
-        site = build_site(portal, settings, as_of, project.root, staging, ledger)
-        build_browser_index(site, staging)
+        with stage("render"):
+            site = build_site(portal, settings, as_of, project.root, staging, ledger)
+        with stage("browser search index"):
+            build_browser_index(site, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    swap_in(staging, target)
+    with stage("swap in"):
+        swap_in(staging, target)
     mark_built(project.root, as_of)
     if staff_index:
-        build_index(project.root, site)
+        with stage("staff search index"):
+            build_index(project.root, site)
 
 
 def swap_in(new: Path, target: Path) -> None:

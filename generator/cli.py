@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from generator import build as pipeline
+from generator import stages
 from generator.problems import ContentError, Problem, Report
 from generator.skeleton import SINGULAR, record_type, skeleton
 
@@ -102,8 +103,9 @@ def check(project_dir: Path, as_of: dt.date | None, strict: bool, fmt: str) -> N
 @click.option("--search-index", "staff_index", is_flag=True,
               help="Also bring the staff search index (gongshi search) up to date now, "
                    "instead of at the first search.")
+@click.option("--timings", is_flag=True, help="Print how long each stage of the build took.")
 def build(project_dir: Path, as_of: dt.date | None, strict: bool, site_dir: Path | None,
-          staff_index: bool) -> None:
+          staff_index: bool, timings: bool) -> None:
     """Check, then build the site into site/; on any error the previous site/ stays as it was."""
     project = pipeline.Project(project_dir)
     target = site_dir or project.site
@@ -119,7 +121,15 @@ def build(project_dir: Path, as_of: dt.date | None, strict: bool, site_dir: Path
         sys.exit(1)
     if len(report):
         print_report(report, strict)
+    if timings:
+        print_timings()
     err.print(f"[green]Built {escape(str(target))}[/green]")
+
+
+def print_timings() -> None:
+    for timing in stages.taken():
+        err.print(f"{'  ' * timing.depth}{timing.name:<{32 - 2 * timing.depth}} "
+                  f"{timing.seconds:8.2f} s")
 
 
 @main.command()

@@ -134,3 +134,15 @@ def test_checks_on_two_cores_report_the_same_problems(monkeypatch: pytest.Monkey
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 0)
     parallel = list(pipeline.check(pipeline.Project(ROOT), DEMO_AS_OF)[1])
     assert parallel == serial and len(serial) == 4  # the demo's four late publications
+
+
+def test_build_timings_name_each_stage_with_its_seconds(project: Path) -> None:
+    result = CliRunner().invoke(main, ["build", "--project", str(project), "--as-of",
+                                       AS_OF.isoformat(), "--timings"])
+    assert result.exit_code == 0, result.stderr
+    lines = {line.strip().rsplit(None, 2)[0]: line for line in result.stderr.splitlines()
+             if line.rstrip().endswith(" s")}
+    for name in ("load", "check", "render", "pages", "browser search index", "swap in"):
+        assert name in lines, result.stderr
+    assert lines["pages"].startswith("  "), "render's parts are shown under it"
+    assert (project / "site" / "index.html").is_file()

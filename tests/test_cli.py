@@ -102,3 +102,4 @@ def test_failed_build_leaves_the_previous_site_untouched(good: Path) -> None:
     assert code == 1 and "Nothing was published" in err
     assert (site / "index.html").read_text(encoding="utf-8") == "previous site"
     assert sorted(p.name for p in good.iterdir() if p.name.startswith(".site")) == []
+

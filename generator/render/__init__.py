@@ -50,6 +50,7 @@ from generator.render.sitemap import robots_txt, write_sitemap
 from generator.render.templates import Templates
 from generator.render.urls import HOME, Linker
 from generator.settings import Settings
+from generator.stages import stage
 
 __all__ = ["RenderError", "build_site", "render_pages"]
 
@@ -91,8 +92,8 @@ def _tasks(site: Site, project_root: Path) -> list[Task]:
     linker = Linker(page_sources(site), HOME)
     feed_set = feeds.Feeds(site, linker)
     history.record_pages(site)
-    for year in evaluation.years(site):
-        site.evaluations(year)
+    for year in site.statistics().years:
+        site.scores(year)
     site.memo["related"] = related.result()
 
     def module(make: Callable[..., Sequence[Output]], *args: object) -> Task:
@@ -140,21 +141,26 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
             # (with stand-ins for the nav's pages) while the shared figures are computed.
             shells_run = _start_mkdocs(site, project_root, scratch / "shells", as_of,
                                        [*shell.stand_ins(in_nav), *shell.shells(shell.LEVELS)])
-        tasks = _tasks(site, project_root)
+        with stage("shared figures"):
+            tasks = _tasks(site, project_root)
         shell_of: dict[int, shell.Shell] = {}
         if shells_run is not None:
-            shells_run.wait()
-            shell_of = shell.read_shells(scratch / "shells" / "site", shell.LEVELS,
-                                         settings.base_url)
+            with stage("page shells (mkdocs)"):
+                shells_run.wait()
+                shell_of = shell.read_shells(scratch / "shells" / "site", shell.LEVELS,
+                                             settings.base_url)
         writer = shell.Writer(site_dir, shell_of, in_nav, settings.base_url)
-        parts = run_all([partial(_written, writer, task) for task in tasks])
-        rest = writer.write(iter(_site_files(site)))
+        with stage("pages"):
+            parts = run_all([partial(_written, writer, task) for task in tasks])
+            rest = writer.write(iter(_site_files(site)))
         written = [entry for part in (*parts, rest) for entry in part.written]
         no_two_alike(entry.src for entry in written)
         by_mkdocs = [page for part in parts for page in part.kept]
-        _start_mkdocs(site, project_root, scratch / "pages", as_of, by_mkdocs).wait()
-        shell.merge(scratch / "pages" / "site", site_dir)
-        write_sitemap(site, written, site_dir)
+        with stage("nav pages (mkdocs)"):
+            _start_mkdocs(site, project_root, scratch / "pages", as_of, by_mkdocs).wait()
+            shell.merge(scratch / "pages" / "site", site_dir)
+        with stage("sitemap"):
+            write_sitemap(site, written, site_dir)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return site

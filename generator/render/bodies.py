@@ -159,7 +159,7 @@ def _in_tree_order(site: Site) -> list[Body]:
 def statistics(site: Site, linker: Linker, body: Body) -> list[YearStatistics]:
     """The body's years with decisions, from the same figures as the statistics pages."""
     figures = site.statistics()
-    scores = {year: {e.body: e.score for e in site.evaluations(year)} for year in figures.years}
+    scores = {year: site.scores(year) for year in figures.years}
     rows = []
     for year in figures.years:
         mine = figures.of(year, body.id)

@@ -96,6 +96,14 @@ class Site:
                                               self.body_order(), self.as_of, self.timings()))
         return evaluations[year]
 
+    def scores(self, year: int) -> dict[str, int]:
+        """Each evaluated body's score for the year, by body id."""
+        key = f"scores-{year}"
+        if key not in self.memo:
+            self.memo[key] = {e.body: e.score for e in self.evaluations(year)}
+        result: dict[str, int] = self.memo[key]
+        return result
+
     def versions(self, record: Record) -> list[Publication]:
         """The record's published versions, oldest first (also those under a former id)."""
         return versions_of(self.histories, record)
