@@ -10,14 +10,13 @@ import datetime as dt
 import gc
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import gate, stages, timeliness
+from generator import deploy, gate, stages, timeliness
 from generator.ledger import LEDGER_FILE, Ledger, LedgerError, Publication
 from generator.loader import load
 from generator.parallel import run_all
@@ -106,10 +105,13 @@ def publish(project: Project, day: dt.date) -> tuple[list[Publication], Report]:
 
 def build(project: Project, as_of: dt.date, strict: bool = False,
           site_dir: Path | None = None, staff_index: bool = False) -> Report:
-    """Check, then build the site into `site_dir` (default site/) atomically.
+    """Check, then build the site into `site_dir` (default site/).
 
     Raises ContentError (with the whole report) when the content has errors; the previous
-    site is then left exactly as it was.
+    site is then left exactly as it was. Builds of one project take turns.
+
+    A rebuild renders and writes only what changed since the published site was built
+    (generator/render/reuse.py), and changes only those files in it (generator/publish.py).
 
     The staff's search index (`gongshi search`) is not part of the site: it is brought up to
     date by the first search after a build (search.current_index), or here with
@@ -119,51 +121,43 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
 
     stages.reset()
     target = (site_dir or project.site).resolve()
-    settings = load_settings(project.root)
-    portal, report, ledger = _checked(project, as_of)
-    if report.failed(strict) or ledger is None:
-        raise ContentError(report)
-    # The records live as long as the build: out of the collector's sight, which would
-    # otherwise walk all of them again and again while pages are made.
-    gc.freeze()
-    try:
-        _publish_site(project, as_of, target, settings, portal, ledger, staff_index)
-    finally:
-        gc.unfreeze()
+    with deploy.locked(project.root):
+        settings = load_settings(project.root)
+        portal, report, ledger = _checked(project, as_of)
+        if report.failed(strict) or ledger is None:
+            raise ContentError(report)
+        # The records live as long as the build: out of the collector's sight, which would
+        # otherwise walk all of them again and again while pages are made.
+        gc.freeze()
+        try:
+            _publish_site(project, as_of, target, settings, portal, ledger, staff_index)
+        finally:
+            gc.unfreeze()
     return report
 
 
 def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Settings,
                   portal: Portal, ledger: Ledger, staff_index: bool) -> None:
     from generator.render import build_site
+    from generator.render.reuse import Manifest, Reuse
     from search import build_browser_index, build_index, mark_built
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+    deploy.remove_leftovers(target)
+    previous = Manifest.read(project.root, target)
+    reuse = Reuse(previous.keys if previous is not None else None)
+    staging = deploy.staging_folder(target)
     try:
         with stage("render"):
-            site = build_site(portal, settings, as_of, project.root, staging, ledger)
+            site = build_site(portal, settings, as_of, project.root, staging, ledger,
+                              reuse=reuse)
         with stage("browser search index"):
             build_browser_index(site, staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    with stage("swap in"):
-        swap_in(staging, target)
+    with stage("deploy"):
+        deploy.publish(project.root, staging, target, reuse.built, previous)
     mark_built(project.root, as_of)
     if staff_index:
         with stage("staff search index"):
             build_index(project.root, site)
-
-
-def swap_in(new: Path, target: Path) -> None:
-    """Replace `target` by `new` with two renames; the old tree is removed only afterwards."""
-    new.chmod(0o755)  # mkdtemp makes 0700 folders; a web server must read the site
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
-        old.rmdir()
-        target.rename(old)
-        new.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        new.rename(target)

@@ -238,7 +238,7 @@ def _load_file(file: _File, read: _Read, portal: Portal, report: Report,
             located = cached.origin
             located.file = file.file
             _check_place(cached, file, located, report)
-            _register(cached, portal, report)
+            _register(cached, portal, report, read.key)
             return
         read = _read(file, None)  # the cache's records turned out unreadable
     if read.undecodable is not None:
@@ -266,7 +266,7 @@ def _load_file(file: _File, read: _Read, portal: Portal, report: Report,
         return
     parsed.put(rel, read.key, record)
     _check_place(record, file, origin, report)
-    _register(record, portal, report)
+    _register(record, portal, report, read.key)
 
 
 def _validate(model: type[Record], data: dict[str, Any], origin: Origin,
@@ -290,7 +290,7 @@ def _validate(model: type[Record], data: dict[str, Any], origin: Origin,
     return record
 
 
-def _register(record: Record, portal: Portal, report: Report) -> None:
+def _register(record: Record, portal: Portal, report: Report, key: bytes) -> None:
     table = portal.table(record.kind_name)
     first = table.get(record.id)
     if first is not None:
@@ -301,6 +301,7 @@ def _register(record: Record, portal: Portal, report: Report) -> None:
         ))
         return
     table[record.id] = record
+    portal.digests[record.ref] = key
 
 
 def _check_place(record: Record, file: _File, origin: Origin, report: Report) -> None:

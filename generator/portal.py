@@ -36,6 +36,9 @@ class Portal:
     corrections: dict[str, Correction] = field(default_factory=dict)
     appeals: dict[str, Appeal] = field(default_factory=dict)
     pages: dict[str, Page] = field(default_factory=dict)
+    digests: dict[str, bytes] = field(default_factory=dict)
+    """A digest of each loaded record's file, by `folder/id`: what a page made from the
+    record is keyed by, so that a rebuild can tell which pages need rendering again."""
     broken: set[str] = field(default_factory=set)
     """`folder/id` of files that failed to load: their problems are reported already, so
     references to them are not reported again as dangling."""

@@ -47,7 +47,7 @@ from whoosh.util.filelock import try_for
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-from generator.build import swap_in
+from generator.deploy import swap_in
 from search.documents import Document
 
 jieba.setLogLevel(logging.WARNING)

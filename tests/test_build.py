@@ -142,7 +142,7 @@ def test_build_timings_name_each_stage_with_its_seconds(project: Path) -> None:
     assert result.exit_code == 0, result.stderr
     lines = {line.strip().rsplit(None, 2)[0]: line for line in result.stderr.splitlines()
              if line.rstrip().endswith(" s")}
-    for name in ("load", "check", "render", "pages", "browser search index", "swap in"):
+    for name in ("load", "check", "render", "pages", "browser search index", "deploy"):
         assert name in lines, result.stderr
     assert lines["pages"].startswith("  "), "render's parts are shown under it"
     assert (project / "site" / "index.html").is_file()

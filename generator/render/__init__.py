@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
@@ -40,11 +40,12 @@ from generator.render import (
     statistics,
     timeliness,
 )
-from generator.render.docs import DocPage, Output, no_two_alike, write_docs
+from generator.render.docs import DocPage, Made, Output, no_two_alike, write_docs
 from generator.render.errors import RenderError
 from generator.render.mkdocs_build import MkdocsRun, nav_sources, write_config
 from generator.render.plan import page_sources
 from generator.render.redirects import redirects
+from generator.render.reuse import Reuse, Reused, base_inputs
 from generator.render.site import Site, build_site_index
 from generator.render.sitemap import robots_txt, write_sitemap
 from generator.render.templates import Templates
@@ -67,7 +68,7 @@ def render_pages(portal: Portal, settings: Settings, as_of: dt.date,
 
 
 def _gathered(task: Task) -> list[Output]:
-    return list(task())
+    return [page for page in task() if not isinstance(page, Reused)]
 
 
 def _written(writer: shell.Writer, task: Task) -> shell.Part:
@@ -80,10 +81,10 @@ def _decision_shards(site: Site) -> int:
     return max(4, len(site.portal.decisions) // 2500)
 
 
-Task = Callable[[], Iterator[Output]]
+Task = Callable[[], Iterator[Made]]
 
 
-def _tasks(site: Site, project_root: Path) -> list[Task]:
+def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[Task]:
     """The rendering of the site in independent parts, each yielding its pages in order."""
     # What several modules share is computed before the workers fork, once: the related
     # decisions in another process meanwhile, since they need nothing else.
@@ -95,9 +96,11 @@ def _tasks(site: Site, project_root: Path) -> list[Task]:
     for year in site.statistics().years:
         site.scores(year)
     site.memo["related"] = related.result()
+    if reuse is not None:
+        reuse.around = feed_set.signature
 
-    def module(make: Callable[..., Sequence[Output]], *args: object) -> Task:
-        def task() -> Iterator[Output]:
+    def module(make: Callable[..., Iterable[Made]], *args: object) -> Task:
+        def task() -> Iterator[Made]:
             pages = history.with_history(site, templates, make(*args))
             return feeds.with_feeds(feed_set, linker, templates, pages)
         return task
@@ -110,7 +113,7 @@ def _tasks(site: Site, project_root: Path) -> list[Task]:
     tasks.append(module(feeds.pages, feed_set, linker, templates))
     # Many parts of the same size last, so that both workers finish at about the same time.
     shards = _decision_shards(site)
-    tasks += [module(decisions.pages, site, linker, templates, (k, shards))
+    tasks += [module(decisions.pages, site, linker, templates, (k, shards), reuse)
               for k in range(shards)]
     return tasks
 
@@ -120,7 +123,8 @@ def _site_files(site: Site) -> list[Output]:
 
 
 def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root: Path,
-               site_dir: Path, ledger: Ledger | None = None, fill: bool = True) -> Site:
+               site_dir: Path, ledger: Ledger | None = None, fill: bool = True,
+               reuse: Reuse | None = None) -> Site:
     """Render every page and build the site into `site_dir` (an empty folder). Without a
     ledger, records show no publication dates or version history. Returns the site index,
     which the search index is built from.
@@ -128,7 +132,11 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
     With `fill`, mkdocs renders the nav's pages and one shell per folder depth, and every
     other page is filled into its shell (generator/render/shell.py) by the worker that
     rendered it and written at once: the same bytes, without mkdocs' cost per page, and
-    without holding the site in memory. Without, mkdocs renders every page."""
+    without holding the site in memory. Without, mkdocs renders every page.
+
+    With `reuse` (and `fill`), what the published site has right already is neither
+    rendered nor written (generator/render/reuse.py); `reuse.built` is then the key of every
+    file written by the workers or left as published."""
     site = build_site_index(portal, settings, as_of, ledger)
     in_nav = nav_sources(site)
     work = project_root / WORK_DIR
@@ -142,19 +150,26 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
             shells_run = _start_mkdocs(site, project_root, scratch / "shells", as_of,
                                        [*shell.stand_ins(in_nav), *shell.shells(shell.LEVELS)])
         with stage("shared figures"):
-            tasks = _tasks(site, project_root)
+            tasks = _tasks(site, project_root, reuse if fill else None)
         shell_of: dict[int, shell.Shell] = {}
         if shells_run is not None:
             with stage("page shells (mkdocs)"):
                 shells_run.wait()
                 shell_of = shell.read_shells(scratch / "shells" / "site", shell.LEVELS,
                                              settings.base_url)
-        writer = shell.Writer(site_dir, shell_of, in_nav, settings.base_url)
+        if reuse is not None and fill:
+            reuse.start(base_inputs(project_root, [portal.digests.get(law.ref, b"")
+                                                   for law in portal.laws.values()],
+                                    [shell_of[level].text for level in sorted(shell_of)]))
+        writer = shell.Writer(site_dir, shell_of, in_nav, settings.base_url,
+                              reuse.previous if reuse is not None and fill else None)
         with stage("pages"):
             parts = run_all([partial(_written, writer, task) for task in tasks])
             rest = writer.write(iter(_site_files(site)))
         written = [entry for part in (*parts, rest) for entry in part.written]
         no_two_alike(entry.src for entry in written)
+        if reuse is not None:
+            reuse.built = {entry.path: entry.key for entry in written if entry.path}
         by_mkdocs = [page for part in parts for page in part.kept]
         with stage("nav pages (mkdocs)"):
             _start_mkdocs(site, project_root, scratch / "pages", as_of, by_mkdocs).wait()

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
-from generator.model import Appeal, Decision, Outcome, Procedure
+from generator.model import Appeal, Decision, Outcome, Procedure, Record
 from generator.render.benchmarks import level_anchor
 from generator.render.citations import article_links
-from generator.render.docs import DocPage
+from generator.render.docs import DocPage, Made
 from generator.render.facets import OUTCOME_SLUGS, TYPE_SLUGS, body_decisions_src, slug
+from generator.render.history import version_list
+from generator.render.reuse import Reuse, Reused, record_digest
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
 from generator.render.text import (
@@ -19,7 +22,7 @@ from generator.render.text import (
     party_representative,
     scrub_party,
 )
-from generator.render.urls import Link, Linker, record_src, section_src
+from generator.render.urls import Link, Linker, page_url, record_src, section_src
 
 
 @dataclass(frozen=True)
@@ -273,15 +276,61 @@ def _related(site: Site, linker: Linker, decision: Decision) -> RelatedDecision:
 
 
 def pages(site: Site, linker: Linker, templates: Templates,
-          shard: tuple[int, int] = (0, 1)) -> list[DocPage]:
-    """The decision pages, in id order; with `shard` (k, n), the k-th of n equal parts."""
+          shard: tuple[int, int] = (0, 1), reuse: Reuse | None = None) -> Iterator[Made]:
+    """The decision pages, in id order; with `shard` (k, n), the k-th of n equal parts.
+    With `reuse`, a page whose inputs are those the published one was made from is not
+    rendered again."""
     public = {decision.ref: decision for decision in site.decisions}
     related_refs = site.related()  # once per build: each decision's list, from its neighbours
     appeals = site.portal.appeals_by_decision()
     decisions = sorted(site.portal.decisions.values(), key=lambda d: d.id)
     part, parts = shard
     decisions = decisions[part * len(decisions) // parts:(part + 1) * len(decisions) // parts]
-    return [decision_page(site, linker, templates, decision,
-                          [public[ref] for ref in related_refs.get(decision.ref, [])],
-                          appeals.get(decision.id, []))
-            for decision in decisions]
+    for decision in decisions:
+        related = [public[ref] for ref in related_refs.get(decision.ref, [])]
+        against = appeals.get(decision.id, [])
+        key = page_key(site, reuse, decision, related, against) if reuse else None
+        if reuse is not None and reuse.unchanged(page_url(record_src(decision)) + "index.html",
+                                                 key):
+            assert key is not None
+            yield Reused(record_src(decision), key,
+                         noindex=site.publicity(decision) is not Publicity.PUBLIC)
+            continue
+        page = decision_page(site, linker, templates, decision, related, against)
+        yield replace(page, key=key) if key else page
+
+
+def page_key(site: Site, reuse: Reuse, decision: Decision, related: list[Decision],
+             appeals: list[Appeal]) -> bytes | None:
+    """What a decision's page is made from, with its version history and 订阅 line: the
+    records it shows, as they were read, and what it says of the decision's publicity.
+    The laws and everything else shared by all pages are in the base key."""
+    portal = site.portal
+    digests = portal.digests
+    power = portal.powers.get(decision.power)
+    shown: list[Record | None] = [decision, portal.bodies.get(decision.body), power]
+    missing = [decision.id, decision.body, decision.power]
+    if power is not None:
+        shown += [portal.benchmarks.get(power.benchmark) if power.benchmark else None,
+                  portal.procedures.get(power.procedure) if power.procedure else None]
+        missing += [power.benchmark or "", power.procedure or ""]
+    if decision.legal_review:
+        shown.append(portal.officers.get(decision.legal_review.reviewer))
+        missing.append(decision.legal_review.reviewer)
+    shown += [portal.officers.get(officer) for officer in decision.officers]
+    missing += decision.officers
+    for other in related:
+        shown += [other, portal.bodies.get(other.body)]
+        missing += [other.id, other.body]
+    shown += appeals
+    missing += [appeal.id for appeal in appeals]
+    corrections = site.corrections_by_record.get(decision.ref, [])
+    shown += corrections
+    missing += [correction.id for correction in corrections]
+    versions = tuple((v.number, v.date, v.kind, v.correction.id if v.correction else "",
+                      v.fields) for v in version_list(site, decision))
+    publicity = site.publicity(decision)
+    return reuse.key([record_digest(digests, record, name) for record, name in
+                      zip(shown, missing, strict=True)],
+                     publicity.value, status(site, decision), _notice(site, decision, publicity),
+                     site.published(decision), versions, reuse.around(record_src(decision)))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.render.errors import RenderError
+from generator.render.reuse import Reused
 from generator.render.text import title_text
 
 
@@ -38,6 +39,8 @@ class DocPage:
     """A stub (withdrawn, expired) that search engines should drop."""
     head_override: str = ""
     """What head() gives instead (the marker of a shell page, generator/render/shell.py)."""
+    key: bytes | None = None
+    """What the page is made from (generator/render/reuse.py), when its maker knows."""
 
     def head(self) -> str:
         """What the page adds to <head>: noindex on a stub, and its feeds for autodiscovery.
@@ -88,6 +91,9 @@ class StaticFile:
 
 
 Output = DocPage | StaticFile
+
+Made = Output | Reused
+"""What a task yields: a page or file made now, or one left as the published site has it."""
 
 
 def no_two_alike(sources: Iterable[str]) -> None:

@@ -20,7 +20,7 @@ from feedgen.feed import FeedGenerator
 
 from generator.model import Decision, LegalBasis, Record
 from generator.render import history
-from generator.render.docs import DocPage, Output, StaticFile
+from generator.render.docs import DocPage, Made, Output, StaticFile
 from generator.render.facets import TYPE_SLUGS, Filing, slug
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
@@ -251,6 +251,10 @@ class Feeds:
         keys = [*self._keys_for(src), "decisions", "corrections"]
         return tuple(key for key in dict.fromkeys(keys) if key in self.by_key)
 
+    def signature(self, src: str) -> tuple[tuple[str, str], ...]:
+        """What the page's feed links and 订阅 line are made from (besides where it is)."""
+        return tuple((key, self.by_key[key].title) for key in self.keys_for(src))
+
     def link(self, here: str, feed: Feed) -> FeedLink:
         return FeedLink(feed.title, asset_href(here, feed.rss_src), asset_href(here, feed.atom_src))
 
@@ -296,7 +300,7 @@ class FeedsLine:
 
 
 def with_feeds(feeds: Feeds, linker: Linker, templates: Templates,
-               pages: Iterable[Output]) -> Iterator[Output]:
+               pages: Iterable[Made]) -> Iterator[Made]:
     """Every page with its feeds: in its front matter (<head> autodiscovery) and a 订阅 line.
     The links, and so the line, depend only on which feeds a page has and on where it is:
     outside feeds/, on its top folder and depth. Pages alike share one rendering."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pydantic import BaseModel
 
 from generator.model import BY_FOLDER, Correction, Record
-from generator.render.docs import DocPage, Output
+from generator.render.docs import DocPage, Made, Output
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import chinese_date
@@ -143,7 +143,7 @@ def record_pages(site: Site) -> dict[str, Record]:
     return result
 
 
-def with_history(site: Site, templates: Templates, pages: Iterable[Output]) -> Iterator[Output]:
+def with_history(site: Site, templates: Templates, pages: Iterable[Made]) -> Iterator[Made]:
     """Every record page with its version history appended."""
     by_src = record_pages(site)
     for page in pages:

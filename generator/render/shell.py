@@ -23,14 +23,15 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mkdocs.utils import get_relative_url
 
-from generator.render.docs import DocPage, Fence, Output
+from generator.render.docs import DocPage, Fence, Made, Output
 from generator.render.errors import RenderError
+from generator.render.reuse import Reused, bytes_key
 from generator.render.text import title_text
 from generator.render.urls import page_url
 
@@ -151,11 +152,16 @@ def read_shells(site_dir: Path, levels: Iterable[int], base_url: str) -> dict[in
 
 @dataclass(frozen=True)
 class Written:
-    """What the sitemap and the check for two pages at one path need of an output."""
+    """What the sitemap, the check for two pages at one path and the site's manifest need
+    of an output."""
 
     src: str
     page: bool
     noindex: bool = False
+    path: str = ""
+    """The file in the site; '' for a page left to mkdocs."""
+    key: bytes = b""
+    """Its key (generator/render/reuse.py)."""
 
 
 @dataclass
@@ -169,38 +175,50 @@ class Part:
 class Writer:
     """Writes each output as it comes: a fillable page filled into its shell, a data file
     as it is. Pages that mkdocs must render are kept. Runs in the workers (forked), so the
-    site is never held in memory."""
+    site is never held in memory.
+
+    A file whose key is the one in `previous` (the published site's manifest) is not
+    written: the published file is right as it is (generator/render/reuse.py)."""
 
     def __init__(self, site_dir: Path, shell_of: dict[int, Shell], in_nav: frozenset[str],
-                 base_url: str) -> None:
+                 base_url: str, previous: Mapping[str, bytes] | None = None) -> None:
         self.site_dir = site_dir
         self.shell_of = shell_of
         self.in_nav = in_nav
         self.base_url = base_url
+        self.previous: Mapping[str, bytes] = previous or {}
         self.folders: set[Path] = set()
 
-    def write(self, outputs: Iterable[Output]) -> Part:
+    def write(self, outputs: Iterable[Made]) -> Part:
         part = Part()
         for output in outputs:
-            if not isinstance(output, DocPage):
-                part.written.append(Written(output.src, page=False))
-                self._save(output.src, output.markdown())
-                continue
-            part.written.append(Written(output.src, page=True, noindex=output.noindex))
-            level = depth(output.src)
-            if level in self.shell_of and fillable(output, self.in_nav):
-                self._save(page_url(output.src) + "index.html",
-                           self.shell_of[level].fill(output, self.base_url))
+            if isinstance(output, Reused):
+                part.written.append(Written(output.src, True, output.noindex,
+                                            page_url(output.src) + "index.html", output.key))
+            elif not isinstance(output, DocPage):
+                part.written.append(self._save(Written(output.src, page=False, path=output.src),
+                                               output.markdown(), None))
+            elif (level := depth(output.src)) in self.shell_of and fillable(output, self.in_nav):
+                written = Written(output.src, True, output.noindex,
+                                  page_url(output.src) + "index.html")
+                part.written.append(self._save(
+                    written, self.shell_of[level].fill(output, self.base_url), output.key))
             else:
+                part.written.append(Written(output.src, page=True, noindex=output.noindex))
                 part.kept.append(output)
         return part
 
-    def _save(self, relative: str, text: str) -> None:
-        path = self.site_dir / relative
+    def _save(self, written: Written, text: str, key: bytes | None) -> Written:
+        data = text.encode("utf-8")
+        written = replace(written, key=key or bytes_key(data))
+        if self.previous.get(written.path) == written.key:
+            return written
+        path = self.site_dir / written.path
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
-        path.write_bytes(text.encode("utf-8"))
+        path.write_bytes(data)
+        return written
 
 
 def merge(built: Path, site_dir: Path) -> None:

@@ -1,0 +1,208 @@
+"""Putting a built site in place of the published one (the last stage of a build, "deploy"
+here so as not to be confused with `gongshi publish`, which records versions in the ledger).
+
+A build renders into a staging folder next to the site. The first build, or one that
+changed much of the site, completes the staging folder (files that did not change are
+hard-linked from the published site) and swaps it in with two renames. A build that changed
+a few files moves just those into the published site and deletes what is gone, after
+writing down in a journal what it is about to do: a build killed meanwhile is finished by
+the next one before it starts, so the site is never left half-changed for longer than that,
+and a failed build never touches it at all.
+
+Builds of one project take turns (`locked`): two at once would otherwise publish each
+other's half-made files.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.render.reuse import MANIFEST_FILE, Manifest, bytes_key, identity
+
+LOCK_FILE = Path(".gongshi") / "build.lock"
+JOURNAL_FILE = Path(".gongshi") / "publish-journal.pickle"
+
+IN_PLACE_UP_TO = 0.05
+"""The share of the site's files a build may change in place; above it, a whole new folder is
+swapped in, so that readers never see a mix of old and new for long."""
+
+
+@contextmanager
+def locked(project_root: Path) -> Iterator[None]:
+    """Hold the project's build lock (waiting for another build to finish); on entry, finish
+    what a killed build left half-published and remove its staging folders."""
+    path = project_root / LOCK_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            recover(project_root)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def staging_folder(target: Path) -> Path:
+    """A fresh folder beside the site, on the same file system, to build into."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}-new-", dir=target.parent))
+
+
+def remove_leftovers(target: Path) -> None:
+    """Staging and old folders of builds that were killed (a journal's is finished first)."""
+    if not target.parent.is_dir():
+        return
+    for leftover in target.parent.glob(f".{target.name}-new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in target.parent.glob(f".{target.name}-old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class _Journal:
+    """What an in-place deployment is about to do."""
+
+    staging: str
+    target: str
+    deleted: list[str]
+    keys: dict[str, bytes]
+    """The new site's manifest."""
+
+
+def publish(project_root: Path, staging: Path, target: Path, built: Mapping[str, bytes],
+            previous: Manifest | None) -> None:
+    """Put the site built in `staging` in place at `target`.
+
+    `built` keys the files the renderer wrote or left as published; every other file in
+    staging (mkdocs' pages and assets, the search index, the sitemap) is keyed here by its
+    bytes, and dropped when the published one has the same. Without `previous` (the
+    published site's manifest), staging holds the whole site."""
+    try:
+        keys, changed = _keyed(staging, built, previous.keys if previous is not None else {})
+        deleted = sorted(previous.keys.keys() - keys.keys()) if previous is not None else []
+        in_place = previous is not None and \
+            changed + len(deleted) <= IN_PLACE_UP_TO * max(len(keys), 1)
+        if in_place:
+            # From here on the journal needs the staging folder: a failure leaves both for
+            # the next build to finish.
+            journal = _Journal(str(staging), str(target), deleted, keys)
+            _write_atomically(project_root / JOURNAL_FILE, journal)
+        else:
+            if previous is not None:
+                _link_unchanged(target, staging, keys)
+            swap_in(staging, target)
+    except BaseException:
+        if staging.exists() and not (project_root / JOURNAL_FILE).exists():
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if in_place:
+        _finish(project_root, journal)
+    else:
+        Manifest(str(target), identity(target), keys).write(project_root / MANIFEST_FILE)
+
+
+def _keyed(staging: Path, built: Mapping[str, bytes],
+           old: Mapping[str, bytes]) -> tuple[dict[str, bytes], int]:
+    """The key of every file of the new site, and how many files of staging are new or
+    changed (those that are not are removed from it)."""
+    keys = dict(built)
+    changed = 0
+    for folder, _, names in os.walk(staging):
+        for name in names:
+            path = os.path.join(folder, name)
+            rel = os.path.relpath(path, staging).replace(os.sep, "/")
+            if rel not in keys:
+                with open(path, "rb") as handle:
+                    keys[rel] = bytes_key(handle.read())
+                if old.get(rel) == keys[rel]:
+                    os.unlink(path)
+                    continue
+            changed += 1
+    return keys, changed
+
+
+def _link_unchanged(target: Path, staging: Path, keys: Mapping[str, bytes]) -> None:
+    """Complete `staging` with the published files that did not change."""
+    folders: set[str] = set()
+    for rel in keys:
+        new = staging / rel
+        if new.exists():
+            continue
+        if str(new.parent) not in folders:
+            new.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(str(new.parent))
+        os.link(target / rel, new)
+
+
+def _finish(project_root: Path, journal: _Journal) -> None:
+    """Move the staged files into the site, delete what is gone, then record the site's new
+    manifest: the same steps again, after a kill, finish the work."""
+    staging, target = Path(journal.staging), Path(journal.target)
+    if staging.is_dir():
+        for folder, _, names in os.walk(staging):
+            into = target / os.path.relpath(folder, staging)
+            into.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                os.replace(os.path.join(folder, name), into / name)
+    for rel in journal.deleted:
+        (target / rel).unlink(missing_ok=True)
+        _prune(target, (target / rel).parent)
+    Manifest(str(target), identity(target), journal.keys).write(project_root / MANIFEST_FILE)
+    (project_root / JOURNAL_FILE).unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _prune(target: Path, folder: Path) -> None:
+    """Remove folders left empty inside the site."""
+    while folder != target and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def recover(project_root: Path) -> None:
+    """Finish a publication a killed build left in its journal."""
+    path = project_root / JOURNAL_FILE
+    try:
+        with path.open("rb") as handle:
+            journal = pickle.load(handle)
+    except FileNotFoundError:
+        return
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        path.unlink(missing_ok=True)  # written atomically, so only a foreign file is torn
+        return
+    _finish(project_root, journal)
+
+
+def _write_atomically(path: Path, value: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".journal-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Replace `target` by `new` with two renames; the old tree is removed only afterwards."""
+    new.chmod(0o755)  # mkdtemp makes 0700 folders; a web server must read the site
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}-old-", dir=target.parent))
+        old.rmdir()
+        target.rename(old)
+        new.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        new.rename(target)

@@ -1,0 +1,148 @@
+"""Pages not rendered again when nothing they are made from has changed (issue 8).
+
+A build leaves, next to the parsed records, a manifest of the site it published: for every
+file, a key. A page that knows what it is made from (a decision page: its record, its body,
+power, officers, appeals, related decisions, versions and publicity) is keyed by a digest
+of those inputs, and a rebuild whose key for it is the same does not render it at all. Every
+other file is keyed by a digest of its bytes, and is written only when those changed. The
+build then changes in the published site only the files whose key changed
+(generator/publish.py).
+
+Every input key starts with the build's base: a digest of the code, the project's
+configuration and templates, and the theme's shells. Changing any of them renders every
+page again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.model import Record
+
+MANIFEST_FILE = Path(".gongshi") / "site-manifest.pickle"
+
+_INPUT = b"i"
+_BYTES = b"b"
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def bytes_key(data: bytes) -> bytes:
+    """The key of a file known by its bytes alone."""
+    return _BYTES + _digest(data)
+
+
+@dataclass(frozen=True)
+class Reused:
+    """A page whose key is the one the published site's file was made with: it is left as
+    it is, and not rendered."""
+
+    src: str
+    key: bytes
+    noindex: bool = False
+
+
+@dataclass
+class Manifest:
+    """The key of every file of a published site, and which site it describes."""
+
+    target: str
+    """The site folder, resolved."""
+    identity: tuple[int, ...]
+    """The folder's device, inode and times once deployed: a site replaced or changed at
+    its top by other means is not this one."""
+    keys: dict[str, bytes] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, project_root: Path, target: Path) -> Manifest | None:
+        """The manifest of the site at `target`, when the last build published it there."""
+        path = project_root / MANIFEST_FILE
+        try:
+            with path.open("rb") as handle:
+                manifest = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            return None
+        if not isinstance(manifest, cls) or manifest.target != str(target) \
+                or manifest.identity != identity(target):
+            return None
+        return manifest
+
+    def write(self, path: Path) -> None:
+        """Written whole or not at all."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".manifest-", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump(self, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+
+def base_inputs(project_root: Path, law_digests: Iterable[bytes],
+                shells: Iterable[str]) -> list[bytes]:
+    """What every page is made from besides its own inputs: Gongshi's code, the project's
+    configuration, templates and assets, the laws (quoted and linked from many pages) and
+    the theme's shells (which carry the nav, and mkdocs' and the theme's versions)."""
+    code = Path(__file__).resolve().parents[2]
+    files = [path for package in ("generator", "search")
+             for path in sorted((code / package).rglob("*.py"))]
+    config = project_root / "site_config"
+    files += sorted(path for path in config.rglob("*") if path.is_file())
+    files += [project_root / "mkdocs.yml"]
+    parts = [str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"")
+             for path in files]
+    return [*parts, *law_digests, *(shell.encode() for shell in shells)]
+
+
+def identity(folder: Path) -> tuple[int, ...]:
+    try:
+        stat = folder.stat()
+    except OSError:
+        return ()
+    return (stat.st_dev, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+class Reuse:
+    """What a build may reuse of the published site: the keys it was made with."""
+
+    def __init__(self, previous: Mapping[str, bytes] | None = None) -> None:
+        self.previous: Mapping[str, bytes] = previous or {}
+        self.base = b""
+        """Set once the shells are rendered (pages are filled into them); until then, and
+        without a previous site, no page is reused."""
+        self.around: Callable[[str], object] = lambda src: ()
+        """What every page adds around what it is made of, by its source: its feeds."""
+        self.built: dict[str, bytes] = {}
+        """After rendering: the key of each file the workers wrote or left as published."""
+
+    def start(self, parts: Iterable[bytes]) -> None:
+        self.base = _digest(b"\0".join(parts))
+
+    def key(self, digests: Sequence[bytes], *shown: object) -> bytes | None:
+        """The key of a page made from the records of `digests` and the values `shown`
+        (plain values: strings, numbers, dates, tuples of them), or None when it cannot be
+        keyed: no base yet, or a record without a digest."""
+        if not self.base or not all(digests):
+            return None
+        return _INPUT + _digest(self.base + b"".join(digests) + pickle.dumps(shown, protocol=5))
+
+    def unchanged(self, path: str, key: bytes | None) -> bool:
+        return key is not None and self.previous.get(path) == key
+
+
+def record_digest(digests: Mapping[str, bytes], record: Record | None, missing: str) -> bytes:
+    """A record's digest; a record that did not load is keyed by the id it is missing under.
+    A record not read from a file (made in a test) has none: its pages are not reused."""
+    if record is None:
+        return b"missing:" + missing.encode()
+    return digests.get(record.ref, b"")

@@ -1,0 +1,172 @@
+"""How a rebuild puts the site in place (generator/deploy.py): it changes only the files
+whose bytes change, in place or by swapping in a new folder, gives the same site as a clean
+build either way, and a build killed while deploying is finished by the next one."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import deploy
+from generator.build import Project, build
+from generator.render import reuse
+from tests.conftest import DEMO_AS_OF
+from tests.repo import commit, init_repo, run
+
+D1 = "content/decisions/2025/d1.yml"
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _stats(site: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: a file written again gets new ones."""
+    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _clean_build(project: Path, tmp_path: Path) -> dict[str, bytes]:
+    copy = tmp_path / "clean"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".gongshi", "site", ".git"))
+    build(Project(copy), DEMO_AS_OF, site_dir=copy / "site")
+    return _files(copy / "site")
+
+
+@pytest.fixture
+def repo(good: Path) -> Path:
+    project = init_repo(good, "2025-06-12", site=True)
+    build(Project(project), DEMO_AS_OF)
+    return project
+
+
+def _add_decision(repo: Path) -> None:
+    text = (repo / D1).read_text(encoding="utf-8")
+    new = (text.replace("id: d1", "id: d9").replace("〔2025〕1号", "〔2025〕9号")
+           .replace("启航建筑劳务", "远航物流").replace("2025-06-10", "2025-06-20")
+           .replace("2028-06-10", "2028-06-20"))
+    (repo / "content/decisions/2025/d9.yml").write_text(new, encoding="utf-8")
+    code, _, err = run("publish", "--project", str(repo), "--date", "2025-06-23")
+    assert code == 0, err
+    commit(repo, "add d9")
+
+
+@pytest.mark.parametrize("share", [1.0, 0.0], ids=["in place", "new folder"])
+def test_a_rebuild_rewrites_only_the_files_that_change(repo: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       share: float) -> None:
+    monkeypatch.setattr(deploy, "IN_PLACE_UP_TO", share)
+    site = repo / "site"
+    before, stats_before, folder = _files(site), _stats(site), site.stat().st_ino
+    _add_decision(repo)
+    build(Project(repo), DEMO_AS_OF)
+    after, stats_after = _files(site), _stats(site)
+    assert after == _clean_build(repo, tmp_path)
+    changed = {name for name in after if before.get(name) != after[name]}
+    assert {"decisions/2025/d9/index.html", "decisions/2025/index.html", "sitemap.xml",
+            "data/decisions.csv"} <= changed
+    untouched = set(after) - changed
+    assert "decisions/2025/d1/index.html" not in untouched  # d9 is among its related
+    assert {"bodies/agent/index.html", "data/decisions/d1.json", "laws/index.html",
+            "assets/stylesheets/gongshi.css"} <= untouched
+    assert {name for name in untouched if stats_after[name] != stats_before[name]} == set()
+    assert (site.stat().st_ino == folder) == (share == 1.0)
+    assert [p.name for p in repo.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_a_rebuild_without_changes_writes_nothing(repo: Path) -> None:
+    site = repo / "site"
+    stats = _stats(site)
+    build(Project(repo), DEMO_AS_OF)
+    assert _stats(site) == stats
+
+
+def test_decision_pages_are_not_rendered_again_when_nothing_they_show_changed(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import parallel
+    from generator.render import decisions
+
+    monkeypatch.setattr(parallel, "workers", lambda: 1)  # pages made in this process
+    rendered: list[str] = []
+    real = decisions.decision_page
+
+    def counting(*args: object, **kwargs: object) -> object:
+        page = real(*args, **kwargs)  # type: ignore[arg-type]
+        rendered.append(page.src)
+        return page
+
+    monkeypatch.setattr(decisions, "decision_page", counting)
+    build(Project(repo), DEMO_AS_OF)
+    assert rendered == []
+    _add_decision(repo)
+    build(Project(repo), DEMO_AS_OF)
+    # The new one, and the decisions that list it among their related decisions.
+    assert "decisions/2025/d9.md" in rendered and len(rendered) < len(list(
+        (repo / "content/decisions").rglob("*.yml")))
+
+
+def test_a_changed_template_renders_every_page_again(repo: Path) -> None:
+    template = repo / "site_config/templates/decision.html.j2"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "决定书文号", "决定书文号（模板已改）"), encoding="utf-8")
+    build(Project(repo), DEMO_AS_OF)
+    for page in (repo / "site/decisions").glob("20*/*/index.html"):
+        if "gs-badge-public" in page.read_text(encoding="utf-8"):
+            assert "模板已改" in page.read_text(encoding="utf-8"), page
+
+
+def test_a_site_changed_by_other_means_is_built_afresh(repo: Path, tmp_path: Path) -> None:
+    site = repo / "site"
+    (site / "decisions/2025/d1/index.html").unlink()
+    (site / "stray.html").write_text("not ours", encoding="utf-8")
+    build(Project(repo), DEMO_AS_OF)
+    assert _files(site) == _clean_build(repo, tmp_path)
+
+
+def test_a_build_killed_while_deploying_is_finished_by_the_next(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(deploy, "IN_PLACE_UP_TO", 1.0)
+    site = repo / "site"
+    before = _files(site)
+    _add_decision(repo)
+    finish = deploy._finish
+
+    def killed(project_root: Path, journal: object) -> None:
+        raise KeyboardInterrupt  # as if killed between the journal and the moves
+
+    monkeypatch.setattr(deploy, "_finish", killed)
+    with pytest.raises(KeyboardInterrupt):
+        build(Project(repo), DEMO_AS_OF)
+    assert _files(site) == before, "nothing is moved before the journal says what"
+    assert (repo / deploy.JOURNAL_FILE).is_file()
+    monkeypatch.setattr(deploy, "_finish", finish)
+    deploy.recover(repo)
+    assert _files(site) == _clean_build(repo, tmp_path)
+    assert not (repo / deploy.JOURNAL_FILE).exists()
+    assert [p.name for p in repo.iterdir() if p.name.startswith(".site")] == []
+    assert reuse.Manifest.read(repo, site.resolve()) is not None
+
+
+def test_builds_take_turns(repo: Path) -> None:
+    """A build started while another holds the project's lock waits for it."""
+    import fcntl
+    import subprocess
+    import sys
+
+    stats = _stats(repo / "site")
+    _add_decision(repo)
+    with (repo / deploy.LOCK_FILE).open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        second = subprocess.Popen(
+            [sys.executable, "-c", "from generator.cli import main; main()", "build", "--project", str(repo),
+             "--as-of", DEMO_AS_OF.isoformat()], stderr=subprocess.PIPE, text=True)
+        with pytest.raises(subprocess.TimeoutExpired):
+            second.wait(timeout=5)
+        assert _stats(repo / "site") == stats
+        fcntl.flock(held, fcntl.LOCK_UN)
+    _, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err
+    assert (repo / "site/decisions/2025/d9/index.html").is_file()
