@@ -107,9 +107,11 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
 
     tasks = [module(lambda: [home.home_page(site, linker, templates)])]
     tasks += [module(m.pages, site, linker, templates)
-              for m in (bodies, officers, lookup, powers, laws, procedures, benchmarks,
-                        decision_lists, freepages, history, timeliness, statistics, evaluation,
-                        opendata, searchpage)]
+              for m in (bodies, officers, lookup, powers, laws, procedures, benchmarks)]
+    tasks.append(module(decision_lists.pages, site, linker, templates, reuse))
+    tasks += [module(m.pages, site, linker, templates)
+              for m in (freepages, history, timeliness, statistics, evaluation, opendata,
+                        searchpage)]
     tasks.append(module(feeds.pages, feed_set, linker, templates))
     # Many parts of the same size last, so that both workers finish at about the same time.
     shards = _decision_shards(site)

@@ -8,15 +8,17 @@ not write 2,000 links into each of them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from generator.model import Decision
-from generator.render.docs import DocPage
+from generator.render.docs import DocPage, Made
 from generator.render.facets import FACETS, LISTED_ON_SECTION_PAGE, FacetValue, facet_values
 from generator.render.listing import DecisionItem, chunks, decision_item, page_window
+from generator.render.reuse import Reuse, Reused, record_digest
 from generator.render.site import Site
 from generator.render.templates import Templates
-from generator.render.urls import Link, Linker, record_src, section_src
+from generator.render.urls import Link, Linker, page_url, record_src, section_src
 
 
 @dataclass(frozen=True)
@@ -144,12 +146,19 @@ def section_page(site: Site, linker: Linker, templates: Templates,
 
 
 def list_pages(site: Site, linker: Linker, templates: Templates,
-               decision_list: DecisionList) -> list[DocPage]:
+               decision_list: DecisionList, reuse: Reuse | None = None) -> Iterator[Made]:
+    """The list's pages; with `reuse`, one whose rows and place are those the published
+    page was made from is not rendered again."""
     parts = chunks(decision_list.decisions)
-    result = []
     for index, part in enumerate(parts):
         number = index + 1
         src = decision_list.src(number)
+        key = _page_key(site, reuse, decision_list, part, number, len(parts)) \
+            if reuse is not None else None
+        if reuse is not None and reuse.unchanged(page_url(src) + "index.html", key):
+            assert key is not None
+            yield Reused(src, key)
+            continue
         here = linker.at(src)
         context = ListPage(
             title=decision_list.title + (f"（第{number}页）" if number > 1 else ""),
@@ -168,13 +177,25 @@ def list_pages(site: Site, linker: Linker, templates: Templates,
             next=here.to(decision_list.src(number + 1), "下一页") if number < len(parts) else None,
             section=here.to(section_src(Decision), "全部执法决定"),
         )
-        result.append(DocPage(src, context.title, (templates.render("year.html.j2", context),)))
-    return result
+        yield DocPage(src, context.title, (templates.render("year.html.j2", context),), key=key)
 
 
-def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage]:
+def _page_key(site: Site, reuse: Reuse, decision_list: DecisionList, part: list[Decision],
+              number: int, count: int) -> bytes | None:
+    """A list page shows, of each decision, its own fields and its body's name."""
+    digests = site.portal.digests
+    bodies = site.portal.bodies
+    shown = [record_digest(digests, record, name) for decision in part
+             for record, name in ((decision, decision.id),
+                                  (bodies.get(decision.body), decision.body))]
+    return reuse.key(shown, decision_list.folder, decision_list.title, decision_list.intro,
+                     decision_list.about_src, decision_list.about_text, number, count,
+                     len(decision_list.decisions), reuse.around(decision_list.src(number)))
+
+
+def pages(site: Site, linker: Linker, templates: Templates,
+          reuse: Reuse | None = None) -> Iterator[Made]:
     values = facet_values(site)
-    result = [section_page(site, linker, templates, values)]
+    yield section_page(site, linker, templates, values)
     for decision_list in lists(site, values):
-        result += list_pages(site, linker, templates, decision_list)
-    return result
+        yield from list_pages(site, linker, templates, decision_list, reuse)
