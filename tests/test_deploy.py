@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from generator import deploy
 from generator.build import Project, build
@@ -84,28 +85,39 @@ def test_a_rebuild_without_changes_writes_nothing(repo: Path) -> None:
     assert _stats(site) == stats
 
 
-def test_decision_pages_are_not_rendered_again_when_nothing_they_show_changed(
-        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import parallel
-    from generator.render import decisions
-
-    monkeypatch.setattr(parallel, "workers", lambda: 1)  # pages made in this process
+def _counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[str]:
+    """The sources of the pages `module.name` renders from now on."""
     rendered: list[str] = []
-    real = decisions.decision_page
+    real = getattr(module, name)
 
     def counting(*args: object, **kwargs: object) -> object:
-        page = real(*args, **kwargs)  # type: ignore[arg-type]
+        page = real(*args, **kwargs)
         rendered.append(page.src)
         return page
 
-    monkeypatch.setattr(decisions, "decision_page", counting)
+    monkeypatch.setattr(module, name, counting)
+    return rendered
+
+
+def test_record_pages_are_not_rendered_again_when_nothing_they_show_changed(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import parallel
+    from generator.render import decisions, officers
+
+    monkeypatch.setattr(parallel, "workers", lambda: 1)  # pages made in this process
+    decision_pages = _counting(monkeypatch, decisions, "decision_page")
+    officer_pages = _counting(monkeypatch, officers, "officer_page")
     build(Project(repo), DEMO_AS_OF)
-    assert rendered == []
+    assert decision_pages == [] and officer_pages == []
     _add_decision(repo)
     build(Project(repo), DEMO_AS_OF)
-    # The new one, and the decisions that list it among their related decisions.
-    assert "decisions/2025/d9.md" in rendered and len(rendered) < len(list(
+    # The new one, and the decisions that list it among their related decisions; the
+    # officers who signed it.
+    assert "decisions/2025/d9.md" in decision_pages and len(decision_pages) < len(list(
         (repo / "content/decisions").rglob("*.yml")))
+    signed = set(yaml.safe_load((repo / "content/decisions/2025/d9.yml").read_text(
+        encoding="utf-8"))["officers"])
+    assert {src.removeprefix("officers/").removesuffix(".md") for src in officer_pages} == signed
 
 
 def test_a_changed_template_renders_every_page_again(repo: Path) -> None:

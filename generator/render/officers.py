@@ -9,17 +9,20 @@ listed on the section page, so a citizen scrolls instead of clicking.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 from generator.model import Body, Decision, Officer
-from generator.render.docs import DocPage
+from generator.render.docs import DocPage, Made
 from generator.render.facets import officer_decisions_src
+from generator.render.history import version_list
 from generator.render.listing import PER_PAGE as DECISIONS_PER_PAGE
 from generator.render.listing import DecisionItem, decision_item, page_window
+from generator.render.reuse import Reuse, Reused, record_digest
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import certificate_state, chinese_date
-from generator.render.urls import Link, Linker, record_src, section_src
+from generator.render.urls import Link, Linker, page_url, record_src, section_src
 
 LOOKUP_SRC = "officers/lookup.md"
 
@@ -340,11 +343,41 @@ def signed_by(site: Site) -> dict[str, list[Decision]]:
     return signed
 
 
-def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage]:
+def pages(site: Site, linker: Linker, templates: Templates,
+          reuse: Reuse | None = None) -> Iterator[Made]:
+    """The section, the registers by body, and each officer's page; with `reuse`, an
+    officer's page made from what the published one was made from is not rendered again."""
     officers = sorted(site.portal.officers.values(), key=lambda o: o.id)
     signed = signed_by(site)
-    result = [section_page(site, linker, templates)]
+    yield section_page(site, linker, templates)
     for body_id in _register_bodies(site):
-        result += register_pages(site, linker, templates, body_id)
-    return result + [officer_page(site, linker, templates, officer, signed.get(officer.id, []))
-                     for officer in officers]
+        yield from register_pages(site, linker, templates, body_id)
+    for officer in officers:
+        mine = signed.get(officer.id, [])
+        key = _page_key(site, linker, reuse, officer, mine) if reuse is not None else None
+        if reuse is not None and reuse.unchanged(page_url(record_src(officer)) + "index.html",
+                                                 key):
+            assert key is not None
+            yield Reused(record_src(officer), key)
+            continue
+        page = officer_page(site, linker, templates, officer, mine)
+        yield replace(page, key=key) if key else page
+
+
+def _page_key(site: Site, linker: Linker, reuse: Reuse, officer: Officer,
+              signed: list[Decision]) -> bytes | None:
+    """An officer's page shows the officer, the body, the latest decisions signed (each with
+    its body's name), their number, the state as of the build's date, and the versions."""
+    digests = site.portal.digests
+    bodies = site.portal.bodies
+    shown = [record_digest(digests, officer, officer.id),
+             record_digest(digests, bodies.get(officer.body), officer.body)]
+    for decision in signed[:DECISIONS_PER_PAGE]:
+        shown += [record_digest(digests, decision, decision.id),
+                  record_digest(digests, bodies.get(decision.body), decision.body)]
+    versions = tuple((v.number, v.date, v.kind, v.correction.id if v.correction else "",
+                      v.fields) for v in version_list(site, officer))
+    corrections = site.corrections_by_record.get(officer.ref, [])
+    shown += [record_digest(digests, c, c.id) for c in corrections]
+    return reuse.key(shown, site.as_of, len(signed), linker.exists(register_src(officer.body)),
+                     versions, reuse.around(record_src(officer)))
