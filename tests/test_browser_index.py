@@ -14,7 +14,7 @@ import yaml
 from generator.build import Project, _checked
 from generator.render.site import build_site_index
 from generator.settings import load_settings
-from search import browser
+from search import browser, browser_cache
 from search.browser import CHUNK, FIELDS, Labels, weights, write_browser_index
 from search.documents import Document, documents
 from search.terms import exact, index_terms, normalize, shard
@@ -202,3 +202,81 @@ def test_term_files_are_found_as_search_terms_finds_them() -> None:
              *(f"{n}" for n in range(3000))]
     assert sorted(browser._places(terms)) == sorted((t, shard(t, browser.MOST_SHARDS))
                                                    for t in terms)
+
+
+# --- a rebuild reuses each unchanged record's postings (issue 8) -------------------------
+
+def sample(count: int = 120) -> list[Document]:
+    names = ["拓新", "华晟", "明辉", "捷诚", "汇通", "安澜", "顺安"]
+    return [doc(f"decisions/d{n}", f"东人社监罚〔2026〕{n}号 东湖市{names[n % 7]}有限公司{n}",
+                f"拖欠{n % 9}名劳动者工资 {names[n % 5]}", f"2026-0{1 + n % 9}-1{n % 7}")
+            for n in range(count)]
+
+
+SAMPLE_LABELS = Labels(bodies={"b": "东湖市人社局"}, regions={}, synonyms=(("工资", "劳动报酬"),))
+
+
+def built(docs: list[Document], folder: Path, cache: Path | None) -> dict[Path, bytes]:
+    write_browser_index(docs, SAMPLE_LABELS, folder, cache)
+    index = folder / "search/index"
+    return {p.relative_to(index): p.read_bytes() for p in index.rglob("*.gz")}
+
+
+def found(files: dict[Path, bytes], term: str) -> list[int]:
+    """The records of a term, as the browser reads them."""
+    meta = json.loads(gzip.decompress(files[Path("meta.json.gz")]))
+    lists = json.loads(gzip.decompress(files[Path(f"terms/{shard(term, meta['terms'])}.json.gz")]))
+    numbers, number = [], 0
+    for delta in lists.get(term, [[]])[0]:
+        number += delta
+        numbers.append(number)
+    return numbers
+
+
+def test_the_cache_changes_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    docs, cache = sample(), tmp_path / ".gongshi/browser-index.pickle"
+    plain = built(docs, tmp_path / "plain", None)
+    assert built(docs, tmp_path / "first", cache) == plain and cache.is_file()
+    assert built(docs, tmp_path / "again", cache) == plain
+    monkeypatch.setattr(browser, "_plan", lambda records: (3, 4))  # 3 ranges, 4 groups
+    assert built(docs, tmp_path / "many", cache) == plain
+
+
+def test_a_changed_record_is_found_by_its_new_text_only(tmp_path: Path) -> None:
+    docs, cache = sample(), tmp_path / "cache"
+    before = built(docs, tmp_path / "before", cache)
+    number = [d.ref for d in browser._ordered(docs)].index("decisions/d7")
+    assert number in found(before, "拖欠")
+    docs[7] = doc("decisions/d7", docs[7].title, "克扣劳动者工资", docs[7].date)
+    after = built(docs, tmp_path / "after", cache)
+    assert number in found(after, "克扣") and number not in found(after, "拖欠")
+    assert after == built(docs, tmp_path / "plain", None)
+    del docs[3]  # a deleted record leaves the cache
+    built(docs, tmp_path / "deleted", cache)
+    assert len(browser_cache.load(cache, browser_cache.code_version())) == len(docs)
+
+
+def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(tmp_path: Path) -> None:
+    docs, cache = sample(40), tmp_path / "cache"
+    plain = built(docs, tmp_path / "plain", None)
+    built(docs, tmp_path / "first", cache)
+    whole = cache.read_bytes()
+    flipped = bytearray(whole)
+    flipped[len(whole) // 2] ^= 1
+    foreign = whole[:-40]  # cut short, as by a full disk
+    for damaged in (bytes(flipped), foreign, b"", b"\x80\x05garbage", whole.replace(b"gongshi", b"gongsha")):
+        cache.write_bytes(damaged)
+        assert built(docs, tmp_path / "again", cache) == plain
+        assert len(browser_cache.load(cache, browser_cache.code_version())) == len(docs)
+    assert browser_cache.load(cache, b"other code") == {}
+
+
+def test_the_cache_keeps_only_terms_the_index_publishes(tmp_path: Path) -> None:
+    docs, cache = sample(40), tmp_path / "cache"
+    files = built(docs, tmp_path / "x", cache)
+    published = {term for path, data in files.items() if path.parts[0] == "terms"
+                 for term in json.loads(gzip.decompress(data))}
+    cached = browser_cache.load(cache, browser_cache.code_version())
+    kept = {term for terms, _ in cached.values() for text in terms if text for term in text.split("\n")}
+    assert kept and kept <= published
+    assert b"\xe5\x8a\xb3\xe5\x8a\xa8\xe8\x80\x85" not in cache.read_bytes()  # 劳动者 whole, as in the text

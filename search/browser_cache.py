@@ -1,0 +1,81 @@
+"""What the browser index keeps between builds: each record's postings (issue 8).
+
+Weighing a record's terms is most of the index's work, and depends only on the record's
+searchable text (its title, codes and text, as the site shows them), the synonyms and the
+code. The cache (.gongshi/browser-index.pickle, next to the other build state, never
+committed) keeps each record's postings under a digest of those: a record whose text is
+unchanged is not weighed again. The key is the text the record shows, not its file: a
+decision shows its body's, power's and officers' names too, so renaming a body changes it.
+
+It holds only what the index publishes anyway (terms and weights, which are in its term
+files), never a record's text. It is rewritten after a build that weighed a record or left
+one out, with the entries of that build only, so it does not grow with deleted records.
+Written atomically, and checked by a digest of its bytes when read: a build killed while
+writing it leaves the previous cache, and a damaged, foreign or outdated one is ignored (and
+then replaced).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import unicodedata
+from pathlib import Path
+
+CACHE_FILE = Path(".gongshi") / "browser-index.pickle"
+_CODE = ("browser.py", "browser_cache.py", "terms.py")
+_MAGIC = b"gongshi browser index\n"
+
+Postings = tuple[tuple[str, ...], tuple[bytes, ...]]
+"""A record's postings, by group of term files (`search.browser.GROUPS`): in each group,
+its terms joined by newlines (no term has one), and their weights, one byte each."""
+
+
+def digest(data: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def code_version() -> bytes:
+    """A digest of what the postings are made by: the code, and the Unicode version of the
+    normalization (NFKC) that makes terms."""
+    here = Path(__file__).parent
+    made_by = [(here / name).read_bytes() for name in _CODE]
+    made_by.append(f"{unicodedata.unidata_version} {sys.version_info[:2]}".encode())
+    return digest(b"\0".join(made_by))
+
+
+def load(path: Path | None, version: bytes) -> dict[bytes, Postings]:
+    """The cached postings by key, or none when the cache is missing, damaged or made by
+    other code."""
+    try:
+        data = path.read_bytes() if path is not None else b""
+    except OSError:
+        return {}
+    head = len(_MAGIC) + 16
+    payload = memoryview(data)[head:]
+    if not data.startswith(_MAGIC) or data[len(_MAGIC):head] != digest(payload):
+        return {}
+    try:
+        made_by, entries = pickle.loads(payload)
+    except Exception:  # whole (the digest says so), yet unreadable: from another Python
+        return {}
+    return entries if made_by == version and isinstance(entries, dict) else {}
+
+
+def save(path: Path, version: bytes, entries: dict[bytes, Postings]) -> None:
+    """Replace the cache by `entries`, atomically."""
+    data = pickle.dumps((version, entries), protocol=pickle.HIGHEST_PROTOCOL)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".browser-index-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(_MAGIC)
+            out.write(digest(data))
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
