@@ -251,9 +251,17 @@ def test_a_changed_record_is_found_by_its_new_text_only(tmp_path: Path) -> None:
     after = built(docs, tmp_path / "after", cache)
     assert number in found(after, "克扣") and number not in found(after, "拖欠")
     assert after == built(docs, tmp_path / "plain", None)
-    del docs[3]  # a deleted record leaves the cache
+    party = exact("东湖市捷诚有限公司3")
+    assert party in cached_terms(cache)
+    del docs[3]  # deleted, or withdrawn: its party's name leaves the cache too
     built(docs, tmp_path / "deleted", cache)
     assert len(browser_cache.load(cache, browser_cache.code_version())) == len(docs)
+    assert party not in cached_terms(cache)
+
+
+def cached_terms(cache: Path) -> set[str]:
+    cached = browser_cache.load(cache, browser_cache.code_version())
+    return {term for terms, _ in cached.values() for text in terms if text for term in text.split("\n")}
 
 
 def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(tmp_path: Path) -> None:
@@ -263,12 +271,15 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(tmp_path: Path) -> N
     whole = cache.read_bytes()
     flipped = bytearray(whole)
     flipped[len(whole) // 2] ^= 1
-    foreign = whole[:-40]  # cut short, as by a full disk
-    for damaged in (bytes(flipped), foreign, b"", b"\x80\x05garbage", whole.replace(b"gongshi", b"gongsha")):
+    version = browser_cache.code_version()
+    wrong = {key: (("拖欠",) * browser.GROUPS, (b"\x3f",) * browser.GROUPS)
+             for key in browser_cache.load(cache, version)}
+    browser_cache.save(tmp_path / "foreign", b"other code", wrong)  # right keys, made otherwise
+    foreign = (tmp_path / "foreign").read_bytes()
+    for damaged in (bytes(flipped), whole[:-40], b"", b"\x80\x05garbage", foreign):
         cache.write_bytes(damaged)
         assert built(docs, tmp_path / "again", cache) == plain
-        assert len(browser_cache.load(cache, browser_cache.code_version())) == len(docs)
-    assert browser_cache.load(cache, b"other code") == {}
+        assert len(browser_cache.load(cache, version)) == len(docs)  # and replaced
 
 
 def test_the_cache_keeps_only_terms_the_index_publishes(tmp_path: Path) -> None:
@@ -276,7 +287,6 @@ def test_the_cache_keeps_only_terms_the_index_publishes(tmp_path: Path) -> None:
     files = built(docs, tmp_path / "x", cache)
     published = {term for path, data in files.items() if path.parts[0] == "terms"
                  for term in json.loads(gzip.decompress(data))}
-    cached = browser_cache.load(cache, browser_cache.code_version())
-    kept = {term for terms, _ in cached.values() for text in terms if text for term in text.split("\n")}
+    kept = cached_terms(cache)
     assert kept and kept <= published
-    assert b"\xe5\x8a\xb3\xe5\x8a\xa8\xe8\x80\x85" not in cache.read_bytes()  # 劳动者 whole, as in the text
+    assert "劳动者".encode() not in cache.read_bytes()  # as the text has it: pairs only
