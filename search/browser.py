@@ -272,7 +272,8 @@ def _shards(postings: int) -> int:
 def _key(doc: Document, salt: bytes) -> bytes:
     """What a record's postings are cached under: a digest of the fields they are made of
     (their lengths first, so that no two records' fields run together the same way)."""
-    shown = f"{len(doc.title)} {len(doc.codes)} {doc.title}{doc.codes}{doc.text}"
+    fields = [getattr(doc, name) for name, _, _, _ in FIELDS]
+    shown = " ".join([*(str(len(value)) for value in fields), *fields])
     return browser_cache.digest(salt + shown.encode("utf-8", "surrogatepass"))
 
 
@@ -284,6 +285,8 @@ def _weighed(docs: list[Document], start: int, stop: int, synonyms: Synonyms) ->
 
 
 def _grouped(found: dict[str, int], group_of: dict[str, int]) -> Postings:
+    """A record's weights as cached: a few long strings and bytes, which pickle and load much
+    faster than a string and a number for each term."""
     groups: list[list[str]] = [[] for _ in range(GROUPS)]
     _drain(map(list.append, map(groups.__getitem__, map(group_of.__getitem__, found)), found))
     return (tuple("\n".join(terms) for terms in groups),
@@ -334,7 +337,7 @@ def _gather(entries: list[Postings], mine: range) -> tuple[dict[str, array[int]]
     numbers: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
     marks: defaultdict[str, bytearray] = defaultdict(bytearray)
     for number, (terms, weighed) in enumerate(entries):
-        # One string and one split for the record: a third faster than one for each group.
+        # One string and one split for the record: faster than one for each group.
         text = "\n".join([terms[group] for group in mine if terms[group]])
         if text:
             found = text.split("\n")
@@ -366,8 +369,15 @@ def _group_files(index: _Index, group: int) -> tuple[list[bytes], list[bytes], d
     """Write the term files of a group (numbers `group`, `group + groups` …), and the record
     files of the same numbers; returns their bytes, and the group's terms found in at least
     `common` records, with their counts."""
+    numbers, marks = _gather(index.entries, range(group, GROUPS, index.groups))
+    common = {term: len(found_in) for term, found_in in numbers.items()
+              if len(found_in) >= index.common}
+    return _term_files(index, group, numbers, marks), _record_files(index, group), common
+
+
+def _term_files(index: _Index, group: int, numbers: dict[str, array[int]],
+                marks: dict[str, bytearray]) -> list[bytes]:
     shards, groups = index.shards, index.groups
-    numbers, marks = _gather(index.entries, range(group, GROUPS, groups))
     files: dict[int, dict[str, list[list[int]]]] = {n: {} for n in range(group, shards, groups)}
     for term, place in _places(numbers):
         files[place % shards][term] = _posting_list(numbers[term], marks[term])
@@ -379,14 +389,16 @@ def _group_files(index: _Index, group: int) -> tuple[list[bytes], list[bytes], d
         data = _gzip(terms)
         (index.folder / "terms" / f"{n}.json.gz").write_bytes(data)
         written.append(data)
-    records = []
-    docs = index.docs
-    for n in range(group * CHUNK, len(docs), groups * CHUNK):
+    return written
+
+
+def _record_files(index: _Index, group: int) -> list[bytes]:
+    docs, written = index.docs, []
+    for n in range(group * CHUNK, len(docs), index.groups * CHUNK):
         data = _gzip([_record(doc, index.labels) for doc in docs[n:n + CHUNK]])
         (index.folder / "records" / f"{n // CHUNK}.json.gz").write_bytes(data)
-        records.append(data)
-    return written, records, {term: len(found_in) for term, found_in in numbers.items()
-                              if len(found_in) >= index.common}
+        written.append(data)
+    return written
 
 
 def _posting_list(found_in: array[int], marks: bytes | bytearray) -> list[list[int]]:

@@ -3,6 +3,7 @@ browser reads them, against counts made from the records separately."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 from collections import Counter
@@ -290,3 +291,14 @@ def test_the_cache_keeps_only_terms_the_index_publishes(tmp_path: Path) -> None:
     kept = cached_terms(cache)
     assert kept and kept <= published
     assert "劳动者".encode() not in cache.read_bytes()  # as the text has it: pairs only
+
+
+def test_a_records_weights_depend_only_on_the_fields_its_cache_key_has() -> None:
+    for one in sample(20):
+        other = dataclasses.replace(one, ref="bodies/x", kind="bodies", url="x/", body="c d",
+                                    region="1", year=1999, type="t", date="", power="p", status="s")
+        assert weights(other, SAMPLE_LABELS.synonyms) == weights(one, SAMPLE_LABELS.synonyms)
+        assert browser._key(other, b"") == browser._key(one, b"")
+        for name, _, _, _ in browser.FIELDS:
+            changed = dataclasses.replace(one, **{name: getattr(one, name) + "x"})
+            assert browser._key(changed, b"") != browser._key(one, b"")
