@@ -140,6 +140,7 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
                   portal: Portal, ledger: Ledger, staff_index: bool) -> None:
     from generator.render import build_site
     from generator.render.reuse import Manifest, Reuse
+    from generator.render.site import Site
     from search import build_browser_index, build_index, mark_built
 
     deploy.remove_leftovers(target)
@@ -147,11 +148,13 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
     reuse = Reuse(previous.keys if previous is not None else None)
     staging = deploy.staging_folder(target)
     try:
+        def browser_index(site: Site) -> None:
+            with stage("browser search index"):
+                build_browser_index(site, staging)
+
         with stage("render"):
             site = build_site(portal, settings, as_of, project.root, staging, ledger,
-                              reuse=reuse)
-        with stage("browser search index"):
-            build_browser_index(site, staging)
+                              reuse=reuse, meanwhile=browser_index)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

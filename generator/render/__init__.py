@@ -128,7 +128,8 @@ def _site_files(site: Site) -> list[Output]:
 
 def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root: Path,
                site_dir: Path, ledger: Ledger | None = None, fill: bool = True,
-               reuse: Reuse | None = None) -> Site:
+               reuse: Reuse | None = None,
+               meanwhile: Callable[[Site], object] | None = None) -> Site:
     """Render every page and build the site into `site_dir` (an empty folder). Without a
     ledger, records show no publication dates or version history. Returns the site index,
     which the search index is built from.
@@ -140,14 +141,17 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
 
     With `reuse` (and `fill`), what the published site has right already is neither
     rendered nor written (generator/render/reuse.py); `reuse.built` is then the key of every
-    file written by the workers or left as published."""
+    file written by the workers or left as published.
+
+    `meanwhile` is called with the site index while mkdocs renders the nav's pages (the
+    build makes the browser search index then)."""
     site = build_site_index(portal, settings, as_of, ledger)
     in_nav = nav_sources(site)
     work = project_root / WORK_DIR
     work.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="render-", dir=work)).resolve()
+    shells_run = nav_run = None
     try:
-        shells_run = None
         if fill:
             # The shells depend on the nav, not on any page's content: mkdocs renders them
             # (with stand-ins for the nav's pages) while the shared figures are computed.
@@ -175,12 +179,18 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
         if reuse is not None:
             reuse.built = {entry.path: entry.key for entry in written if entry.path}
         by_mkdocs = [page for part in parts for page in part.kept]
+        nav_run = _start_mkdocs(site, project_root, scratch / "pages", as_of, by_mkdocs)
+        if meanwhile is not None:
+            meanwhile(site)
         with stage("nav pages (mkdocs)"):
-            _start_mkdocs(site, project_root, scratch / "pages", as_of, by_mkdocs).wait()
+            nav_run.wait()
             shell.merge(scratch / "pages" / "site", site_dir)
-        with stage("sitemap"):
+        with stage("sitemap"):  # after mkdocs' own, which lists only the nav's pages
             write_sitemap(site, written, site_dir)
     finally:
+        for run in (shells_run, nav_run):
+            if run is not None:
+                run.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     return site
 

@@ -109,6 +109,12 @@ class MkdocsRun:
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         text=True, env=env)
 
+    def stop(self) -> None:
+        """End the run if it is still going (the build failed meanwhile)."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+
     def wait(self) -> None:
         stdout, stderr = self.process.communicate()
         if self.process.returncode != 0:
