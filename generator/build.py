@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator import deploy, gate, stages, timeliness
 from generator.ledger import LEDGER_FILE, Ledger, LedgerError, Publication
 from generator.loader import load
+from generator.memo import MEMO, MEMO_FILE, Key
 from generator.parallel import run_all
 from generator.parsecache import CACHE_FILE
 from generator.portal import Portal
@@ -64,6 +65,7 @@ def check(project: Project, as_of: dt.date) -> tuple[Portal, Report]:
 def _checked(project: Project, as_of: dt.date) -> tuple[Portal, Report, Ledger | None]:
     with stage("load"):
         portal, report = load(project.content, project.root / CACHE_FILE)
+        MEMO.read(project.root / MEMO_FILE)
     try:
         ledger = Ledger.read(project.root)
     except LedgerError as exc:
@@ -79,8 +81,12 @@ def _checked(project: Project, as_of: dt.date) -> tuple[Portal, Report, Ledger |
                partial(_listed, timeliness.check, portal, ledger, as_of)]
     parallel = len(portal.decisions) >= PARALLEL_FROM
     with stage("check"):
-        for problems in (run_all(checks) if parallel else [check() for check in checks]):
+        for problems, computed in (run_all(checks) if parallel
+                                   else [check() for check in checks]):
             report.extend(problems)
+            MEMO.add(computed)
+        MEMO.save(project.root / MEMO_FILE, {(record.origin.path, record.file_digest or b"")
+                                             for record in portal.records()})
     return portal, report, ledger
 
 
@@ -88,8 +94,11 @@ PARALLEL_FROM = 2000
 """Decisions from which checking in two processes pays for starting them."""
 
 
-def _listed(check: Callable[..., Iterable[Problem]], *args: object) -> list[Problem]:
-    return list(check(*args))
+def _listed(check: Callable[..., Iterable[Problem]],
+            *args: object) -> tuple[list[Problem], dict[Key, Any]]:
+    """The check's problems, and what it computed that is kept between builds (in a worker,
+    it would be lost with the worker)."""
+    return list(check(*args)), MEMO.taken()
 
 
 def publish(project: Project, day: dt.date) -> tuple[list[Publication], Report]:

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.memo import MEMO
 from generator.model import Correction, Record
 from generator.portal import Portal
 
@@ -44,7 +45,8 @@ def _default(model: type[Record], name: str) -> Any:
 
 
 def content_hash(record: Record) -> str:
-    return "sha256:" + hashlib.sha256(canonical(record).encode("utf-8")).hexdigest()
+    return MEMO.get("content hash", record, lambda: "sha256:" + hashlib.sha256(
+        canonical(record).encode("utf-8")).hexdigest())
 
 
 def gated(record: Record) -> bool:

@@ -302,6 +302,7 @@ def _register(record: Record, portal: Portal, report: Report, key: bytes) -> Non
         return
     table[record.id] = record
     portal.digests[record.ref] = key
+    record.read_as(key)
 
 
 def _check_place(record: Record, file: _File, origin: Origin, report: Report) -> None:

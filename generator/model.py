@@ -10,8 +10,9 @@ Field names are English snake_case; values are Chinese where the law's terms are
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
@@ -90,6 +91,7 @@ class Record(Part):
     # Where the record was read from; private, so it never reaches the schema or the output.
     # A plain default, not a factory: pydantic inspects a factory's signature on every record.
     _origin: Origin | None = PrivateAttr(default=None)
+    _digest: bytes | None = PrivateAttr(default=None)
 
     @property
     def origin(self) -> Origin:
@@ -98,6 +100,23 @@ class Record(Part):
     def at(self, origin: Origin) -> Record:
         self._origin = origin
         return self
+
+    @property
+    def file_digest(self) -> bytes | None:
+        """A digest of the bytes of the file the record was read from (None when it was not
+        read from one): what the record is, for what is kept between builds."""
+        return self._digest
+
+    def read_as(self, digest: bytes | None) -> None:
+        self._digest = digest
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> Self:
+        """A copy; one with changes is no longer what its file holds."""
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            copy.read_as(None)
+        return copy
 
     @property
     def ref(self) -> str:

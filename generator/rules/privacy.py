@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
+from generator.memo import MEMO
 from generator.model import Decision, Record
 from generator.portal import Portal
 from generator.privacy import find_personal_data, mask_person_name, may_hold_personal_data
@@ -37,12 +39,21 @@ def texts(value: Any, loc: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
 
 def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
     for record in portal.records():
-        # Every text of the record is in its JSON as written (escapes touch neither digits
-        # nor Chinese), so one scan clears a record with nothing that could be personal data.
-        if may_hold_personal_data(record.model_dump_json()):
-            yield from _findings(record)
-        if isinstance(record, Decision):
-            yield from _names(record)
+        yield from MEMO.get("privacy", record, partial(_problems, record))
+
+
+def _problems(record: Record) -> list[Problem]:
+    """What the record alone gives (kept between builds by generator/memo.py)."""
+    return list(_scan(record))
+
+
+def _scan(record: Record) -> Iterator[Problem]:
+    # Every text of the record is in its JSON as written (escapes touch neither digits
+    # nor Chinese), so one scan clears a record with nothing that could be personal data.
+    if may_hold_personal_data(record.model_dump_json()):
+        yield from _findings(record)
+    if isinstance(record, Decision):
+        yield from _names(record)
 
 
 def _findings(record: Record) -> Iterator[Problem]:

@@ -1,0 +1,100 @@
+"""What the checks compute from one record file alone, kept between builds (issue 8).
+
+The publication gate hashes every record's content, and the privacy rule scans every text
+of every record: 10 s of CPU at 100,000 decisions, on every build, though only the files
+that changed can give anything new. Both depend only on the record, that is on its file's
+bytes (and on the code): they are kept in .gongshi/derived.pickle under the file's path
+and digest, and after a change only the changed files are hashed and scanned again.
+
+The checks run in forked workers; what a worker computed comes back with its problems
+(`taken`), and the build saves it. The cache is keyed by a hash of the code that computes
+the values: after an update of Gongshi it starts empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from generator.model import Record
+
+MEMO_FILE = Path(".gongshi") / "derived.pickle"
+_CODE = ("model.py", "ledger.py", "privacy.py", "rules/privacy.py", "rules/_finding.py",
+         "source.py", "problems.py", "memo.py")
+
+T = TypeVar("T")
+Key = tuple[str, str, bytes]
+"""(what, the record file's path, its digest)."""
+
+
+def _code_version() -> bytes:
+    here = Path(__file__).parent
+    return hashlib.blake2b(b"".join((here / name).read_bytes() for name in _CODE),
+                           digest_size=16).digest()
+
+
+class _Memo:
+    def __init__(self) -> None:
+        self.known: dict[Key, Any] = {}
+        self.fresh: dict[Key, Any] = {}
+
+    def get(self, what: str, record: Record, compute: Callable[[], T]) -> T:
+        """`compute()` for the record, or what it gave for the same file content before.
+        A record not read from a file (made in a test) is computed every time."""
+        digest = record.file_digest
+        if digest is None:
+            return compute()
+        key = (what, record.origin.path, digest)
+        if key in self.known:
+            value: T = self.known[key]
+            return value
+        if key in self.fresh:
+            fresh: T = self.fresh[key]
+            return fresh
+        self.fresh[key] = value = compute()
+        return value
+
+    def taken(self) -> dict[Key, Any]:
+        """What was computed since the last `read` (a worker returns it to the build)."""
+        return dict(self.fresh)
+
+    def add(self, values: dict[Key, Any]) -> None:
+        self.fresh.update(values)
+
+    def read(self, path: Path) -> None:
+        self.known, self.fresh = {}, {}
+        try:
+            with path.open("rb") as handle:
+                version, known = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError,
+                TypeError):
+            return
+        if version == _code_version() and isinstance(known, dict):
+            self.known = known
+
+    def save(self, path: Path, current: set[tuple[str, bytes]]) -> None:
+        """Keep the values of the files that exist now (`current`: path and digest), if
+        anything was computed afresh."""
+        if not self.fresh:
+            return
+        kept = {key: value for key, value in (*self.known.items(), *self.fresh.items())
+                if (key[1], key[2]) in current}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".derived-", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump((_code_version(), kept), out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self.known, self.fresh = kept, {}
+
+
+MEMO = _Memo()
+"""The build's memo (one build at a time in a process)."""

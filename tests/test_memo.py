@@ -1,0 +1,65 @@
+"""What the checks compute from one record file alone is kept between builds
+(generator/memo.py): a second check scans and hashes only the files that changed, and
+reports the same problems as a first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import build as pipeline
+from generator import ledger
+from generator.memo import MEMO_FILE
+from generator.rules import privacy
+from tests.minisite import AS_OF, edit
+
+D1 = "content/decisions/2025/d1.yml"
+
+
+def _calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[object]:
+    calls: list[object] = []
+    real = getattr(module, name)
+
+    def counting(record: object) -> object:
+        calls.append(record)
+        return real(record)
+
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def _codes(project: Path) -> list[str]:
+    _, report = pipeline.check(pipeline.Project(project), AS_OF)
+    return [f"{p.code} {p.file}:{p.line} {p.message}" for p in report]
+
+
+def test_unchanged_files_are_not_scanned_or_hashed_again(good: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    scanned = _calls(monkeypatch, privacy, "_problems")
+    hashed = _calls(monkeypatch, ledger, "canonical")
+    first = _codes(good)
+    assert scanned and (good / MEMO_FILE).is_file()
+    scanned.clear()
+    hashed.clear()
+    assert _codes(good) == first
+    assert scanned == [] and hashed == []
+    edit(good, D1, "facts: 经查，", "facts: 经查，联系人身份证号110101199003074514，")
+    after = _codes(good)
+    assert [getattr(r, "id", None) for r in scanned] == ["d1"]
+    assert any("R10-privacy" in line and "d1.yml" in line for line in after)
+    assert not any("R10-privacy" in line for line in first)
+
+
+def test_a_damaged_memo_is_ignored(good: Path) -> None:
+    first = _codes(good)
+    (good / MEMO_FILE).write_bytes(b"not a pickle")
+    assert _codes(good) == first
+
+
+def test_a_changed_copy_of_a_record_is_hashed_afresh(good: Path) -> None:
+    portal, _ = pipeline.check(pipeline.Project(good), AS_OF)
+    decision = portal.decisions["d1"]
+    changed = decision.model_copy(update={"facts": "另一事实。"})
+    assert decision.file_digest is not None and changed.file_digest is None
+    assert ledger.content_hash(changed) != ledger.content_hash(decision)
