@@ -19,21 +19,23 @@ Record numbers follow the date, newest first, so equal scores and a filter-only 
 out newest first. A record's weights depend only on the record itself, so an unchanged record
 gives the same postings whatever else changed.
 
-Built on both cores (issue 8: 100,000 decisions), and after a change mostly from what the
-last build kept: a record's postings (its terms and their weights) depend on its text alone,
-so they are kept between builds in .gongshi/browser-index.pickle (`search.browser_cache`)
-and only the records whose text changed are weighed again, in forked workers
-(`generator.parallel`) when there are many. Everything that depends on more than one record
-(the numbers, the term files, the counts, the common terms) is made afresh on every build:
-a worker per group of term files gathers its terms' postings from every record, in the
-order of the records, and writes their files and a share of the record files. The bytes are
-the same with the cache or without, and whether one process or several made them.
+Built on both cores (issue 8: 100,000 decisions): forked workers (`generator.parallel`)
+index ranges of records, and send back their postings packed and sorted into groups of term
+files; then a worker per group merges the postings of its terms and writes their files. The
+bytes are the same whether one process or several made them.
 
-Measured on the 10,000-decision benchmark project (5,870 records) on two cores: 2.0 s
-without the cache (1.8 s before it existed), 1.0 s with it, 1.1 s after one decision
-changed. Weighing is about 40 % of the work; the rest, making and compressing the term and
-record files, is done on every build. Before the cache, the 100,000 synthetic decisions of
-benchmarks/search_index.py took 14 s on two cores (26 s of CPU time), and 40 s on one.
+Rebuilt mostly from what the last build kept: a record's postings (its terms and their
+weights) depend on its text alone, so they are kept between builds in
+.gongshi/browser-index.pickle (`search.browser_cache`), and only the records whose text
+changed are weighed again. Everything that depends on more than one record (the numbers,
+the term files, the counts, the common terms) is made afresh on every build, so the bytes
+are the same with the cache or without.
+
+Measured on the 10,000-decision benchmark project (5,870 records) in one process: 2.9 s
+without the cache (2.8 s before it existed), 1.5 s with it. Weighing was about half of the
+work; the rest, the postings of every term and the files, is done again on every build.
+Before the cache, the 100,000 synthetic decisions of benchmarks/search_index.py took 14 s on
+two cores (26 s of CPU time), and 40 s on one.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ import unicodedata
 from array import array
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import repeat
 from operator import add, sub
@@ -269,6 +271,95 @@ def _shards(postings: int) -> int:
     return 1 << max(4, min(13, math.ceil(math.log2(max(1, postings) / 3000))))
 
 
+@dataclass
+class _Packed:
+    """Postings of some terms over a range of records, packed to travel between processes
+    in a few long arrays: `terms[i]` is in the records `numbers[ends[i - 1]:ends[i]]`, with
+    the weights at the same places in `marks`."""
+
+    terms: list[str] = field(default_factory=list)
+    places: array[int] = field(default_factory=lambda: array("H"))
+    """`shard(term, MOST_SHARDS)` of each term"""
+    ends: array[int] = field(default_factory=lambda: array("L"))
+    numbers: array[int] = field(default_factory=lambda: array("I"))
+    marks: bytearray = field(default_factory=bytearray)
+
+
+@dataclass
+class _Part:
+    """What a range of records brings to the index."""
+
+    groups: list[_Packed]
+    """Postings by group of term files: a term in file n is in group n % len(groups)."""
+    postings: int
+    facets: dict[str, Counter[str]]
+    records: list[bytes]
+    """The range's record files, as written."""
+    fresh: dict[bytes, Postings]
+    """The postings of the range's records that were not in the cache, by key."""
+
+
+@dataclass(frozen=True)
+class _Build:
+    """What every range of records is indexed with."""
+
+    docs: list[Document]
+    keys: list[bytes]
+    """Each record's key in the cache (`_key`)"""
+    cached: dict[bytes, Postings]
+    synonyms: Synonyms
+    labels: Labels
+    groups: int
+    folder: Path
+
+
+def _index_part(build: _Build, start: int, stop: int) -> _Part:
+    """Index the records numbered `start` to `stop` (a multiple of CHUNK, or the end), and
+    write their record files."""
+    docs, groups, labels, folder = build.docs, build.groups, build.labels, build.folder
+    numbers: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
+    marks: defaultdict[str, bytearray] = defaultdict(bytearray)
+    facets: dict[str, Counter[str]] = {key: Counter() for _, key in FILTERS}
+    fresh: dict[bytes, Postings] = {}
+    postings = 0
+    for number in range(start, stop):
+        doc = docs[number]
+        found, weighed = _postings(build, number, fresh)
+        # Millions of postings: each a step in C, not a loop in Python.
+        _drain(map(array.append, map(numbers.__getitem__, found), repeat(number)))
+        _drain(map(bytearray.append, map(marks.__getitem__, found), weighed))
+        filters = filter_terms(doc)
+        for term in filters:
+            numbers[term].append(number)
+            marks[term].append(1)
+            key, value = term.split(":", 1)
+            facets[key][value] += 1
+        postings += len(found) + len(filters)
+    packed = [_Packed() for _ in range(groups)]
+    for term, place in _places(numbers):
+        found_in = numbers[term]
+        group = packed[place % groups]
+        group.terms.append(term)
+        group.places.append(place)
+        group.numbers.extend(found_in)
+        group.marks.extend(marks[term])
+        group.ends.append(len(group.numbers))
+    records = []
+    for n in range(start, stop, CHUNK):
+        data = _gzip([_record(doc, labels) for doc in docs[n:n + CHUNK]])
+        (folder / "records" / f"{n // CHUNK}.json.gz").write_bytes(data)
+        records.append(data)
+    return _Part(packed, postings, facets, records, fresh)
+
+
+def _keys(docs: list[Document], synonyms: Synonyms) -> tuple[bytes, list[bytes]]:
+    """The version of the code, and each record's key in the cache: the synonyms are part
+    of every key, as they add terms."""
+    version = browser_cache.code_version()
+    salt = version + repr(synonyms).encode("utf-8", "surrogatepass")
+    return version, [_key(doc, salt) for doc in docs]
+
+
 def _key(doc: Document, salt: bytes) -> bytes:
     """What a record's postings are cached under: a digest of the fields they are made of
     (their lengths first, so that no two records' fields run together the same way)."""
@@ -277,136 +368,21 @@ def _key(doc: Document, salt: bytes) -> bytes:
     return browser_cache.digest(salt + shown.encode("utf-8", "surrogatepass"))
 
 
-def _weighed(docs: list[Document], start: int, stop: int, synonyms: Synonyms) -> list[Postings]:
-    """The postings of the records `start` to `stop`, by group of term files."""
-    found = [weights(doc, synonyms) for doc in docs[start:stop]]
-    group_of = {term: place % GROUPS for term, place in _places(set().union(*found))}
-    return [_grouped(one, group_of) for one in found]
-
-
-def _grouped(found: dict[str, int], group_of: dict[str, int]) -> Postings:
-    """A record's weights as cached: a few long strings and bytes, which pickle and load much
-    faster than a string and a number for each term."""
-    groups: list[list[str]] = [[] for _ in range(GROUPS)]
-    _drain(map(list.append, map(groups.__getitem__, map(group_of.__getitem__, found)), found))
-    return (tuple("\n".join(terms) for terms in groups),
-            tuple(bytes(map(found.__getitem__, terms)) for terms in groups))
+def _postings(build: _Build, number: int, fresh: dict[bytes, Postings]) -> tuple[list[str], bytes]:
+    """A record's terms and their weights: from the cache, or weighed (and put in `fresh`)."""
+    key = build.keys[number]
+    cached = build.cached.get(key)
+    if cached is not None:
+        return cached[0].split("\n") if cached[0] else [], cached[1]
+    found = weights(build.docs[number], build.synonyms)
+    terms, weighed = list(found), bytes(found.values())
+    fresh[key] = ("\n".join(terms), weighed)
+    return terms, weighed
 
 
 def _drain(calls: Iterable[object]) -> None:
-    """Make the calls of a `map`: a build makes millions, each then a step in C, not a loop
-    in Python."""
+    """Make the calls of a `map`."""
     deque(calls, maxlen=0)
-
-
-def _cached_postings(docs: list[Document], synonyms: Synonyms, cache: Path | None) -> list[Postings]:
-    """Each record's postings, reused from `cache` when the record's text is unchanged, and
-    the cache replaced by this build's if they differ."""
-    version = browser_cache.code_version()
-    salt = version + repr(synonyms).encode("utf-8", "surrogatepass")
-    keys = [_key(doc, salt) for doc in docs]
-    cached = browser_cache.load(cache, version)
-    entries = _postings(docs, keys, cached, synonyms)
-    if cache is not None and cached.keys() != set(keys):
-        browser_cache.save(cache, version, dict(zip(keys, entries, strict=True)))
-    return entries
-
-
-def _postings(docs: list[Document], keys: list[bytes], cached: dict[bytes, Postings],
-              synonyms: Synonyms) -> list[Postings]:
-    """Each record's postings: from the cache, or weighed (in parallel when many are)."""
-    todo = [doc for doc, key in zip(docs, keys, strict=True) if key not in cached]
-    fresh = [one for part in run_all([partial(_weighed, todo, start, stop, synonyms)
-                                      for start, stop in _ranges(len(todo), _plan(len(todo))[0])])
-             for one in part]
-    made = iter(fresh)
-    return [cached[key] if key in cached else next(made) for key in keys]
-
-
-def _filters(docs: list[Document]) -> dict[str, array[int]]:
-    """Filter term → the records it is in (a record with a body twice, twice)."""
-    found: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
-    for number, doc in enumerate(docs):
-        for term in filter_terms(doc):
-            found[term].append(number)
-    return found
-
-
-def _gather(entries: list[Postings], mine: range) -> tuple[dict[str, array[int]], dict[str, bytearray]]:
-    """The records and weights of each term of the groups `mine`, records in ascending order."""
-    numbers: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
-    marks: defaultdict[str, bytearray] = defaultdict(bytearray)
-    for number, (terms, weighed) in enumerate(entries):
-        # One string and one split for the record: faster than one for each group.
-        text = "\n".join([terms[group] for group in mine if terms[group]])
-        if text:
-            found = text.split("\n")
-            _drain(map(array.append, map(numbers.__getitem__, found), repeat(number)))
-            _drain(map(bytearray.append, map(marks.__getitem__, found),
-                       b"".join([weighed[group] for group in mine])))
-    return numbers, marks
-
-
-@dataclass(frozen=True)
-class _Index:
-    """What every group of files is made from."""
-
-    docs: list[Document]
-    entries: list[Postings]
-    """Each record's postings"""
-    filters: dict[str, array[int]]
-    places: dict[str, int]
-    """`shard(term, MOST_SHARDS)` of each filter term"""
-    labels: Labels
-    groups: int
-    shards: int
-    common: float
-    """Records a term is in from which it is common."""
-    folder: Path
-
-
-def _group_files(index: _Index, group: int) -> tuple[list[bytes], list[bytes], dict[str, int]]:
-    """Write the term files of a group (numbers `group`, `group + groups` …), and the record
-    files of the same numbers; returns their bytes, and the group's terms found in at least
-    `common` records, with their counts."""
-    numbers, marks = _gather(index.entries, range(group, GROUPS, index.groups))
-    common = {term: len(found_in) for term, found_in in numbers.items()
-              if len(found_in) >= index.common}
-    return _term_files(index, group, numbers, marks), _record_files(index, group), common
-
-
-def _term_files(index: _Index, group: int, numbers: dict[str, array[int]],
-                marks: dict[str, bytearray]) -> list[bytes]:
-    shards, groups = index.shards, index.groups
-    files: dict[int, dict[str, list[list[int]]]] = {n: {} for n in range(group, shards, groups)}
-    for term, place in _places(numbers):
-        files[place % shards][term] = _posting_list(numbers[term], marks[term])
-    for term, found_in in index.filters.items():
-        if index.places[term] % groups == group:
-            files[index.places[term] % shards][term] = _posting_list(found_in, b"")
-    written = []
-    for n, terms in files.items():
-        data = _gzip(terms)
-        (index.folder / "terms" / f"{n}.json.gz").write_bytes(data)
-        written.append(data)
-    return written
-
-
-def _record_files(index: _Index, group: int) -> list[bytes]:
-    docs, written = index.docs, []
-    for n in range(group * CHUNK, len(docs), index.groups * CHUNK):
-        data = _gzip([_record(doc, index.labels) for doc in docs[n:n + CHUNK]])
-        (index.folder / "records" / f"{n // CHUNK}.json.gz").write_bytes(data)
-        written.append(data)
-    return written
-
-
-def _posting_list(found_in: array[int], marks: bytes | bytearray) -> list[list[int]]:
-    """A term's records, as differences (most terms are in one record: none to take), and
-    their weights unless all are 1."""
-    deltas = (found_in.tolist() if len(found_in) == 1
-              else [found_in[0], *map(sub, found_in[1:], found_in)])
-    return [deltas] if marks.count(1) == len(marks) else [deltas, list(marks)]
 
 
 def _places(terms: Iterable[str]) -> Iterator[tuple[str, int]]:
@@ -435,6 +411,38 @@ def _places(terms: Iterable[str]) -> Iterator[tuple[str, int]]:
 _FNV_BASIS = 0x811C9DC5
 _FNV_PRIME = 0x01000193
 """FNV-1a's constants, as in `search.terms.shard`."""
+
+
+def _term_files(parts: list[_Part], group: int, groups: int, shards: int, common: float,
+                folder: Path) -> tuple[list[bytes], dict[str, int]]:
+    """Write the term files of a group (numbers `group`, `group + groups` …); returns their
+    bytes, and the group's terms found in at least `common` records, with their counts."""
+    postings: dict[str, tuple[int, array[int], bytearray]] = {}
+    for part in parts:  # in the order of the records, so each term's numbers ascend
+        packed = part.groups[group]
+        numbers, marks = packed.numbers, packed.marks
+        start = 0
+        for term, place, end in zip(packed.terms, packed.places, packed.ends, strict=True):
+            known = postings.get(term)
+            if known is None:
+                postings[term] = (place % shards, numbers[start:end], marks[start:end])
+            else:
+                known[1].extend(numbers[start:end])
+                known[2].extend(marks[start:end])
+            start = end
+    files: dict[int, dict[str, list[list[int]]]] = {n: {} for n in range(group, shards, groups)}
+    for term, (n, found_in, marks) in postings.items():
+        # Most terms are in one record (names, numbers): no differences to take.
+        deltas = (found_in.tolist() if len(found_in) == 1
+                  else [found_in[0], *map(sub, found_in[1:], found_in)])
+        files[n][term] = [deltas] if marks.count(1) == len(marks) else [deltas, list(marks)]
+    written = []
+    for n, terms in files.items():
+        data = _gzip(terms)
+        (folder / "terms" / f"{n}.json.gz").write_bytes(data)
+        written.append(data)
+    return written, {term: len(found_in) for term, (_, found_in, _) in postings.items()
+                     if ":" not in term and len(found_in) >= common}
 
 
 def _plan(records: int) -> tuple[int, int]:
@@ -484,39 +492,42 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     (folder / "terms").mkdir(parents=True)
     (folder / "records").mkdir()
     synonyms = tuple(tuple(_normalize(word) for word in group) for group in labels.synonyms)
-    index = _index(docs, _cached_postings(docs, synonyms, cache), labels, folder)
-    written = run_all([partial(_group_files, index, group) for group in range(index.groups)])
-    (folder / "meta.json.gz").write_bytes(_gzip(_meta(index, written)))
+    version, keys = _keys(docs, synonyms)
+    cached = browser_cache.load(cache, version)
+    ranges, groups = _plan(len(docs))
+    build = _Build(docs, keys, cached, synonyms, labels, groups, folder)
+    parts = run_all([partial(_index_part, build, start, stop)
+                     for start, stop in _ranges(len(docs), ranges)])
+    if cache is not None and cached.keys() != set(keys):
+        _keep(cache, version, build, parts)
+    shards = _shards(sum(part.postings for part in parts))
+    least = max(COMMON_MIN, COMMON_SHARE * len(docs))
+    written = run_all([partial(_term_files, parts, group, groups, shards, least, folder)
+                       for group in range(groups)])
+    stamp = hashlib.sha256()
+    for n in range(shards):
+        stamp.update(written[n % groups][0][n // groups])
+    for part in parts:
+        for data in part.records:
+            stamp.update(data)
+
+    facets: dict[str, Counter[str]] = {key: Counter() for _, key in FILTERS}
+    for part in parts:
+        for key, counts in part.facets.items():
+            facets[key].update(counts)
+    common = {term: count for _, terms in written for term, count in terms.items()}
+    meta = {"format": FORMAT, "stamp": stamp.hexdigest()[:16], "records": len(docs),
+            "terms": shards, "chunk": CHUNK, "common": common,
+            "filters": [{"name": name, "key": key, "values": _values(key, facets[key], labels)}
+                        for name, key in FILTERS]}
+    (folder / "meta.json.gz").write_bytes(_gzip(meta))
     return len(docs)
 
 
-def _index(docs: list[Document], entries: list[Postings], labels: Labels, folder: Path) -> _Index:
-    filters = _filters(docs)
-    postings = sum(len(marks) for _, weighed in entries for marks in weighed)
-    postings += sum(map(len, filters.values()))
-    groups = _plan(len(docs))[1]
-    assert GROUPS % groups == 0, "a group of term files takes whole groups of the postings"
-    return _Index(docs, entries, filters, dict(_places(filters)), labels, groups,
-                  _shards(postings), max(COMMON_MIN, COMMON_SHARE * len(docs)), folder)
-
-
-def _meta(index: _Index, written: list[tuple[list[bytes], list[bytes], dict[str, int]]]) -> Any:
-    groups = index.groups
-    stamp = hashlib.sha256()
-    for n in range(index.shards):
-        stamp.update(written[n % groups][0][n // groups])
-    for n in range(math.ceil(len(index.docs) / CHUNK)):
-        stamp.update(written[n % groups][1][n // groups])
-    facets: dict[str, Counter[str]] = {key: Counter() for _, key in FILTERS}
-    for term, found_in in index.filters.items():
-        key, value = term.split(":", 1)
-        facets[key][value] = len(found_in)
-    common = {term: count for _, _, terms in written for term, count in terms.items()}
-    return {"format": FORMAT, "stamp": stamp.hexdigest()[:16], "records": len(index.docs),
-            "terms": index.shards, "chunk": CHUNK, "common": common,
-            "filters": [{"name": name, "key": key,
-                         "values": _values(key, facets[key], index.labels)}
-                        for name, key in FILTERS]}
+def _keep(cache: Path, version: bytes, build: _Build, parts: list[_Part]) -> None:
+    """Replace the cache by this build's postings: those of deleted records leave it."""
+    fresh = {key: postings for part in parts for key, postings in part.fresh.items()}
+    browser_cache.save(cache, version, {key: build.cached.get(key) or fresh[key] for key in build.keys})
 
 
 def _values(key: str, counts: Counter[str], labels: Labels) -> list[tuple[str, str, int]]:

@@ -29,9 +29,10 @@ CACHE_FILE = Path(".gongshi") / "browser-index.pickle"
 _CODE = ("browser.py", "browser_cache.py", "terms.py")
 _MAGIC = b"gongshi browser index\n"
 
-Postings = tuple[tuple[str, ...], tuple[bytes, ...]]
-"""A record's postings, by group of term files (`search.browser.GROUPS`): in each group,
-its terms joined by newlines (no term has one), and their weights, one byte each."""
+Postings = tuple[str, bytes]
+"""A record's postings: its terms joined by newlines (no term has one), and their weights,
+one byte each, in the same order. Two objects, not two for each term: a cache of 100,000
+records then pickles and loads in a fraction of a second."""
 
 
 def digest(data: bytes | memoryview) -> bytes:
