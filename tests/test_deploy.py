@@ -182,3 +182,26 @@ def test_builds_take_turns(repo: Path) -> None:
     _, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
     assert (repo / "site/decisions/2025/d9/index.html").is_file()
+
+
+def test_feeds_are_made_again_only_when_their_entries_change(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import parallel
+    from generator.render import feeds
+
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    made: list[str] = []
+    real = feeds.Feeds._generator
+
+    def counting(self: feeds.Feeds, feed: feeds.Feed, self_src: str) -> object:
+        made.append(self_src)
+        return real(self, feed, self_src)
+
+    monkeypatch.setattr(feeds.Feeds, "_generator", counting)
+    build(Project(repo), DEMO_AS_OF)
+    assert made == []
+    _add_decision(repo)
+    build(Project(repo), DEMO_AS_OF)
+    assert {"feeds/decisions/rss.xml", "feeds/decisions/atom.xml",
+            "feeds/body/city/atom.xml"} <= set(made)
+    assert "feeds/laws/atom.xml" not in made and "feeds/corrections/rss.xml" not in made

@@ -114,7 +114,7 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     tasks += [module(m.pages, site, linker, templates)
               for m in (freepages, history, timeliness, statistics, evaluation, opendata,
                         searchpage)]
-    tasks.append(module(feeds.pages, feed_set, linker, templates))
+    tasks.append(module(feeds.pages, feed_set, linker, templates, reuse))
     # Many parts of the same size last, so that both workers finish at about the same time.
     shards = _decision_shards(site)
     tasks += [module(decisions.pages, site, linker, templates, (k, shards), reuse)

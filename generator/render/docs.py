@@ -85,6 +85,8 @@ class StaticFile:
 
     src: str
     text: str
+    key: bytes | None = None
+    """What the file is made from (generator/render/reuse.py), when its maker knows."""
 
     def markdown(self) -> str:
         return self.text

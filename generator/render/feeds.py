@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
 from generator.model import Decision, LegalBasis, Record
 from generator.render import history
-from generator.render.docs import DocPage, Made, Output, StaticFile
+from generator.render.docs import DocPage, Made, StaticFile
 from generator.render.facets import TYPE_SLUGS, Filing, slug
+from generator.render.reuse import Reuse, Reused
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
 from generator.render.text import chinese_date, party_name, scrub_party
@@ -205,14 +206,21 @@ class Feeds:
 
     # --- output ---------------------------------------------------------------------------
 
-    def files(self) -> list[Output]:
-        result: list[Output] = []
+    def files(self, reuse: Reuse | None = None) -> Iterator[Made]:
+        """Each feed's RSS and Atom files; with `reuse`, a feed whose entries are those the
+        published files were made from is not made again."""
         for feed in self.by_key.values():
-            rss = self._generator(feed, feed.rss_src).rss_str(pretty=True)
-            atom = self._generator(feed, feed.atom_src).atom_str(pretty=True)
-            result.append(StaticFile(feed.rss_src, rss.decode("utf-8")))
-            result.append(StaticFile(feed.atom_src, atom.decode("utf-8")))
-        return result
+            key = reuse.key([], feed.key, feed.title, feed.description, feed.page_src,
+                            [astuple(item) for item in feed.items],
+                            None if feed.items else self.site.as_of) if reuse else None
+            for src, make in ((feed.rss_src, FeedGenerator.rss_str),
+                              (feed.atom_src, FeedGenerator.atom_str)):
+                if reuse is not None and reuse.unchanged(src, key):
+                    assert key is not None
+                    yield Reused(src, key, page=False)
+                else:
+                    text = make(self._generator(feed, src), pretty=True)
+                    yield StaticFile(src, text.decode("utf-8"), key=key)
 
     def _generator(self, feed: Feed, self_src: str) -> FeedGenerator:
         site = self.site
@@ -321,7 +329,8 @@ def with_feeds(feeds: Feeds, linker: Linker, templates: Templates,
         yield page
 
 
-def pages(feeds: Feeds, linker: Linker, templates: Templates) -> list[Output]:
+def pages(feeds: Feeds, linker: Linker, templates: Templates,
+          reuse: Reuse | None = None) -> list[Made]:
     here = linker.at(INDEX_SRC)
 
     def row(feed: Feed) -> FeedRow:
@@ -336,4 +345,4 @@ def pages(feeds: Feeds, linker: Linker, templates: Templates) -> list[Output]:
     context = FeedsPage("订阅（RSS / Atom）", feeds.site.settings.feed_entries,
                         list(groups.items()), here.to("data/index.md", "开放数据"))
     return [DocPage(INDEX_SRC, context.title, (templates.render("feeds.html.j2", context),)),
-            *feeds.files()]
+            *feeds.files(reuse)]

@@ -42,12 +42,14 @@ def bytes_key(data: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class Reused:
-    """A page whose key is the one the published site's file was made with: it is left as
-    it is, and not rendered."""
+    """A page or file whose key is the one the published site's file was made with: it is
+    left as it is, and not made."""
 
     src: str
     key: bytes
     noindex: bool = False
+    page: bool = True
+    """A page (at its URL's index.html), or a file at `src`."""
 
 
 @dataclass

@@ -193,11 +193,13 @@ class Writer:
         part = Part()
         for output in outputs:
             if isinstance(output, Reused):
-                part.written.append(Written(output.src, True, output.noindex,
-                                            page_url(output.src) + "index.html", output.key))
+                part.written.append(Written(
+                    output.src, output.page, output.noindex,
+                    page_url(output.src) + "index.html" if output.page else output.src,
+                    output.key))
             elif not isinstance(output, DocPage):
                 part.written.append(self._save(Written(output.src, page=False, path=output.src),
-                                               output.markdown(), None))
+                                               output.markdown(), output.key))
             elif (level := depth(output.src)) in self.shell_of and fillable(output, self.in_nav):
                 written = Written(output.src, True, output.noindex,
                                   page_url(output.src) + "index.html")
