@@ -205,3 +205,34 @@ def test_feeds_are_made_again_only_when_their_entries_change(
     assert {"feeds/decisions/rss.xml", "feeds/decisions/atom.xml",
             "feeds/body/city/atom.xml"} <= set(made)
     assert "feeds/laws/atom.xml" not in made and "feeds/corrections/rss.xml" not in made
+
+
+def test_open_data_encodes_again_only_the_records_that_changed(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from generator import parallel
+    from generator.render import opendata
+
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    encoded = _counting_items(monkeypatch, opendata)
+    build(Project(repo), DEMO_AS_OF)
+    assert encoded == []
+    _add_decision(repo)
+    build(Project(repo), DEMO_AS_OF)
+    assert encoded == ["decisions/d9"]
+    assert _files(repo / "site") == _clean_build(repo, tmp_path)
+    (repo / ".gongshi/opendata.pickle").write_bytes(b"damaged")
+    build(Project(repo), DEMO_AS_OF)
+    assert _files(repo / "site") == _clean_build(repo, tmp_path / "again")
+
+
+def _counting_items(monkeypatch: pytest.MonkeyPatch, module: object) -> list[str]:
+    """The refs of the records whose open-data item is made from now on."""
+    made: list[str] = []
+    real = getattr(module, "item")
+
+    def counting(site: object, record: object) -> object:
+        made.append(getattr(record, "ref"))
+        return real(site, record)
+
+    monkeypatch.setattr(module, "item", counting)
+    return made

@@ -112,8 +112,9 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
               for m in (lookup, powers, laws, procedures, benchmarks)]
     tasks.append(module(decision_lists.pages, site, linker, templates, reuse))
     tasks += [module(m.pages, site, linker, templates)
-              for m in (freepages, history, timeliness, statistics, evaluation, opendata,
-                        searchpage)]
+              for m in (freepages, history, timeliness, statistics, evaluation)]
+    tasks.append(module(opendata.pages, site, linker, templates, reuse))
+    tasks.append(module(searchpage.pages, site, linker, templates))
     tasks.append(module(feeds.pages, feed_set, linker, templates, reuse))
     # Many parts of the same size last, so that both workers finish at about the same time.
     shards = _decision_shards(site)

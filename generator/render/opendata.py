@@ -32,8 +32,10 @@ from generator.portal import Portal
 from generator.reference import SCHEMA_URL
 from generator.render import history
 from generator.render.citations import article_label
-from generator.render.docs import DocPage, Output, StaticFile
+from generator.render.docs import DocPage, Made, StaticFile
+from generator.render.itemcache import CACHE_FILE, Encoded, ItemCache
 from generator.render.jsontext import pretty_json, pretty_json_around
+from generator.render.reuse import Reuse, Reused, record_digest
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
 from generator.render.text import party_name, party_representative, scrub_party
@@ -286,35 +288,78 @@ class DataPage:
     feeds: Link
 
 
-def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
+def _encoded(site: Site, reuse: Reuse | None, cache: ItemCache, record: Record,
+             cols: list[Column]) -> tuple[bytes | None, Encoded]:
+    """The record's item encoded, from the cache when its key is there, and its key: the
+    files of the record and of what its item shows (an appeal's decision masks its note; a
+    decision's 双公示 row names its body and power), and its versions."""
+    key = None
+    if reuse is not None:
+        portal = site.portal
+        digests = portal.digests
+        shown: list[Record | None] = [record]
+        names = [record.id]
+        if isinstance(record, Appeal):
+            shown.append(portal.decisions.get(record.decision))
+            names.append(record.decision)
+        if isinstance(record, Decision):
+            shown += [portal.bodies.get(record.body), portal.powers.get(record.power)]
+            names += [record.body, record.power]
+        versions = history.version_list(site, record)
+        key = reuse.key([record_digest(digests, r, name) for r, name in zip(shown, names,
+                                                                              strict=True)],
+                        record.kind_name, versions[0].date if versions else None,
+                        versions[-1].number if versions else 1)
+        cached = cache.get(key)
+        if cached is not None:
+            return key, cached
+    data = item(site, record)
+    encoded = Encoded(pretty_json(data), [cell(_get(data, c.path)) for c in cols],
+                      shuanggongshi_row(site, record)
+                      if isinstance(record, Decision) and record.type == "行政处罚" else None)
+    cache.put(key, encoded)
+    return key, encoded
+
+
+def pages(site: Site, linker: Linker, templates: Templates,
+          reuse: Reuse | None = None) -> list[Made]:
     here = linker.at(INDEX_SRC)
-    outputs: list[Output] = []
+    outputs: list[Made] = []
     files: list[FileRow] = []
     tables: list[FieldTable] = []
 
     def href(path: str, text: str) -> Link:
         return Link(text, path.removeprefix("data/"))
 
+    cache = ItemCache(site.portal.root.parent / CACHE_FILE if reuse is not None else None)
+    penalties: list[dict[str, str]] = []
     for folder in TYPES:
         model = BY_FOLDER[folder]
         records = public_records(site, folder)
-        items = [item(site, record) for record in records]
-        encoded = [pretty_json(data) for data in items]
         cols = columns(model)
+        encoded = [_encoded(site, reuse, cache, record, cols) for record in records]
         outputs.append(StaticFile(f"data/{folder}.json", pretty_json_around({
-            "type": folder, "label": model.label, "count": len(items),
-            "schema": f"schema/{folder}.schema.json"}, "items", encoded) + "\n"))
+            "type": folder, "label": model.label, "count": len(records),
+            "schema": f"schema/{folder}.schema.json"}, "items", [e.json for _, e in encoded])
+            + "\n"))
         outputs.append(StaticFile(f"data/{folder}.csv", csv_text(
-            [c.header for c in cols], [[cell(_get(i, c.path)) for c in cols] for i in items])))
+            [c.header for c in cols], [e.cells for _, e in encoded])))
         outputs.append(StaticFile(f"data/schema/{folder}.schema.json", schema_text(model)))
-        for record, text in zip(records, encoded, strict=True):
-            outputs.append(StaticFile(f"data/{folder}/{record.id}.json", text + "\n"))
-        files.append(FileRow(Link(model.label), f"全部公开的{model.label}", len(items), [
+        for record, (key, item_text) in zip(records, encoded, strict=True):
+            src = f"data/{folder}/{record.id}.json"
+            if reuse is not None and reuse.unchanged(src, key):
+                assert key is not None
+                outputs.append(Reused(src, key, page=False))
+            else:
+                outputs.append(StaticFile(src, item_text.json + "\n", key=key))
+        if folder == "decisions":
+            penalties = [e.shuanggongshi for _, e in encoded if e.shuanggongshi is not None]
+        files.append(FileRow(Link(model.label), f"全部公开的{model.label}", len(records), [
             href(f"data/{folder}.json", "JSON"), href(f"data/{folder}.csv", "CSV"),
             href(f"data/schema/{folder}.schema.json", "JSON Schema")]))
         tables.append(FieldTable(f"fields-{folder}", f"{model.label}（{folder}.csv）", cols))
-    penalties = [d for d in sorted(site.decisions, key=lambda d: d.id) if d.type == "行政处罚"]
-    rows = [shuanggongshi_row(site, d) for d in penalties]
+    cache.save()
+    rows = penalties
     names = [name for name, _ in SHUANGGONGSHI_COLUMNS]
     outputs.append(StaticFile(f"data/{XZCF}.json", _json({
         "layout": "双公示 行政处罚", "count": len(rows), "items": rows})))
