@@ -13,6 +13,7 @@ the values: after an update of Gongshi it starts empty.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -68,12 +69,17 @@ class _Memo:
 
     def read(self, path: Path) -> None:
         self.known, self.fresh = {}, {}
+        collecting = gc.isenabled()
+        gc.disable()  # hundreds of thousands of small objects, all kept: nothing to collect
         try:
             with path.open("rb") as handle:
                 version, known = pickle.load(handle)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError,
                 TypeError):
             return
+        finally:
+            if collecting:
+                gc.enable()
         if version == _code_version() and isinstance(known, dict):
             self.known = known
 

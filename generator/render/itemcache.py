@@ -8,6 +8,7 @@ items it used, so it does not grow with records that are gone.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import tempfile
@@ -33,6 +34,8 @@ class ItemCache:
         self.used: dict[bytes, Encoded] = {}
         self.fresh = False
         if path is not None:
+            collecting = gc.isenabled()
+            gc.disable()  # a hundred thousand items, all kept: nothing to collect
             try:
                 with path.open("rb") as handle:
                     known = pickle.load(handle)
@@ -41,6 +44,9 @@ class ItemCache:
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError,
                     TypeError):
                 pass
+            finally:
+                if collecting:
+                    gc.enable()
 
     def get(self, key: bytes | None) -> Encoded | None:
         found = self.known.get(key) if key is not None else None
