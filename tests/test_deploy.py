@@ -210,10 +210,9 @@ def test_feeds_are_made_again_only_when_their_entries_change(
 def test_open_data_encodes_again_only_the_records_that_changed(
         repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from generator import parallel
-    from generator.render import opendata
 
     monkeypatch.setattr(parallel, "workers", lambda: 1)
-    encoded = _counting_items(monkeypatch, opendata)
+    encoded = _counting_items(monkeypatch)
     build(Project(repo), DEMO_AS_OF)
     assert encoded == []
     _add_decision(repo)
@@ -225,14 +224,18 @@ def test_open_data_encodes_again_only_the_records_that_changed(
     assert _files(repo / "site") == _clean_build(repo, tmp_path / "again")
 
 
-def _counting_items(monkeypatch: pytest.MonkeyPatch, module: object) -> list[str]:
+def _counting_items(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The refs of the records whose open-data item is made from now on."""
-    made: list[str] = []
-    real = getattr(module, "item")
+    from generator.model import Record
+    from generator.render import opendata
+    from generator.render.site import Site
 
-    def counting(site: object, record: object) -> object:
-        made.append(getattr(record, "ref"))
+    made: list[str] = []
+    real = opendata.item
+
+    def counting(site: Site, record: Record) -> dict[str, object]:
+        made.append(record.ref)
         return real(site, record)
 
-    monkeypatch.setattr(module, "item", counting)
+    monkeypatch.setattr(opendata, "item", counting)
     return made
