@@ -15,6 +15,7 @@ other's half-made files.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pickle
@@ -149,15 +150,27 @@ def _finish(project_root: Path, journal: _Journal) -> None:
     if staging.is_dir():
         for folder, _, names in os.walk(staging):
             into = target / os.path.relpath(folder, staging)
-            into.mkdir(parents=True, exist_ok=True)
+            _make_folder(target, into)
             for name in names:
+                if (into / name).is_dir() and not (into / name).is_symlink():
+                    shutil.rmtree(into / name)  # a folder before, a file now
                 os.replace(os.path.join(folder, name), into / name)
     for rel in journal.deleted:
-        (target / rel).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            (target / rel).unlink()
         _prune(target, (target / rel).parent)
     Manifest(str(target), identity(target), journal.keys).write(project_root / MANIFEST_FILE)
     (project_root / JOURNAL_FILE).unlink(missing_ok=True)
     shutil.rmtree(staging, ignore_errors=True)
+
+
+def _make_folder(target: Path, folder: Path) -> None:
+    """`folder` inside the site, replacing a file that stands where a folder must now be."""
+    for parent in [*reversed(folder.relative_to(target).parents), folder.relative_to(target)]:
+        path = target / parent
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def _prune(target: Path, folder: Path) -> None:

@@ -239,3 +239,23 @@ def _counting_items(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(opendata, "item", counting)
     return made
+
+
+def test_in_place_a_file_may_become_a_folder_and_a_folder_a_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(deploy, "IN_PLACE_UP_TO", 1.0)
+    project, target, staging = tmp_path / "project", tmp_path / "site", tmp_path / "new"
+    for folder in (project, target / "b", staging / "a"):
+        folder.mkdir(parents=True)
+    (target / "a").write_text("a file", encoding="utf-8")
+    (target / "b" / "x.html").write_text("in a folder", encoding="utf-8")
+    (target / "kept.html").write_text("kept", encoding="utf-8")
+    (staging / "a" / "index.html").write_text("now a folder", encoding="utf-8")
+    (staging / "b").write_text("now a file", encoding="utf-8")
+    keys = {name: reuse.bytes_key(name.encode()) for name in ("a", "b/x.html", "kept.html")}
+    previous = reuse.Manifest(str(target), reuse.identity(target), keys)
+    deploy.publish(project, staging, target, {"kept.html": keys["kept.html"]}, previous)
+    assert _files(target) == {"a/index.html": b"now a folder", "b": b"now a file",
+                              "kept.html": b"kept"}
+    manifest = reuse.Manifest.read(project, target)
+    assert manifest is not None and set(manifest.keys) == {"a/index.html", "b", "kept.html"}
