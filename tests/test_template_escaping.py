@@ -39,3 +39,26 @@ def test_the_second_escape_is_compiled_away(tmp_path: Path) -> None:
         "{{ page.a }}", raw=True)
     assert "escape(environment.finalize" not in source and "environment.finalize(" in source
     assert templates.render("t.html.j2", Page(a="<x>")) == "&lt;x&gt;"
+
+
+def test_row_links_and_paras_print_what_the_macros_print(tmp_path: Path) -> None:
+    """Templates get row, links and paras from Python; projects whose templates import the
+    macros of _macros.html.j2 get the same bytes."""
+    folder = tmp_path / "site_config" / "templates"
+    folder.mkdir(parents=True)
+    macros = (Path(__file__).parents[1] / "site_config/templates/_macros.html.j2")
+    (folder / "_macros.html.j2").write_text(macros.read_text(encoding="utf-8"), encoding="utf-8")
+    body = ("{% for v in page.values %}{{ row(page.label, v) }}{% endfor %}|"
+            "{{ links(page.links) }}|{{ links(page.links, page.sep) }}|{{ links([]) }}|"
+            "{% for t in page.texts %}{{ paras(t) }}{% endfor %}")
+    (folder / "python.html.j2").write_text(body, encoding="utf-8")
+    (folder / "macros.html.j2").write_text(
+        '{% from "_macros.html.j2" import links, paras, row %}\n' + body, encoding="utf-8")
+    templates = Templates(tmp_path)
+    page = Page(label="<标签>", values=["", None, "值&", Link("文<本", "a/b?c=1&d"), Link(""),
+                                       Markup("<b>粗</b>"), 0, 12, "```"],
+                links=[Link("一", "x/"), Link("<二>"), "三&", None, Markup("<i>四</i>")],
+                sep=" <、> ", texts=["", "第一行\n\n  \n第<二>行\r\n~~~", "单行"])
+    python = templates.render("python.html.j2", page)
+    assert python == templates.render("macros.html.j2", page)
+    assert "<tr><th scope=\"row\">&lt;标签&gt;</th><td>值&amp;</td></tr>" in python
