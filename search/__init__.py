@@ -81,14 +81,18 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def build_browser_index(site: Site, site_dir: Path) -> int:
-    """The browser's search index of the built site, in `site_dir/search/index/`."""
+    """The browser's search index of the built site, in `site_dir/search/index/`; the
+    postings of records whose text is unchanged come from the project's cache
+    (search/browser_cache.py)."""
     from search.browser import Labels, write_browser_index
+    from search.browser_cache import CACHE_FILE
 
     bodies = site.portal.bodies.values()
     labels = Labels(bodies={body.id: body.name for body in bodies},
                     regions={body.region_code: body.region_name for body in bodies},
                     synonyms=site.settings.search_synonyms)
-    return write_browser_index(documents(site), labels, site_dir)
+    return write_browser_index(documents(site), labels, site_dir,
+                               site.portal.root.parent / CACHE_FILE)
 
 
 def open_index(project_root: Path) -> SearchIndex | None:

@@ -83,6 +83,9 @@ def test_a_rebuild_without_changes_writes_nothing(repo: Path) -> None:
     stats = _stats(site)
     build(Project(repo), DEMO_AS_OF)
     assert _stats(site) == stats
+    # What the next build reuses: the browser index's postings and open data's items.
+    assert (repo / ".gongshi/browser-index.pickle").is_file()
+    assert (repo / ".gongshi/opendata.pickle").is_file()
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[str]:
