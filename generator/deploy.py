@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import pickle
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -26,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import statefile
 from generator.render.reuse import MANIFEST_FILE, Manifest, bytes_key, identity
 
 LOCK_FILE = Path(".gongshi") / "build.lock"
@@ -95,7 +95,7 @@ def publish(project_root: Path, staging: Path, target: Path, built: Mapping[str,
             # From here on the journal needs the staging folder: a failure leaves both for
             # the next build to finish.
             journal = _Journal(str(staging), str(target), deleted, keys)
-            _write_atomically(project_root / JOURNAL_FILE, journal)
+            statefile.dump(project_root / JOURNAL_FILE, journal, durable=True)
         else:
             if previous is not None:
                 _link_unchanged(target, staging, keys)
@@ -183,29 +183,13 @@ def _prune(target: Path, folder: Path) -> None:
 def recover(project_root: Path) -> None:
     """Finish a publication a killed build left in its journal."""
     path = project_root / JOURNAL_FILE
-    try:
-        with path.open("rb") as handle:
-            journal = pickle.load(handle)
-    except FileNotFoundError:
+    if not path.exists():
         return
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-        path.unlink(missing_ok=True)  # written atomically, so only a foreign file is torn
+    journal = statefile.load(path)
+    if not isinstance(journal, _Journal):
+        path.unlink()  # written atomically, so only a foreign file is unreadable
         return
     _finish(project_root, journal)
-
-
-def _write_atomically(path: Path, value: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".journal-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def swap_in(new: Path, target: Path) -> None:

@@ -13,15 +13,12 @@ the values: after an update of Gongshi it starts empty.
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import os
-import pickle
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from generator import statefile
 from generator.model import Record
 
 MEMO_FILE = Path(".gongshi") / "derived.pickle"
@@ -69,19 +66,10 @@ class _Memo:
 
     def read(self, path: Path) -> None:
         self.known, self.fresh = {}, {}
-        collecting = gc.isenabled()
-        gc.disable()  # hundreds of thousands of small objects, all kept: nothing to collect
-        try:
-            with path.open("rb") as handle:
-                version, known = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError,
-                TypeError):
-            return
-        finally:
-            if collecting:
-                gc.enable()
-        if version == _code_version() and isinstance(known, dict):
-            self.known = known
+        stored = statefile.load(path)
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == _code_version() \
+                and isinstance(stored[1], dict):
+            self.known = stored[1]
 
     def save(self, path: Path, current: set[tuple[str, bytes]]) -> None:
         """Keep the values of the files that exist now (`current`: path and digest), if
@@ -90,15 +78,7 @@ class _Memo:
             return
         kept = {key: value for key, value in (*self.known.items(), *self.fresh.items())
                 if (key[1], key[2]) in current}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".derived-", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump((_code_version(), kept), out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        statefile.dump(path, (_code_version(), kept))
         self.known, self.fresh = kept, {}
 
 

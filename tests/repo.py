@@ -46,3 +46,15 @@ def init_repo(project: Path, published: str, site: bool = False) -> Path:
 def commit(repo: Path, message: str) -> None:
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", message)
+
+
+def add_decision(repo: Path) -> None:
+    """A new decision d9 (远航物流, 〔2025〕9号), a copy of d1, published and committed."""
+    text = (repo / "content/decisions/2025/d1.yml").read_text(encoding="utf-8")
+    new = (text.replace("id: d1", "id: d9").replace("〔2025〕1号", "〔2025〕9号")
+           .replace("启航建筑劳务", "远航物流").replace("2025-06-10", "2025-06-20")
+           .replace("2028-06-10", "2028-06-20"))
+    (repo / "content/decisions/2025/d9.yml").write_text(new, encoding="utf-8")
+    code, _, err = run("publish", "--project", str(repo), "--date", "2025-06-23")
+    assert code == 0, err
+    commit(repo, "add d9")

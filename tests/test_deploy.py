@@ -14,9 +14,7 @@ from generator import deploy
 from generator.build import Project, build
 from generator.render import reuse
 from tests.conftest import DEMO_AS_OF
-from tests.repo import commit, init_repo, run
-
-D1 = "content/decisions/2025/d1.yml"
+from tests.repo import add_decision, init_repo
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -44,17 +42,6 @@ def repo(good: Path) -> Path:
     return project
 
 
-def _add_decision(repo: Path) -> None:
-    text = (repo / D1).read_text(encoding="utf-8")
-    new = (text.replace("id: d1", "id: d9").replace("〔2025〕1号", "〔2025〕9号")
-           .replace("启航建筑劳务", "远航物流").replace("2025-06-10", "2025-06-20")
-           .replace("2028-06-10", "2028-06-20"))
-    (repo / "content/decisions/2025/d9.yml").write_text(new, encoding="utf-8")
-    code, _, err = run("publish", "--project", str(repo), "--date", "2025-06-23")
-    assert code == 0, err
-    commit(repo, "add d9")
-
-
 @pytest.mark.parametrize("share", [1.0, 0.0], ids=["in place", "new folder"])
 def test_a_rebuild_rewrites_only_the_files_that_change(repo: Path, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch,
@@ -62,7 +49,7 @@ def test_a_rebuild_rewrites_only_the_files_that_change(repo: Path, tmp_path: Pat
     monkeypatch.setattr(deploy, "IN_PLACE_UP_TO", share)
     site = repo / "site"
     before, stats_before, folder = _files(site), _stats(site), site.stat().st_ino
-    _add_decision(repo)
+    add_decision(repo)
     build(Project(repo), DEMO_AS_OF)
     after, stats_after = _files(site), _stats(site)
     assert after == _clean_build(repo, tmp_path)
@@ -112,7 +99,7 @@ def test_record_pages_are_not_rendered_again_when_nothing_they_show_changed(
     officer_pages = _counting(monkeypatch, officers, "officer_page")
     build(Project(repo), DEMO_AS_OF)
     assert decision_pages == [] and officer_pages == []
-    _add_decision(repo)
+    add_decision(repo)
     build(Project(repo), DEMO_AS_OF)
     # The new one, and the decisions that list it among their related decisions; the
     # officers who signed it.
@@ -146,7 +133,7 @@ def test_a_build_killed_while_deploying_is_finished_by_the_next(
     monkeypatch.setattr(deploy, "IN_PLACE_UP_TO", 1.0)
     site = repo / "site"
     before = _files(site)
-    _add_decision(repo)
+    add_decision(repo)
     finish = deploy._finish
 
     def killed(project_root: Path, journal: object) -> None:
@@ -172,7 +159,7 @@ def test_builds_take_turns(repo: Path) -> None:
     import sys
 
     stats = _stats(repo / "site")
-    _add_decision(repo)
+    add_decision(repo)
     with (repo / deploy.LOCK_FILE).open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         second = subprocess.Popen(
@@ -203,7 +190,7 @@ def test_feeds_are_made_again_only_when_their_entries_change(
     monkeypatch.setattr(feeds.Feeds, "_generator", counting)
     build(Project(repo), DEMO_AS_OF)
     assert made == []
-    _add_decision(repo)
+    add_decision(repo)
     build(Project(repo), DEMO_AS_OF)
     assert {"feeds/decisions/rss.xml", "feeds/decisions/atom.xml",
             "feeds/body/city/atom.xml"} <= set(made)
@@ -218,7 +205,7 @@ def test_open_data_encodes_again_only_the_records_that_changed(
     encoded = _counting_items(monkeypatch)
     build(Project(repo), DEMO_AS_OF)
     assert encoded == []
-    _add_decision(repo)
+    add_decision(repo)
     build(Project(repo), DEMO_AS_OF)
     assert encoded == ["decisions/d9"]
     assert _files(repo / "site") == _clean_build(repo, tmp_path)

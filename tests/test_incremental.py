@@ -14,7 +14,7 @@ import pytest
 from generator.build import Project, build
 from tests.conftest import DEMO_AS_OF
 from tests.minisite import edit
-from tests.repo import commit, init_repo, run
+from tests.repo import add_decision, commit, init_repo, run
 
 D1 = "content/decisions/2025/d1.yml"
 
@@ -72,14 +72,7 @@ def test_one_decision_changed_equals_a_clean_build(repo: Path, tmp_path: Path) -
 
 
 def test_one_decision_added_equals_a_clean_build(repo: Path, tmp_path: Path) -> None:
-    text = (repo / D1).read_text(encoding="utf-8")
-    new = (text.replace("id: d1", "id: d9").replace("〔2025〕1号", "〔2025〕9号")
-           .replace("启航建筑劳务", "远航物流").replace("2025-06-10", "2025-06-20")
-           .replace("2028-06-10", "2028-06-20"))
-    (repo / "content/decisions/2025/d9.yml").write_text(new, encoding="utf-8")
-    code, _, err = run("publish", "--project", str(repo), "--date", "2025-06-23")
-    assert code == 0, err
-    commit(repo, "add d9")
+    add_decision(repo)
     build(Project(repo), DEMO_AS_OF)
     rebuilt = _files(repo / "site")
     assert rebuilt == _clean_build(repo, tmp_path, "clean")

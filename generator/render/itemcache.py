@@ -8,12 +8,10 @@ items it used, so it does not grow with records that are gone.
 
 from __future__ import annotations
 
-import gc
-import os
-import pickle
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from generator import statefile
 
 CACHE_FILE = Path(".gongshi") / "opendata.pickle"
 
@@ -34,19 +32,9 @@ class ItemCache:
         self.used: dict[bytes, Encoded] = {}
         self.fresh = False
         if path is not None:
-            collecting = gc.isenabled()
-            gc.disable()  # a hundred thousand items, all kept: nothing to collect
-            try:
-                with path.open("rb") as handle:
-                    known = pickle.load(handle)
-                if isinstance(known, dict):
-                    self.known = known
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError,
-                    TypeError):
-                pass
-            finally:
-                if collecting:
-                    gc.enable()
+            known = statefile.load(path)
+            if isinstance(known, dict):
+                self.known = known
 
     def get(self, key: bytes | None) -> Encoded | None:
         found = self.known.get(key) if key is not None else None
@@ -64,12 +52,4 @@ class ItemCache:
         gone."""
         if self.path is None or (not self.fresh and len(self.used) == len(self.known)):
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".opendata-", dir=self.path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(self.used, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        statefile.dump(self.path, self.used)

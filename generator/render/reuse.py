@@ -16,13 +16,12 @@ page again.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import statefile
 from generator.model import Record
 
 MANIFEST_FILE = Path(".gongshi") / "site-manifest.pickle"
@@ -66,12 +65,7 @@ class Manifest:
     @classmethod
     def read(cls, project_root: Path, target: Path) -> Manifest | None:
         """The manifest of the site at `target`, when the last build published it there."""
-        path = project_root / MANIFEST_FILE
-        try:
-            with path.open("rb") as handle:
-                manifest = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-            return None
+        manifest = statefile.load(project_root / MANIFEST_FILE)
         if not isinstance(manifest, cls) or manifest.target != str(target) \
                 or manifest.identity != identity(target):
             return None
@@ -79,15 +73,7 @@ class Manifest:
 
     def write(self, path: Path) -> None:
         """Written whole or not at all."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".manifest-", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(self, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        statefile.dump(path, self)
 
 
 def base_inputs(project_root: Path, law_digests: Iterable[bytes],
