@@ -58,8 +58,11 @@ class _Memo:
         return value
 
     def taken(self) -> dict[Key, Any]:
-        """What was computed since the last `read` (a worker returns it to the build)."""
-        return dict(self.fresh)
+        """What was computed since the last `taken` (a worker returns it to the build; the
+        build adds it back with `add`). Taken once: a worker runs several checks, and
+        returning its whole harvest after each would send 100,000 entries back many times."""
+        taken, self.fresh = self.fresh, {}
+        return taken
 
     def add(self, values: dict[Key, Any]) -> None:
         self.fresh.update(values)
