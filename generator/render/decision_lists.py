@@ -15,10 +15,10 @@ from generator.model import Decision
 from generator.render.docs import DocPage, Made
 from generator.render.facets import FACETS, LISTED_ON_SECTION_PAGE, FacetValue, facet_values
 from generator.render.listing import DecisionItem, chunks, decision_item, page_window
-from generator.render.reuse import Reuse, Reused, record_digest
+from generator.render.reuse import Reuse, record_digest
 from generator.render.site import Site
 from generator.render.templates import Templates
-from generator.render.urls import Link, Linker, page_url, record_src, section_src
+from generator.render.urls import Link, Linker, record_src, section_src
 
 
 @dataclass(frozen=True)
@@ -155,9 +155,9 @@ def list_pages(site: Site, linker: Linker, templates: Templates,
         src = decision_list.src(number)
         key = _page_key(site, reuse, decision_list, part, number, len(parts)) \
             if reuse is not None else None
-        if reuse is not None and reuse.unchanged(page_url(src) + "index.html", key):
-            assert key is not None
-            yield Reused(src, key)
+        kept = reuse.kept(src, key) if reuse is not None else None
+        if kept is not None:
+            yield kept
             continue
         here = linker.at(src)
         context = ListPage(

@@ -11,8 +11,8 @@ from generator.render.benchmarks import level_anchor
 from generator.render.citations import article_links
 from generator.render.docs import DocPage, Made
 from generator.render.facets import OUTCOME_SLUGS, TYPE_SLUGS, body_decisions_src, slug
-from generator.render.history import version_list
-from generator.render.reuse import Reuse, Reused, record_digest
+from generator.render.history import version_key
+from generator.render.reuse import Reuse, record_digest
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
 from generator.render.text import (
@@ -22,7 +22,7 @@ from generator.render.text import (
     party_representative,
     scrub_party,
 )
-from generator.render.urls import Link, Linker, page_url, record_src, section_src
+from generator.render.urls import Link, Linker, record_src, section_src
 
 
 @dataclass(frozen=True)
@@ -290,11 +290,11 @@ def pages(site: Site, linker: Linker, templates: Templates,
         related = [public[ref] for ref in related_refs.get(decision.ref, [])]
         against = appeals.get(decision.id, [])
         key = page_key(site, reuse, decision, related, against) if reuse else None
-        if reuse is not None and reuse.unchanged(page_url(record_src(decision)) + "index.html",
-                                                 key):
-            assert key is not None
-            yield Reused(record_src(decision), key,
-                         noindex=site.publicity(decision) is not Publicity.PUBLIC)
+        kept = reuse.kept(record_src(decision), key,
+                          noindex=site.publicity(decision) is not Publicity.PUBLIC) \
+            if reuse is not None else None
+        if kept is not None:
+            yield kept
             continue
         page = decision_page(site, linker, templates, decision, related, against)
         yield replace(page, key=key) if key else page
@@ -327,10 +327,9 @@ def page_key(site: Site, reuse: Reuse, decision: Decision, related: list[Decisio
     corrections = site.corrections_by_record.get(decision.ref, [])
     shown += corrections
     missing += [correction.id for correction in corrections]
-    versions = tuple((v.number, v.date, v.kind, v.correction.id if v.correction else "",
-                      v.fields) for v in version_list(site, decision))
     publicity = site.publicity(decision)
     return reuse.key([record_digest(digests, record, name) for record, name in
                       zip(shown, missing, strict=True)],
                      publicity.value, status(site, decision), _notice(site, decision, publicity),
-                     site.published(decision), versions, reuse.around(record_src(decision)))
+                     site.published(decision), version_key(site, decision),
+                     reuse.around(record_src(decision)))

@@ -22,7 +22,7 @@ from generator.model import Decision, LegalBasis, Record
 from generator.render import history
 from generator.render.docs import DocPage, Made, StaticFile
 from generator.render.facets import TYPE_SLUGS, Filing, slug
-from generator.render.reuse import Reuse, Reused
+from generator.render.reuse import Reuse
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
 from generator.render.text import chinese_date, party_name, scrub_party
@@ -215,9 +215,9 @@ class Feeds:
                             None if feed.items else self.site.as_of) if reuse else None
             for src, make in ((feed.rss_src, FeedGenerator.rss_str),
                               (feed.atom_src, FeedGenerator.atom_str)):
-                if reuse is not None and reuse.unchanged(src, key):
-                    assert key is not None
-                    yield Reused(src, key, page=False)
+                kept = reuse.kept(src, key, page=False) if reuse is not None else None
+                if kept is not None:
+                    yield kept
                 else:
                     text = make(self._generator(feed, src), pretty=True)
                     yield StaticFile(src, text.decode("utf-8"), key=key)

@@ -119,6 +119,12 @@ def version_list(site: Site, record: Record) -> list[Version]:
     return result
 
 
+def version_key(site: Site, record: Record) -> tuple[tuple[object, ...], ...]:
+    """What the record's version history says, as plain values (a page's key holds it)."""
+    return tuple((v.number, v.date, v.kind, v.correction.id if v.correction else "", v.fields)
+                 for v in version_list(site, record))
+
+
 def versions(site: Site, record: Record) -> list[VersionRow]:
     """The version history as the record page shows it."""
     return [VersionRow(v.number, chinese_date(v.date), v.kind,

@@ -15,14 +15,14 @@ from dataclasses import dataclass, replace
 from generator.model import Body, Decision, Officer
 from generator.render.docs import DocPage, Made
 from generator.render.facets import officer_decisions_src
-from generator.render.history import version_list
+from generator.render.history import version_key
 from generator.render.listing import PER_PAGE as DECISIONS_PER_PAGE
 from generator.render.listing import DecisionItem, decision_item, page_window
-from generator.render.reuse import Reuse, Reused, record_digest
+from generator.render.reuse import Reuse, record_digest
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import certificate_state, chinese_date
-from generator.render.urls import Link, Linker, page_url, record_src, section_src
+from generator.render.urls import Link, Linker, record_src, section_src
 
 LOOKUP_SRC = "officers/lookup.md"
 
@@ -355,10 +355,9 @@ def pages(site: Site, linker: Linker, templates: Templates,
     for officer in officers:
         mine = signed.get(officer.id, [])
         key = _page_key(site, linker, reuse, officer, mine) if reuse is not None else None
-        if reuse is not None and reuse.unchanged(page_url(record_src(officer)) + "index.html",
-                                                 key):
-            assert key is not None
-            yield Reused(record_src(officer), key)
+        kept = reuse.kept(record_src(officer), key) if reuse is not None else None
+        if kept is not None:
+            yield kept
             continue
         page = officer_page(site, linker, templates, officer, mine)
         yield replace(page, key=key) if key else page
@@ -375,9 +374,7 @@ def _page_key(site: Site, linker: Linker, reuse: Reuse, officer: Officer,
     for decision in signed[:DECISIONS_PER_PAGE]:
         shown += [record_digest(digests, decision, decision.id),
                   record_digest(digests, bodies.get(decision.body), decision.body)]
-    versions = tuple((v.number, v.date, v.kind, v.correction.id if v.correction else "",
-                      v.fields) for v in version_list(site, officer))
     corrections = site.corrections_by_record.get(officer.ref, [])
     shown += [record_digest(digests, c, c.id) for c in corrections]
     return reuse.key(shown, site.as_of, len(signed), linker.exists(register_src(officer.body)),
-                     versions, reuse.around(record_src(officer)))
+                     version_key(site, officer), reuse.around(record_src(officer)))

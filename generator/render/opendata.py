@@ -35,7 +35,7 @@ from generator.render.citations import article_label
 from generator.render.docs import DocPage, Made, StaticFile
 from generator.render.itemcache import CACHE_FILE, Encoded, ItemCache
 from generator.render.jsontext import pretty_json, pretty_json_around
-from generator.render.reuse import Reuse, Reused, record_digest
+from generator.render.reuse import Reuse, record_digest
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
 from generator.render.text import party_name, party_representative, scrub_party
@@ -347,9 +347,9 @@ def pages(site: Site, linker: Linker, templates: Templates,
         outputs.append(StaticFile(f"data/schema/{folder}.schema.json", schema_text(model)))
         for record, (key, item_text) in zip(records, encoded, strict=True):
             src = f"data/{folder}/{record.id}.json"
-            if reuse is not None and reuse.unchanged(src, key):
-                assert key is not None
-                outputs.append(Reused(src, key, page=False))
+            kept = reuse.kept(src, key, page=False) if reuse is not None else None
+            if kept is not None:
+                outputs.append(kept)
             else:
                 outputs.append(StaticFile(src, item_text.json + "\n", key=key))
         if folder == "decisions":

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from generator import statefile
 from generator.model import Record
+from generator.render.urls import page_url
 
 MANIFEST_FILE = Path(".gongshi") / "site-manifest.pickle"
 
@@ -49,6 +50,11 @@ class Reused:
     noindex: bool = False
     page: bool = True
     """A page (at its URL's index.html), or a file at `src`."""
+
+    @property
+    def path(self) -> str:
+        """The file in the site."""
+        return page_url(self.src) + "index.html" if self.page else self.src
 
 
 @dataclass
@@ -124,8 +130,14 @@ class Reuse:
             return None
         return _INPUT + _digest(self.base + b"".join(digests) + pickle.dumps(shown, protocol=5))
 
-    def unchanged(self, path: str, key: bytes | None) -> bool:
-        return key is not None and self.previous.get(path) == key
+    def kept(self, src: str, key: bytes | None, noindex: bool = False,
+             page: bool = True) -> Reused | None:
+        """The page (or file) at `src` as the published site has it, when `key` is the one
+        it was made with; else None, and it must be made."""
+        if key is None:
+            return None
+        reused = Reused(src, key, noindex, page)
+        return reused if self.previous.get(reused.path) == key else None
 
 
 def record_digest(digests: Mapping[str, bytes], record: Record | None, missing: str) -> bytes:

@@ -193,10 +193,8 @@ class Writer:
         part = Part()
         for output in outputs:
             if isinstance(output, Reused):
-                part.written.append(Written(
-                    output.src, output.page, output.noindex,
-                    page_url(output.src) + "index.html" if output.page else output.src,
-                    output.key))
+                part.written.append(Written(output.src, output.page, output.noindex,
+                                            output.path, output.key))
             elif not isinstance(output, DocPage):
                 part.written.append(self._save(Written(output.src, page=False, path=output.src),
                                                output.markdown(), output.key))
