@@ -24,11 +24,12 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs.utils import get_relative_url
 
+from generator.fileio import make_folder, write_file
 from generator.render.docs import DocPage, Fence, Made, Output
 from generator.render.errors import RenderError
 from generator.render.reuse import Reused, bytes_key
@@ -187,7 +188,7 @@ class Writer:
         self.in_nav = in_nav
         self.base_url = base_url
         self.previous: Mapping[str, bytes] = previous or {}
-        self.folders: set[Path] = set()
+        self.folders: set[str] = set()
 
     def write(self, outputs: Iterable[Made]) -> Part:
         part = Part()
@@ -210,14 +211,16 @@ class Writer:
 
     def _save(self, written: Written, text: str, key: bytes | None) -> Written:
         data = text.encode("utf-8")
-        written = replace(written, key=key or bytes_key(data))
+        written = Written(written.src, written.page, written.noindex, written.path,
+                          key or bytes_key(data))
         if self.previous.get(written.path) == written.key:
             return written
-        path = self.site_dir / written.path
-        if path.parent not in self.folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(path.parent)
-        path.write_bytes(data)
+        path = f"{self.site_dir}/{written.path}"
+        folder = path.rpartition("/")[0]
+        if folder not in self.folders:
+            make_folder(folder)
+            self.folders.add(folder)
+        write_file(path, data)
         return written
 
 
