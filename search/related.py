@@ -18,13 +18,17 @@ and one for the same body. Ties go to the nearer date, then to the id.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator import statefile
 from generator.model import Decision
+from generator.render import text as text_module
 from generator.render.text import scrub_party
 
 if TYPE_CHECKING:
@@ -42,6 +46,9 @@ BODY_BONUS = 50
 _CHINESE = "[\u3400-\u4dbf\u4e00-\u9fff]"
 _PAIR_FROM_START = re.compile(f"{_CHINESE}{{2}}")
 _PAIR_FROM_SECOND = re.compile(f"(?<={_CHINESE}){_CHINESE}{{2}}")
+
+CACHE_FILE = Path(".gongshi") / "related.pickle"
+"""Each power's lists from the last build, kept while the power's decisions are unchanged."""
 
 Ranked = tuple[int, int, str]
 """A candidate as it sorts, best first: (-score, days apart, ref)."""
@@ -61,20 +68,32 @@ class _Case:
 def related(site: Site) -> dict[str, list[str]]:
     """Each public decision's ref -> the refs of up to MAX_RELATED related public decisions,
     most alike first; a decision with none is left out."""
-    return related_decisions(site.decisions)
+    return related_decisions(site.decisions, site.portal.root.parent / CACHE_FILE)
 
 
-def related_decisions(decisions: Iterable[Decision]) -> dict[str, list[str]]:
+def related_decisions(decisions: Iterable[Decision],
+                      cache: Path | None = None) -> dict[str, list[str]]:
     """The same for any decisions, which must all be public: `Site.decisions` holds no
-    withdrawn or expired decision, so none can ever be listed."""
+    withdrawn or expired decision, so none can ever be listed.
+
+    With `cache` (a file), the lists of a power whose public decisions are the same files
+    as in the last run are taken from it: a power's lists depend on its decisions alone, and
+    comparing them was seconds of a rebuild at 100,000 decisions (issue 8)."""
     ordered = sorted(decisions, key=lambda d: (d.decision_date, d.id))
     by_power = _groups(ordered, lambda d: d.power)
+    kept = _Kept(cache)
     result: dict[str, list[str]] = {}
     for group in by_power:
         if len(group) > 1:
-            # Cases (with their character pairs) are made one power at a time, to keep the
-            # memory of 100,000 decisions' pairs to that of the largest power.
-            result.update(_within_power([_case(d) for d in group]))
+            key = kept.key(group)
+            lists = kept.get(key)
+            if lists is None:
+                # Cases (with their character pairs) are made one power at a time, to keep
+                # the memory of 100,000 decisions' pairs to that of the largest power.
+                lists = list(_within_power([_case(d) for d in group]))
+                kept.put(key, lists)
+            result.update(lists)
+    kept.save()
     alone = {group[0].id for group in by_power if len(group) == 1}
     for group in _groups(ordered, lambda d: (d.body, d.type)):
         made: dict[int, _Case] = {}  # a neighbour of several lone decisions is made once
@@ -87,6 +106,45 @@ def related_decisions(decisions: Iterable[Decision]) -> dict[str, list[str]]:
                         made[i] = _case(group[i])
                 result[decision.ref] = _best([_ranked(made[position], made[i]) for i in near])
     return {ref: refs for ref, refs in sorted(result.items()) if refs}
+
+
+class _Kept:
+    """The lists of each power by a key of its decisions' files, from the last run and for
+    the next; a power with a decision not read from a file (made in a test) is not kept."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.version = _code_version()
+        found = statefile.load(path) if path is not None else None
+        self.previous: dict[bytes, list[tuple[str, list[str]]]] = (
+            found[1] if isinstance(found, tuple) and found[0] == self.version else {})
+        self.now: dict[bytes, list[tuple[str, list[str]]]] = {}
+
+    def key(self, group: list[Decision]) -> bytes | None:
+        if self.path is None or not all(d.file_digest for d in group):
+            return None
+        return hashlib.blake2b(b"\0".join(d.ref.encode() + (d.file_digest or b"")
+                                          for d in group), digest_size=16).digest()
+
+    def get(self, key: bytes | None) -> list[tuple[str, list[str]]] | None:
+        found = self.previous.get(key) if key is not None else None
+        if found is not None and key is not None:
+            self.now[key] = found
+        return found
+
+    def put(self, key: bytes | None, lists: list[tuple[str, list[str]]]) -> None:
+        if key is not None:
+            self.now[key] = lists
+
+    def save(self) -> None:
+        if self.path is not None and self.now.keys() != self.previous.keys():
+            statefile.dump(self.path, (self.version, self.now))
+
+
+def _code_version() -> str:
+    """The code that makes the lists: this module, and the masking of names in the facts."""
+    made_by = [Path(__file__), Path(text_module.__file__ or "")]
+    return hashlib.blake2b(b"\0".join(path.read_bytes() for path in made_by)).hexdigest()
 
 
 def character_pairs(text: str) -> frozenset[str]:

@@ -10,13 +10,16 @@ import datetime as dt
 import posixpath
 import random
 import re
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup, Tag
 
 from generator.loader import load
 from generator.model import Decision
+from search import related as related_module
 from search.related import MAX_RELATED, WINDOW, related_decisions
 from tests.conftest import DEMO_AS_OF, ROOT
 
@@ -196,3 +199,27 @@ def test_twins_come_first_and_the_order_of_the_input_does_not_matter() -> None:
     shuffled = decisions[:]
     random.Random(6).shuffle(shuffled)
     assert related_decisions(shuffled) == lists
+
+
+def test_a_power_whose_decision_files_are_unchanged_is_not_compared_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "related.pickle"
+    decisions = sorted(_public().values(), key=lambda d: d.id)
+    powers = Counter(d.power for d in decisions)
+    edited = next(d for d in decisions if powers[d.power] > 1)
+    changed = edited.model_copy(update={"facts": edited.facts + "另查明，该单位已于当月补缴。"})
+    changed.read_as(b"\x01" * 16)  # as the loader marks a record read from an edited file
+    now = [changed if d is edited else d for d in decisions]
+    expected_before, expected_after = related_decisions(decisions), related_decisions(now)
+
+    compared: list[set[str]] = []
+    within_power = related_module._within_power
+    monkeypatch.setattr(related_module, "_within_power", lambda group: (
+        compared.append({case.ref for case in group}), within_power(group))[1])
+    assert related_decisions(decisions, cache) == expected_before  # first run: all compared
+    assert len(compared) == sum(1 for n in powers.values() if n > 1)
+    compared.clear()
+    assert related_decisions(decisions, cache) == expected_before
+    assert compared == []
+    assert related_decisions(now, cache) == expected_after
+    assert compared == [{d.ref for d in decisions if d.power == edited.power}]
