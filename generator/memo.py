@@ -1,9 +1,10 @@
 """What the checks compute from one record file alone, kept between builds (issue 8).
 
-The publication gate hashes every record's content, and the privacy rule scans every text
-of every record: 10 s of CPU at 100,000 decisions, on every build, though only the files
-that changed can give anything new. Both depend only on the record, that is on its file's
-bytes (and on the code): they are kept in .gongshi/derived.pickle under the file's path
+The publication gate hashes every record's content, the privacy rule scans every text of
+every record, and the integrity rule checks each party's 统一社会信用代码: 12 s of CPU at
+100,000 decisions, on every build, though only the files that changed can give anything
+new. All depend only on the record, that is on its file's bytes (and on the code): they are
+kept in .gongshi/derived.pickle under the file's path
 and digest, and after a change only the changed files are hashed and scanned again.
 
 The checks run in forked workers; what a worker computed comes back with its problems
@@ -23,7 +24,7 @@ from generator.model import Record
 
 MEMO_FILE = Path(".gongshi") / "derived.pickle"
 _CODE = ("model.py", "ledger.py", "privacy.py", "rules/privacy.py", "rules/_finding.py",
-         "source.py", "problems.py", "memo.py")
+         "rules/integrity.py", "source.py", "problems.py", "memo.py")
 
 T = TypeVar("T")
 Key = tuple[str, str, bytes]

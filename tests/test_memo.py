@@ -7,9 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from stdnum.cn import uscc
 
 from generator import build as pipeline
 from generator import ledger
+from generator.loader import load
 from generator.memo import MEMO_FILE
 from generator.rules import privacy
 from tests.minisite import AS_OF, edit
@@ -38,12 +40,17 @@ def test_unchanged_files_are_not_scanned_or_hashed_again(good: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     scanned = _calls(monkeypatch, privacy, "_problems")
     hashed = _calls(monkeypatch, ledger, "canonical")
+    codes = _calls(monkeypatch, uscc, "is_valid")
     first = _codes(good)
     assert scanned and (good / MEMO_FILE).is_file()
+    parties = {d.party.uscc for d in load(good / "content")[0].decisions.values()} - {None}
+    assert parties and parties <= set(codes)
     scanned.clear()
     hashed.clear()
+    codes.clear()
     assert _codes(good) == first
     assert scanned == [] and hashed == []
+    assert not parties & set(codes)  # the bodies' codes are checked, the parties' are kept
     edit(good, D1, "facts: 经查，", "facts: 经查，联系人身份证号110101199003074514，")
     after = _codes(good)
     assert [getattr(r, "id", None) for r in scanned] == ["d1"]
