@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from generator.evaluation import Evaluation, evaluate, load_standard
+from generator.evaluation import Evaluation, evaluate, load_standard, rebound
 from generator.ledger import Ledger
 from generator.loader import load
 from generator.model import Appeal, CaseStep, Decision
@@ -242,3 +243,19 @@ def test_standard_that_is_not_yaml_names_its_line(tmp_path: Path) -> None:
     project = _project_with(tmp_path, "title: 评议考核\nitems:\n  - key: [unclosed\n")
     with pytest.raises(SettingsError, match=r"evaluation\.yml:\d+: not valid YAML"):
         load_settings(project)
+
+
+def test_evaluations_made_in_another_process_name_this_processs_decisions(
+        portal: Portal) -> None:
+    """The build evaluates in a forked process (generator.parallel.Background); what comes
+    back is unpickled, and `rebound` makes its deductions name the build's own decisions."""
+    late = _change(portal, "donghu-2025-002", legal_review=None)
+    changed = Portal(**{**portal.__dict__, "decisions": {**portal.decisions, late.id: late}})
+    year = late.decision_date.year
+    made = {year: evaluate(changed, Ledger.read(ROOT), load_standard(ROOT), year,
+                           sorted(changed.bodies), AS_OF)}
+    back = rebound(pickle.loads(pickle.dumps(made)), changed.decisions)
+    assert back == made
+    deductions = [d for e in back[year] for d in e.deductions]
+    assert deductions
+    assert all(d.decision is changed.decisions[d.decision.id] for d in deductions)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
+from generator.evaluation import rebound
 from generator.ledger import Ledger
 from generator.parallel import Background, run_all
 from generator.portal import Portal
@@ -89,10 +90,16 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     # What several modules share is computed before the workers fork, once: the related
     # decisions in another process meanwhile, since they need nothing else.
     related = Background(site.related)
+    # The evaluations as well (seconds at 100,000 decisions), once the statistics and the
+    # timings they start from are there to be inherited.
+    site.statistics()
+    evaluated = Background(site.all_evaluations) if site.settings.evaluation else None
     templates = Templates(project_root)
     linker = Linker(page_sources(site), HOME)
     feed_set = feeds.Feeds(site, linker)
     history.record_pages(site)
+    if evaluated is not None:
+        site.memo["evaluations"] = rebound(evaluated.result(), site.portal.decisions)
     for year in site.statistics().years:
         site.scores(year)
     site.memo["related"] = related.result()

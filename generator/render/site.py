@@ -96,6 +96,14 @@ class Site:
                                               self.body_order(), self.as_of, self.timings()))
         return evaluations[year]
 
+    def all_evaluations(self) -> dict[int, list[Evaluation]]:
+        """The evaluations of every year with figures, by year (for `Background`, which hands
+        them to the build's Site with `memo["evaluations"]`)."""
+        for year in self.statistics().years:
+            self.evaluations(year)
+        result: dict[int, list[Evaluation]] = self.memo.get("evaluations", {})
+        return result
+
     def scores(self, year: int) -> dict[str, int]:
         """Each evaluated body's score for the year, by body id."""
         key = f"scores-{year}"
