@@ -23,13 +23,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -51,6 +52,8 @@ class Run:
     total_mb: float
     """The peak of the processes' memory added up (proportional set size, so pages that
     forked workers share count once), sampled twice a second."""
+    stages: dict[str, float] = field(default_factory=dict)
+    """`gongshi build --timings`: seconds by stage, where the time of a build went."""
 
 
 def _tree(pid: int) -> list[int]:
@@ -79,27 +82,39 @@ def _pss_kb(pid: int) -> int:
 
 
 def measure(command: list[str], cwd: Path | None = None) -> Run:
-    """Run a command; its wall time and the peak memory of it and its children."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
-    peak_total = [0]
-    done = threading.Event()
+    """Run a command; its wall time, the peak memory of it and its children, and the stages
+    it printed."""
+    with tempfile.TemporaryFile() as output:
+        started = time.perf_counter()
+        # Both streams to a file (a pipe read only at the end could fill and stall the build);
+        # gongshi prints its timings with its messages, on stderr.
+        process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+        peak_total = [0]
+        done = threading.Event()
 
-    def sample() -> None:
-        while not done.wait(0.5):
-            peak_total[0] = max(peak_total[0], sum(map(_pss_kb, _tree(process.pid))))
+        def sample() -> None:
+            while not done.wait(0.5):
+                peak_total[0] = max(peak_total[0], sum(map(_pss_kb, _tree(process.pid))))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    done.set()
-    sampler.join()
-    seconds = time.perf_counter() - started
-    stderr = process.stderr.read().decode("utf-8", "replace") if process.stderr else ""
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{stderr[-3000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, peak_total[0] / 1024)
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        done.set()
+        sampler.join()
+        seconds = time.perf_counter() - started
+        output.seek(0)
+        printed = output.read().decode("utf-8", "replace")
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(command)} failed:\n{printed[-3000:]}")
+    stages = {match[1].strip(): float(match[2]) for match in _STAGE.finditer(printed)}
+    return Run(seconds, usage.ru_maxrss / 1024, peak_total[0] / 1024, stages)
+
+
+_STAGE = re.compile(r"^ *(\S[^\n]*?) +(\d+\.\d+) s$", re.MULTILINE)
+SHOWN_STAGES = {"load": "load", "check": "check", "shared figures": "shared",
+                "page shells (mkdocs)": "shells", "pages": "pages",
+                "browser search index": "search", "nav pages (mkdocs)": "nav",
+                "deploy": "deploy"}
 
 
 GONGSHI = str(Path(sys.executable).with_name("gongshi"))
@@ -113,7 +128,7 @@ def gongshi(project: Path, *args: str) -> None:
 
 
 def build(project: Path) -> Run:
-    return measure([GONGSHI, "build", "--project", str(project), "--as-of", AS_OF])
+    return measure([GONGSHI, "build", "--project", str(project), "--as-of", AS_OF, "--timings"])
 
 
 def size(folder: Path) -> tuple[float, int]:
@@ -233,6 +248,10 @@ def main() -> None:
             if isinstance(run, Run):
                 print(f"  {name:22} {run.seconds:8.1f} s  peak {run.peak_mb:6.0f} MB "
                       f"(largest process), {run.total_mb:6.0f} MB (all processes)")
+                if run.stages:
+                    print(" " * 26 + ", ".join(f"{short} {run.stages[stage]:.1f}"
+                                               for stage, short in SHOWN_STAGES.items()
+                                               if stage in run.stages))
         stock_run, full = result.get("stock"), result["full"]
         if isinstance(stock_run, Run) and isinstance(full, Run):
             print(f"  stock mkdocs-material ({result['stock pages']:,} pages) over ours: "
