@@ -4,6 +4,8 @@ build either way, and a build killed while deploying is finished by the next one
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 from pathlib import Path
 
@@ -249,3 +251,25 @@ def test_in_place_a_file_may_become_a_folder_and_a_folder_a_file(
                               "kept.html": b"kept"}
     manifest = reuse.Manifest.read(project, target)
     assert manifest is not None and set(manifest.keys) == {"a/index.html", "b", "kept.html"}
+
+
+def test_a_site_on_another_file_system_is_built(repo: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """mkdocs builds in the project's .gongshi/; with `--site` on another disk its pages
+    cannot be renamed into the site, and are copied (here the kernel's refusal is
+    simulated for every rename out of .gongshi/)."""
+    rename = os.replace
+    refused: list[str] = []
+
+    def across_devices(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        if "/.gongshi/" in str(source) and "/.gongshi/" not in str(target):
+            refused.append(str(source))
+            raise OSError(errno.EXDEV, os.strerror(errno.EXDEV), str(source))
+        rename(source, target)
+
+    monkeypatch.setattr(os, "replace", across_devices)
+    elsewhere = tmp_path / "elsewhere" / "site"
+    build(Project(repo), DEMO_AS_OF, site_dir=elsewhere)
+    assert refused  # the simulation was met
+    assert _files(elsewhere) == _files(repo / "site")
+    assert not any((repo / ".gongshi").glob("render-*"))  # nothing left behind

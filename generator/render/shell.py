@@ -20,9 +20,11 @@ one to a page without).
 
 from __future__ import annotations
 
+import errno
 import os
 import posixpath
 import re
+import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,9 +227,17 @@ class Writer:
 
 
 def merge(built: Path, site_dir: Path) -> None:
-    """Move what mkdocs built into the site, beside the pages already written there."""
+    """Move what mkdocs built into the site, beside the pages already written there. mkdocs
+    builds in the project's .gongshi/, and the site may be on another file system (`--site`
+    on another disk): there a file cannot be renamed, and is copied instead."""
     for folder, _, files in os.walk(built):
         target = site_dir / Path(folder).relative_to(built)
         target.mkdir(parents=True, exist_ok=True)
         for name in files:
-            os.replace(Path(folder) / name, target / name)
+            try:
+                os.replace(Path(folder) / name, target / name)
+            except OSError as exc:
+                if exc.errno != errno.EXDEV:
+                    raise
+                shutil.copyfile(Path(folder) / name, target / name)
+                (Path(folder) / name).unlink()
