@@ -117,6 +117,16 @@ def held_categories(portal: Portal) -> dict[str, frozenset[str]]:
     return {body_id: frozenset(categories) for body_id, categories in held.items()}
 
 
+def year_range(portal: Portal, as_of: dt.date, extra_years: Iterable[int] = ()) -> tuple[int, ...]:
+    """The years the figures cover, latest first: from the first decision's (or an extra
+    year's) to this year's or the last decision's, none left out between."""
+    found = {d.decision_date.year for d in portal.decisions.values()}
+    extra = list(extra_years)
+    first = min([*found, *extra], default=as_of.year)
+    last = max([as_of.year, *found, *extra])
+    return tuple(range(last, first - 1, -1))
+
+
 def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
             body_order: Iterable[str] | None = None, extra_years: Iterable[int] = (),
             timings: list[timeliness.Timing] | None = None) -> Statistics:
@@ -125,10 +135,7 @@ def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
     publication timings when the caller has them."""
     bodies = tuple(body_order if body_order is not None else sorted(portal.bodies))
     decisions = sorted(portal.decisions.values(), key=lambda d: d.id)
-    extra = list(extra_years)
-    first = min([*(d.decision_date.year for d in decisions), *extra], default=as_of.year)
-    last = max([as_of.year, *(d.decision_date.year for d in decisions), *extra])
-    years = tuple(range(last, first - 1, -1))
+    years = year_range(portal, as_of, extra_years)
     held = held_categories(portal)
     by_id = {t.decision.id: t for t in (timings if timings is not None
                                         else timeliness.publications(portal, ledger))}

@@ -90,16 +90,18 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     # What several modules share is computed before the workers fork, once: the related
     # decisions in another process meanwhile, since they need nothing else.
     related = Background(site.related)
-    # The evaluations as well (seconds at 100,000 decisions), once the statistics and the
-    # timings they start from are there to be inherited.
-    site.statistics()
+    # The evaluations as well (seconds at 100,000 decisions) while this process makes the
+    # statistics, once the publication timings both start from are there to be inherited.
+    # The list of pages (the Linker's) holds the evaluations' pages, so it waits for them.
+    site.timings()
     evaluated = Background(site.all_evaluations) if site.settings.evaluation else None
+    site.statistics()
     templates = Templates(project_root)
-    linker = Linker(page_sources(site), HOME)
-    feed_set = feeds.Feeds(site, linker)
     history.record_pages(site)
     if evaluated is not None:
         site.memo["evaluations"] = rebound(evaluated.result(), site.portal.decisions)
+    linker = Linker(page_sources(site), HOME)
+    feed_set = feeds.Feeds(site, linker)
     for year in site.statistics().years:
         site.scores(year)
     site.memo["related"] = related.result()

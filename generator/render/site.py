@@ -17,7 +17,7 @@ from generator.ledger import Ledger, Publication, versions_of
 from generator.model import Body, Correction, Decision, Officer, Power, Record
 from generator.portal import Portal
 from generator.settings import Settings
-from generator.statistics import Statistics
+from generator.statistics import Statistics, year_range
 from generator.statistics import compute as compute_statistics
 from generator.timeliness import Timing, publications, took_effect
 
@@ -86,7 +86,9 @@ class Site:
         if standard is None:
             return []
         if "evaluations" not in self.memo:
-            years = sorted({*self.statistics().years, year})
+            # The statistics' years, without the statistics: the evaluations are made in
+            # another process while this one makes the statistics (render/__init__.py).
+            years = sorted({*year_range(self.portal, self.as_of), year})
             self.memo["evaluations"] = evaluate_years(self.portal, self.ledger, standard, years,
                                                       self.body_order(), self.as_of,
                                                       self.timings())
@@ -99,7 +101,7 @@ class Site:
     def all_evaluations(self) -> dict[int, list[Evaluation]]:
         """The evaluations of every year with figures, by year (for `Background`, which hands
         them to the build's Site with `memo["evaluations"]`)."""
-        for year in self.statistics().years:
+        for year in year_range(self.portal, self.as_of):
             self.evaluations(year)
         result: dict[int, list[Evaluation]] = self.memo.get("evaluations", {})
         return result
