@@ -22,7 +22,16 @@ class Encoded:
 
     json: str
     cells: list[str]
-    shuanggongshi: dict[str, str] | None
+    penalty: Penalty | None = None
+    """A 行政处罚's row in the 双公示 files."""
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A 行政处罚 decision's 双公示 row, as its JSON file and its CSV file hold it."""
+
+    json: str
+    cells: list[str]
 
 
 class ItemCache:

@@ -33,7 +33,7 @@ from generator.reference import SCHEMA_URL
 from generator.render import history
 from generator.render.citations import article_label
 from generator.render.docs import DocPage, Made, StaticFile
-from generator.render.itemcache import CACHE_FILE, Encoded, ItemCache
+from generator.render.itemcache import CACHE_FILE, Encoded, ItemCache, Penalty
 from generator.render.jsontext import pretty_json, pretty_json_around
 from generator.render.reuse import Reuse, record_digest
 from generator.render.site import Publicity, Site
@@ -314,9 +314,11 @@ def _encoded(site: Site, reuse: Reuse | None, cache: ItemCache, record: Record,
         if cached is not None:
             return key, cached
     data = item(site, record)
-    encoded = Encoded(pretty_json(data), [cell(_get(data, c.path)) for c in cols],
-                      shuanggongshi_row(site, record)
-                      if isinstance(record, Decision) and record.type == "行政处罚" else None)
+    penalty = None
+    if isinstance(record, Decision) and record.type == "行政处罚":
+        row = shuanggongshi_row(site, record)
+        penalty = Penalty(pretty_json(row), [cell(row[name]) for name, _ in SHUANGGONGSHI_COLUMNS])
+    encoded = Encoded(pretty_json(data), [cell(_get(data, c.path)) for c in cols], penalty)
     cache.put(key, encoded)
     return key, encoded
 
@@ -332,7 +334,7 @@ def pages(site: Site, linker: Linker, templates: Templates,
         return Link(text, path.removeprefix("data/"))
 
     cache = ItemCache(site.portal.root.parent / CACHE_FILE if reuse is not None else None)
-    penalties: list[dict[str, str]] = []
+    penalties: list[Penalty] = []
     for folder in TYPES:
         model = BY_FOLDER[folder]
         records = public_records(site, folder)
@@ -353,20 +355,21 @@ def pages(site: Site, linker: Linker, templates: Templates,
             else:
                 outputs.append(StaticFile(src, item_text.json + "\n", key=key))
         if folder == "decisions":
-            penalties = [e.shuanggongshi for _, e in encoded if e.shuanggongshi is not None]
+            penalties = [e.penalty for _, e in encoded if e.penalty is not None]
         files.append(FileRow(Link(model.label), f"全部公开的{model.label}", len(records), [
             href(f"data/{folder}.json", "JSON"), href(f"data/{folder}.csv", "CSV"),
             href(f"data/schema/{folder}.schema.json", "JSON Schema")]))
         tables.append(FieldTable(f"fields-{folder}", f"{model.label}（{folder}.csv）", cols))
     cache.save()
-    rows = penalties
     names = [name for name, _ in SHUANGGONGSHI_COLUMNS]
-    outputs.append(StaticFile(f"data/{XZCF}.json", _json({
-        "layout": "双公示 行政处罚", "count": len(rows), "items": rows})))
+    # Each row encoded once, with its record's item (and kept with it between builds).
+    outputs.append(StaticFile(f"data/{XZCF}.json", pretty_json_around({
+        "layout": "双公示 行政处罚", "count": len(penalties)}, "items",
+        [penalty.json for penalty in penalties]) + "\n"))
     outputs.append(StaticFile(f"data/{XZCF}.csv", csv_text(
-        names, [[cell(row[name]) for name in names] for row in rows])))
+        names, [penalty.cells for penalty in penalties])))
     files.append(FileRow(Link("行政处罚（双公示格式）"), "公示中的行政处罚决定，按“双公示”行政处罚数据项排列",
-                         len(rows), [href(f"data/{XZCF}.json", "JSON"),
+                         len(penalties), [href(f"data/{XZCF}.json", "JSON"),
                                      href(f"data/{XZCF}.csv", "CSV")]))
     figures = site.statistics()
     files.append(FileRow(Link("年度执法数据"), "各年度、各执法主体和全部执法主体的执法数据，每行一项指标；"
