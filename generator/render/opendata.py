@@ -324,9 +324,10 @@ def _encoded(site: Site, reuse: Reuse | None, cache: ItemCache, record: Record,
 
 
 def pages(site: Site, linker: Linker, templates: Templates,
-          reuse: Reuse | None = None) -> list[Made]:
+          reuse: Reuse | None = None) -> Iterator[Made]:
+    """The data files, each given as soon as it is made, so that the writer writes it and
+    lets it go (at 100,000 decisions they held 2 GB at once as a list), then the data page."""
     here = linker.at(INDEX_SRC)
-    outputs: list[Made] = []
     files: list[FileRow] = []
     tables: list[FieldTable] = []
 
@@ -340,20 +341,17 @@ def pages(site: Site, linker: Linker, templates: Templates,
         records = public_records(site, folder)
         cols = columns(model)
         encoded = [_encoded(site, reuse, cache, record, cols) for record in records]
-        outputs.append(StaticFile(f"data/{folder}.json", pretty_json_around({
+        yield StaticFile(f"data/{folder}.json", pretty_json_around({
             "type": folder, "label": model.label, "count": len(records),
             "schema": f"schema/{folder}.schema.json"}, "items", [e.json for _, e in encoded])
-            + "\n"))
-        outputs.append(StaticFile(f"data/{folder}.csv", csv_text(
-            [c.header for c in cols], [e.cells for _, e in encoded])))
-        outputs.append(StaticFile(f"data/schema/{folder}.schema.json", schema_text(model)))
+            + "\n")
+        yield StaticFile(f"data/{folder}.csv", csv_text(
+            [c.header for c in cols], [e.cells for _, e in encoded]))
+        yield StaticFile(f"data/schema/{folder}.schema.json", schema_text(model))
         for record, (key, item_text) in zip(records, encoded, strict=True):
             src = f"data/{folder}/{record.id}.json"
             kept = reuse.kept(src, key, page=False) if reuse is not None else None
-            if kept is not None:
-                outputs.append(kept)
-            else:
-                outputs.append(StaticFile(src, item_text.json + "\n", key=key))
+            yield kept if kept is not None else StaticFile(src, item_text.json + "\n", key=key)
         if folder == "decisions":
             penalties = [e.penalty for _, e in encoded if e.penalty is not None]
         files.append(FileRow(Link(model.label), f"全部公开的{model.label}", len(records), [
@@ -363,11 +361,10 @@ def pages(site: Site, linker: Linker, templates: Templates,
     cache.save()
     names = [name for name, _ in SHUANGGONGSHI_COLUMNS]
     # Each row encoded once, with its record's item (and kept with it between builds).
-    outputs.append(StaticFile(f"data/{XZCF}.json", pretty_json_around({
+    yield StaticFile(f"data/{XZCF}.json", pretty_json_around({
         "layout": "双公示 行政处罚", "count": len(penalties)}, "items",
-        [penalty.json for penalty in penalties]) + "\n"))
-    outputs.append(StaticFile(f"data/{XZCF}.csv", csv_text(
-        names, [penalty.cells for penalty in penalties])))
+        [penalty.json for penalty in penalties]) + "\n")
+    yield StaticFile(f"data/{XZCF}.csv", csv_text(names, [penalty.cells for penalty in penalties]))
     files.append(FileRow(Link("行政处罚（双公示格式）"), "公示中的行政处罚决定，按“双公示”行政处罚数据项排列",
                          len(penalties), [href(f"data/{XZCF}.json", "JSON"),
                                      href(f"data/{XZCF}.csv", "CSV")]))
@@ -383,5 +380,4 @@ def pages(site: Site, linker: Linker, templates: Templates,
                                       here.to("evaluation/index.md", "评分标准")]))
     context = DataPage("开放数据", files, tables, list(SHUANGGONGSHI_COLUMNS),
                        here.to("feeds/index.md", "订阅"))
-    outputs.insert(0, DocPage(INDEX_SRC, context.title, (templates.render("data.html.j2", context),)))
-    return outputs
+    yield DocPage(INDEX_SRC, context.title, (templates.render("data.html.j2", context),))
