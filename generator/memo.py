@@ -14,7 +14,6 @@ the values: after an update of Gongshi it starts empty.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,8 +32,7 @@ Key = tuple[str, str, bytes]
 
 def _code_version() -> bytes:
     here = Path(__file__).parent
-    return hashlib.blake2b(b"".join((here / name).read_bytes() for name in _CODE),
-                           digest_size=16).digest()
+    return statefile.code_digest(here / name for name in _CODE)
 
 
 class _Memo:

@@ -26,6 +26,7 @@ import pickle
 import tempfile
 from pathlib import Path
 
+from generator import statefile
 from generator.model import Record
 
 CACHE_FILE = Path(".gongshi") / "records.pickle"
@@ -36,9 +37,9 @@ def digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=16).digest()
 
 
-def _code_version() -> str:
+def _code_version() -> bytes:
     here = Path(__file__).parent
-    return digest(b"".join((here / name).read_bytes() for name in _CODE)).hex()
+    return statefile.code_digest(here / name for name in _CODE)
 
 
 _GROUP = 1000

@@ -11,11 +11,15 @@ small objects, all kept, and the collector would scan them again and again while
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+V = TypeVar("V")
 
 
 def load(path: Path) -> Any:
@@ -48,3 +52,45 @@ def dump(path: Path, value: object, durable: bool = False) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def code_digest(files: Iterable[Path]) -> bytes:
+    """A digest of the code files that make a kept value: part of its key or version, so that
+    after an update of Gongshi what older code made is not taken for this code's."""
+    return hashlib.blake2b(b"\0".join(path.read_bytes() for path in files),
+                           digest_size=16).digest()
+
+
+class Kept(Generic[V]):
+    """Values kept between builds by a key of everything they are made from (code included):
+    a build takes those whose key it meets, adds what it makes, and keeps for the next only
+    what it used, so that the file does not grow with records that are gone. Without a path
+    nothing is read or kept."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.known: dict[bytes, V] = {}
+        self.used: dict[bytes, V] = {}
+        self.fresh = False
+        if path is not None:
+            known = load(path)
+            if isinstance(known, dict):
+                self.known = known
+
+    def get(self, key: bytes | None) -> V | None:
+        found = self.known.get(key) if key is not None else None
+        if found is not None and key is not None:
+            self.used[key] = found
+        return found
+
+    def put(self, key: bytes | None, value: V) -> None:
+        if key is not None:
+            self.used[key] = value
+            self.fresh = True
+
+    def save(self) -> None:
+        """Keep what this build used, written whole or not at all, when anything is new or
+        gone."""
+        if self.path is None or (not self.fresh and len(self.used) == len(self.known)):
+            return
+        dump(self.path, self.used)

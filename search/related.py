@@ -81,11 +81,13 @@ def related_decisions(decisions: Iterable[Decision],
     comparing them was seconds of a rebuild at 100,000 decisions (issue 8)."""
     ordered = sorted(decisions, key=lambda d: (d.decision_date, d.id))
     by_power = _groups(ordered, lambda d: d.power)
-    kept = _Kept(cache)
+    kept: statefile.Kept[Lists] = statefile.Kept(cache)
+    # The code that makes the lists: this module, and the masking of names in the facts.
+    code = statefile.code_digest([Path(__file__), Path(text_module.__file__ or "")])
     result: dict[str, list[str]] = {}
     for group in by_power:
         if len(group) > 1:
-            key = kept.key(group)
+            key = _group_key(code, group)
             lists = kept.get(key)
             if lists is None:
                 # Cases (with their character pairs) are made one power at a time, to keep
@@ -108,43 +110,17 @@ def related_decisions(decisions: Iterable[Decision],
     return {ref: refs for ref, refs in sorted(result.items()) if refs}
 
 
-class _Kept:
-    """The lists of each power by a key of its decisions' files, from the last run and for
-    the next; a power with a decision not read from a file (made in a test) is not kept."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.version = _code_version()
-        found = statefile.load(path) if path is not None else None
-        self.previous: dict[bytes, list[tuple[str, list[str]]]] = (
-            found[1] if isinstance(found, tuple) and found[0] == self.version else {})
-        self.now: dict[bytes, list[tuple[str, list[str]]]] = {}
-
-    def key(self, group: list[Decision]) -> bytes | None:
-        if self.path is None or not all(d.file_digest for d in group):
-            return None
-        return hashlib.blake2b(b"\0".join(d.ref.encode() + (d.file_digest or b"")
-                                          for d in group), digest_size=16).digest()
-
-    def get(self, key: bytes | None) -> list[tuple[str, list[str]]] | None:
-        found = self.previous.get(key) if key is not None else None
-        if found is not None and key is not None:
-            self.now[key] = found
-        return found
-
-    def put(self, key: bytes | None, lists: list[tuple[str, list[str]]]) -> None:
-        if key is not None:
-            self.now[key] = lists
-
-    def save(self) -> None:
-        if self.path is not None and self.now.keys() != self.previous.keys():
-            statefile.dump(self.path, (self.version, self.now))
+Lists = list[tuple[str, list[str]]]
+"""A power's lists: each decision's ref with its related refs."""
 
 
-def _code_version() -> str:
-    """The code that makes the lists: this module, and the masking of names in the facts."""
-    made_by = [Path(__file__), Path(text_module.__file__ or "")]
-    return hashlib.blake2b(b"\0".join(path.read_bytes() for path in made_by)).hexdigest()
+def _group_key(code: bytes, group: list[Decision]) -> bytes | None:
+    """What a power's lists are made from: the code, and each decision's ref and file; None
+    for a power with a decision not read from a file (made in a test), which is not kept."""
+    if not all(d.file_digest for d in group):
+        return None
+    return hashlib.blake2b(code + b"\0".join(d.ref.encode() + (d.file_digest or b"")
+                                              for d in group), digest_size=16).digest()
 
 
 def character_pairs(text: str) -> frozenset[str]:

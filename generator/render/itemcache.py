@@ -34,31 +34,5 @@ class Penalty:
     cells: list[str]
 
 
-class ItemCache:
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.known: dict[bytes, Encoded] = {}
-        self.used: dict[bytes, Encoded] = {}
-        self.fresh = False
-        if path is not None:
-            known = statefile.load(path)
-            if isinstance(known, dict):
-                self.known = known
-
-    def get(self, key: bytes | None) -> Encoded | None:
-        found = self.known.get(key) if key is not None else None
-        if found is not None and key is not None:
-            self.used[key] = found
-        return found
-
-    def put(self, key: bytes | None, encoded: Encoded) -> None:
-        if key is not None:
-            self.used[key] = encoded
-            self.fresh = True
-
-    def save(self) -> None:
-        """Keep what this build used, written whole or not at all, when anything is new or
-        gone."""
-        if self.path is None or (not self.fresh and len(self.used) == len(self.known)):
-            return
-        statefile.dump(self.path, self.used)
+ItemCache = statefile.Kept[Encoded]
+"""Encoded items by key (generator/render/opendata.py: the key holds the code's digest)."""
