@@ -79,11 +79,16 @@ class Shell:
     """The shell's URL path from the site root, which its relative links start from."""
     by_folder: dict[str, str] = field(default_factory=dict)
     targets: set[str] = field(default_factory=set)
-    cut: dict[str, list[str]] = field(default_factory=dict)
+    cut: dict[str, list[str | bytes]] = field(default_factory=dict)
+    below: set[str] = field(default_factory=set)
+    """Every folder (ending in /) that holds a target: a page's own links differ from its
+    folder's when its path is one of them."""
 
     def __post_init__(self) -> None:
         self.targets = {self._resolved(m.group(2)) for m in _LINK.finditer(self.text)
                         if m.group(2) and not m.group(2).startswith(_ABSOLUTE)}
+        self.below = {target[:end + 1] for target in self.targets
+                      for end, char in enumerate(target) if char == "/"}
 
     def _resolved(self, target: str) -> str:
         """A relative link of the shell as a path from the site root."""
@@ -101,29 +106,35 @@ class Shell:
     def _at(self, page_path: str) -> str:
         """The shell's HTML with its relative links made from `page_path`. They are the same
         for every page of a folder, unless the theme links to the page itself (or below it)."""
-        if any(target.startswith(page_path) for target in self.targets):
+        if not page_path or page_path in self.below or page_path in self.targets:
             return self._relinked(page_path)
         folder = posixpath.dirname(page_path.rstrip("/"))
         if folder not in self.by_folder:
             self.by_folder[folder] = self._relinked(page_path)
         return self.by_folder[folder]
 
-    def fill(self, page: DocPage, base_url: str) -> str:
+    def fill(self, page: DocPage, base_url: str) -> bytes:
+        """The page's HTML, encoded: the shell's own parts were encoded once, and only what
+        the page puts into it is encoded here (most of a page's bytes are the theme's)."""
         path = page_url(page.src)
         parts = self._parts(self._at(path))
         values = {self.url: base_url + path, TITLE: title_text(page.title), HEAD: page.head(),
                   CONTENT: page.content()}
-        return "".join(values.get(part, part) for part in parts)
+        return b"".join(part if isinstance(part, bytes) else values[part].encode()
+                        for part in parts)
 
-    def _parts(self, text: str) -> list[str]:
-        """The shell cut at its markers (kept as parts), once per text: filling a page is then
-        one join, not a scan of the whole shell per marker."""
+    def _parts(self, text: str) -> list[str | bytes]:
+        """The shell cut at its markers: the markers as they are, the text between them
+        encoded. Once per text: filling a page is then one join, not a scan of the whole
+        shell per marker."""
         if text not in self.cut:
-            pattern = "(" + "|".join(re.escape(m) for m in (self.url, TITLE, HEAD, CONTENT)) + ")"
+            markers = (self.url, TITLE, HEAD, CONTENT)
+            pattern = "(" + "|".join(re.escape(m) for m in markers) + ")"
             parts = re.split(pattern, text)
             if parts.count(CONTENT) != 1:
                 raise RenderError("the theme's shell page lost its content marker")
-            self.cut[text] = parts
+            self.cut[text] = [part if index % 2 else part.encode()
+                              for index, part in enumerate(parts)]
         return self.cut[text]
 
 
@@ -200,7 +211,7 @@ class Writer:
                                             output.path, output.key))
             elif not isinstance(output, DocPage):
                 part.written.append(self._save(Written(output.src, page=False, path=output.src),
-                                               output.markdown(), output.key))
+                                               output.markdown().encode(), output.key))
             elif (level := depth(output.src)) in self.shell_of and fillable(output, self.in_nav):
                 written = Written(output.src, True, output.noindex,
                                   page_url(output.src) + "index.html")
@@ -211,8 +222,7 @@ class Writer:
                 part.kept.append(output)
         return part
 
-    def _save(self, written: Written, text: str, key: bytes | None) -> Written:
-        data = text.encode("utf-8")
+    def _save(self, written: Written, data: bytes, key: bytes | None) -> Written:
         written = Written(written.src, written.page, written.noindex, written.path,
                           key or bytes_key(data))
         if self.previous.get(written.path) == written.key:
