@@ -143,6 +143,10 @@ def refs(record: Record) -> list[str]:
 
 def versions_of(histories: dict[str, list[Publication]], record: Record) -> list[Publication]:
     """A record's published versions, oldest first, including those under a former id."""
+    if not record.former_ids:  # most records: one list, and most have one version
+        found = histories.get(record.ref, [])
+        if len(found) < 2:
+            return list(found)
     found = [entry for ref in refs(record) for entry in histories.get(ref, [])]
     return sorted(found, key=lambda e: (e.version, e.published, e.record))
 

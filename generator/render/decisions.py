@@ -327,10 +327,12 @@ def page_key(site: Site, reuse: Reuse, decision: Decision, related: list[Decisio
     if decision.legal_review:
         shown.append(portal.officers.get(decision.legal_review.reviewer))
         missing.append(decision.legal_review.reviewer)
-    shown += [portal.officers.get(officer) for officer in decision.officers]
+    officers = portal.officers
+    shown += [officers.get(officer) for officer in decision.officers]
     missing += decision.officers
+    bodies = portal.bodies
     for other in related:
-        shown += [other, portal.bodies.get(other.body)]
+        shown += [other, bodies.get(other.body)]
         missing += [other.id, other.body]
     shown += appeals
     missing += [appeal.id for appeal in appeals]
@@ -338,8 +340,15 @@ def page_key(site: Site, reuse: Reuse, decision: Decision, related: list[Decisio
     shown += corrections
     missing += [correction.id for correction in corrections]
     publicity = site.publicity(decision)
+    src = record_src(decision)
+    # Most decisions are public, with no correction: their status and notice follow from
+    # that, and their publication date and version history from their ledger entries.
+    versions = site.versions(decision)
+    said: tuple[object, ...] = (publicity.value, [
+        (v.record, v.version, v.hash, v.published, v.fields) for v in versions])
+    if corrections or publicity is not Publicity.PUBLIC or decision.former_ids \
+            or any(v.correction for v in versions):
+        said = (publicity.value, status(site, decision), _notice(site, decision, publicity),
+                site.published(decision), version_key(site, decision))
     return reuse.key([record_digest(digests, record, name) for record, name in
-                      zip(shown, missing, strict=True)],
-                     publicity.value, status(site, decision), _notice(site, decision, publicity),
-                     site.published(decision), version_key(site, decision),
-                     reuse.around(record_src(decision)))
+                      zip(shown, missing, strict=True)], *said, reuse.around(src))

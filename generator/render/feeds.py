@@ -82,6 +82,7 @@ class Feeds:
         self.filing = Filing.of(site)
         self.by_key: dict[str, Feed] = {}
         self._signatures: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+        self._last: tuple[str, tuple[str, ...]] = ("\0", ())
         self._declare(linker)
         self._fill()
 
@@ -256,9 +257,15 @@ class Feeds:
     # --- links from pages -----------------------------------------------------------------
 
     def keys_for(self, src: str) -> tuple[str, ...]:
-        """The feeds a page links: the ones about what it shows first, then the general ones."""
+        """The feeds a page links: the ones about what it shows first, then the general ones.
+        A page asks twice in a row (for its key, then for its links): the last answer is kept."""
+        last_src, last_keys = self._last
+        if src == last_src:
+            return last_keys
         keys = [*self._keys_for(src), "decisions", "corrections"]
-        return tuple(key for key in dict.fromkeys(keys) if key in self.by_key)
+        found = tuple(key for key in dict.fromkeys(keys) if key in self.by_key)
+        self._last = (src, found)
+        return found
 
     def signature(self, src: str) -> tuple[tuple[str, str], ...]:
         """What the page's feed links and 订阅 line are made from (besides where it is);
