@@ -66,6 +66,20 @@ def _checked(project: Project, as_of: dt.date) -> tuple[Portal, Report, Ledger |
     with stage("load"):
         portal, report = load(project.content, project.root / CACHE_FILE)
         MEMO.read(project.root / MEMO_FILE)
+    # The records live as long as the run: out of the collector's sight, which would
+    # otherwise walk all of them each time what comes next (the ledger's 100,000 entries,
+    # the checks' findings) makes enough objects (reading the ledger took 3.1 s, not 0.9 s).
+    frozen = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        return _checked_portal(project, as_of, portal, report)
+    finally:
+        if not frozen:
+            gc.unfreeze()
+
+
+def _checked_portal(project: Project, as_of: dt.date, portal: Portal,
+                    report: Report) -> tuple[Portal, Report, Ledger | None]:
     try:
         ledger = Ledger.read(project.root)
     except LedgerError as exc:
