@@ -29,11 +29,20 @@ def workers() -> int:
                else (os.cpu_count() or 1))
 
 
-def run_all(tasks: Sequence[Callable[[], T]]) -> list[T]:
-    """Each task's result, in the order of `tasks`."""
+def run_all(tasks: Sequence[Callable[[], T]], costs: Sequence[float] | None = None) -> list[T]:
+    """Each task's result, in the order of `tasks`. With `costs` (how long each task is
+    expected to take, in any unit), the longest start first, so that no core is left
+    waiting at the end for another's long last task."""
     count = workers()
     if count < 2 or len(tasks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [task() for task in tasks]
+    if costs is not None:
+        order = sorted(range(len(tasks)), key=lambda index: -costs[index])
+        done = run_all([tasks[index] for index in order])
+        results: list[T] = [done[0]] * len(tasks)
+        for place, index in enumerate(order):
+            results[index] = done[place]
+        return results
     _TASKS[:] = list(tasks)
     # Objects that exist before the fork stay out of the collector's sight in the workers,
     # which would otherwise touch (and so copy) every page of memory they share.
