@@ -12,6 +12,7 @@ Field names are shown in Chinese, from the record model's own field descriptions
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -137,7 +138,14 @@ def history_block(site: Site, templates: Templates, record: Record) -> str | Non
     rows = versions(site, record)
     if not rows:
         return None
-    return templates.render("history.html.j2", rows)
+    return _history_html(templates, tuple(rows))
+
+
+@functools.lru_cache(maxsize=4096)
+def _history_html(templates: Templates, rows: tuple[VersionRow, ...]) -> str:
+    """The block, rendered once for each history: most records were published once, on one
+    of a few hundred days, and so share theirs with thousands of others."""
+    return templates.render("history.html.j2", list(rows))
 
 
 def record_pages(site: Site) -> dict[str, Record]:
