@@ -91,6 +91,11 @@ def relative_href(here: str, target: str, anchor: str = "") -> str:
     """The link from the page `here` to the page `target` (both source paths): relpath of
     their URLs, from their parts (made once per page; a build makes millions of links)."""
     starts, parts = _url_parts(here), _url_parts(target)
+    if starts and parts and starts[0] != parts[0]:
+        # Another section: up to the root and down, the same from every page as deep (a
+        # decision page's links to its body, power, officers and laws).
+        href = _across(len(starts), target)
+        return f"{href}#{anchor}" if anchor else href
     common = 0
     for a, b in zip(starts, parts, strict=False):
         if a != b:
@@ -99,6 +104,11 @@ def relative_href(here: str, target: str, anchor: str = "") -> str:
     path = "/".join([".."] * (len(starts) - common) + list(parts[common:]))
     href = path + "/" if path else "./"
     return f"{href}#{anchor}" if anchor else href
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _across(depth: int, target: str) -> str:
+    return "../" * depth + page_url(target)
 
 
 def asset_href(here: str, asset: str) -> str:
