@@ -106,12 +106,12 @@ def _checked_portal(project: Project, as_of: dt.date, portal: Portal,
 
 
 PARALLEL_FROM = 2000
+"""Decisions from which checking in two processes pays for starting them."""
 
 _COSTS: dict[Callable[..., Iterable[Problem]], float] = {
     gate.check: 11, privacy.check: 8, integrity.check: 6, timeliness.check: 2}
 """Seconds of CPU each check took at 100,000 decisions on a first build (the others less
 than one): the longest start first, else one core checked alone for 4 s at the end."""
-"""Decisions from which checking in two processes pays for starting them."""
 
 
 def _listed(check: Callable[..., Iterable[Problem]],

@@ -38,11 +38,8 @@ def run_all(tasks: Sequence[Callable[[], T]], costs: Sequence[float] | None = No
         return [task() for task in tasks]
     if costs is not None:
         order = sorted(range(len(tasks)), key=lambda index: -costs[index])
-        done = run_all([tasks[index] for index in order])
-        results: list[T] = [done[0]] * len(tasks)
-        for place, index in enumerate(order):
-            results[index] = done[place]
-        return results
+        done = dict(zip(order, run_all([tasks[index] for index in order]), strict=True))
+        return [done[index] for index in range(len(tasks))]
     _TASKS[:] = list(tasks)
     # Objects that exist before the fork stay out of the collector's sight in the workers,
     # which would otherwise touch (and so copy) every page of memory they share.

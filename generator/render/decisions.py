@@ -344,11 +344,13 @@ def page_key(site: Site, reuse: Reuse, decision: Decision, related: list[Decisio
     # Most decisions are public, with no correction: their status and notice follow from
     # that, and their publication date and version history from their ledger entries.
     versions = site.versions(decision)
-    said: tuple[object, ...] = (publicity.value, [
-        (v.record, v.version, v.hash, v.published, v.fields) for v in versions])
+    said: tuple[object, ...]
     if corrections or publicity is not Publicity.PUBLIC or decision.former_ids \
             or any(v.correction for v in versions):
         said = (publicity.value, status(site, decision), _notice(site, decision, publicity),
                 site.published(decision), version_key(site, decision))
+    else:
+        said = (publicity.value, [(v.record, v.version, v.hash, v.published, v.fields)
+                                  for v in versions])
     return reuse.key([record_digest(digests, record, name) for record, name in
                       zip(shown, missing, strict=True)], *said, reuse.around(src))

@@ -44,7 +44,7 @@ class Item:
     category: str
 
     def values(self) -> tuple[str, str, str, dt.date, str, str]:
-        """Its fields, for a feed's key (dataclasses.astuple deep-copies each: 9 s of CPU
+        """Its fields, for a feed's key (dataclasses.astuple deep-copies each: 1.6 s of CPU
         for the feeds of 100,000 decisions)."""
         return (self.tag, self.title, self.link, self.date, self.summary, self.category)
 
