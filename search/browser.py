@@ -15,9 +15,11 @@ benchmarks/search_index.py, its first query fetched 1 MB (a metadata file that l
 page), showing the filters fetched 1.5 MB more, a topic query took 3.6–5.3 s in Chromium,
 indexing peaked at 5.8 GB, and two builds of the same records gave different bytes.
 
-Record numbers follow the date, newest first, so equal scores and a filter-only listing come
-out newest first. A record's weights depend only on the record itself, so an unchanged record
-gives the same postings whatever else changed.
+Record numbers follow the date, oldest first, and search-core.js shows equal scores and a
+filter-only listing by number counting down: newest first. A new decision, the newest, takes
+the next number and leaves every other record's number (and so most files) as it was. A
+record's weights depend only on the record itself, so an unchanged record gives the same
+postings whatever else changed.
 
 Built on both cores (issue 8: 100,000 decisions): forked workers (`generator.parallel`)
 index ranges of records, and send back their postings packed and sorted into groups of term
@@ -29,7 +31,8 @@ weights) depend on its text alone, so they are kept between builds in
 .gongshi/browser-index.pickle (`search.browser_cache`), and only the records whose text
 changed are weighed again. Everything that depends on more than one record (the numbers,
 the term files, the counts, the common terms) is made afresh on every build, so the bytes
-are the same with the cache or without.
+are the same with the cache or without; only a file whose JSON the last build wrote already
+is not compressed again (.gongshi/browser-files.pickle).
 
 Measured on the 10,000-decision benchmark project (5,870 records) in one process: 2.9 s
 without the cache (2.8 s before it existed), 1.5 s with it. Weighing was about half of the
@@ -58,13 +61,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import repeat
-from operator import add, sub
+from operator import add, attrgetter, sub
 from pathlib import Path
 from typing import Any
 
 from generator.parallel import run_all, workers
 from search import browser_cache
-from search.browser_cache import Postings
+from search.browser_cache import FILES_FILE, PARTS_FILE, Postings
 from search.documents import KINDS, Document
 from search.terms import EXACT, HAN
 
@@ -91,6 +94,10 @@ its place among `MOST_SHARDS` (`shard(term, MOST_SHARDS) % shards`) before the c
 PARALLEL_FROM = 2000
 """Records from which the index is built in worker processes: below, starting them costs more
 than it saves."""
+RANGE = 128 * CHUNK
+"""Records per range. A range's postings, packed, are kept between builds under a digest of
+what they are made of (`_range_key`): a build packs again only the ranges whose records
+changed, and a new record, numbered last, changes the last range only."""
 GROUPS = 8
 """Groups of term files written in parallel: more than the workers, so that a worker that
 finishes early takes another. A divisor of the fewest term files (16)."""
@@ -246,11 +253,14 @@ def filter_terms(doc: Document) -> list[str]:
 
 
 def _ordered(documents: Iterable[Document]) -> list[Document]:
-    """Newest first; records without a date after the decisions, by type and id."""
-    kinds = list(KINDS)
-    docs = sorted(documents, key=lambda d: (kinds.index(d.kind) if d.kind in kinds else 99, d.ref))
-    dated = sorted((d for d in docs if d.date), key=lambda d: d.date, reverse=True)  # stable
-    return [*dated, *(d for d in docs if not d.date)]
+    """Oldest first, so that a new record is numbered after all the others and changes no
+    other record's number; the reader sees them the other way round (search-core.js counts
+    down). Records without a date first (the reader sees them after the decisions), each
+    group by type and id, backwards."""
+    kinds = {kind: n for n, kind in enumerate(KINDS)}
+    docs = sorted(documents, key=lambda d: (kinds.get(d.kind, 99), d.ref), reverse=True)
+    dated = sorted((d for d in docs if d.date), key=attrgetter("date"))  # stable
+    return [*(d for d in docs if not d.date), *dated]
 
 
 def _record(doc: Document, labels: Labels) -> list[str]:
@@ -260,10 +270,21 @@ def _record(doc: Document, labels: Labels) -> list[str]:
             doc.text[:EXCERPT]]
 
 
-def _gzip(value: Any) -> bytes:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    # Level 6: level 9 took 7 times as long for files 1.7 % smaller (measured on 1,000 term files).
-    return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
+File = tuple[bytes, bytes]
+"""A file of the index: the digest of its JSON, and its bytes (gzipped)."""
+
+
+def _gzip(value: Any, gzipped: dict[bytes, bytes]) -> File:
+    """`value` as a file; compressed again only when the last build did not write the same
+    JSON (`gzipped`: the bytes it wrote, by the digest of their JSON)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    key = browser_cache.digest(text)
+    data = gzipped.get(key)
+    if data is None:
+        # Level 6: level 9 took 7 times as long for files 1.7 % smaller (measured on 1,000
+        # term files).
+        data = gzip.compress(text, compresslevel=6, mtime=0)
+    return key, data
 
 
 def _shards(postings: int) -> int:
@@ -293,7 +314,7 @@ class _Part:
     """Postings by group of term files: a term in file n is in group n % len(groups)."""
     postings: int
     facets: dict[str, Counter[str]]
-    records: list[bytes]
+    records: list[File]
     """The range's record files, as written."""
     fresh: dict[bytes, Postings]
     """The postings of the range's records that were not in the cache, by key."""
@@ -307,16 +328,30 @@ class _Build:
     keys: list[bytes]
     """Each record's key in the cache (`_key`)"""
     cached: dict[bytes, Postings]
+    gzipped: dict[bytes, bytes]
+    """The last build's files (`_gzip`)"""
     synonyms: Synonyms
     labels: Labels
     groups: int
     folder: Path
 
 
-def _index_part(build: _Build, start: int, stop: int) -> _Part:
+Packing = tuple[list[_Packed], int, dict[str, Counter[str]]]
+"""A range's `_Part.groups`, `postings` and `facets`, as kept between builds."""
+
+
+def _index_part(build: _Build, start: int, stop: int, packed: bool = False) -> _Part:
     """Index the records numbered `start` to `stop` (a multiple of CHUNK, or the end), and
-    write their record files."""
+    write their record files; only the files when the range's postings are `packed`
+    already (the part then has none)."""
     docs, groups, labels, folder = build.docs, build.groups, build.labels, build.folder
+    records = []
+    for n in range(start, stop, CHUNK):
+        written = _gzip([_record(doc, labels) for doc in docs[n:n + CHUNK]], build.gzipped)
+        (folder / "records" / f"{n // CHUNK}.json.gz").write_bytes(written[1])
+        records.append(written)
+    if packed:
+        return _Part([], 0, {}, records, {})
     numbers: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
     marks: defaultdict[str, bytearray] = defaultdict(bytearray)
     facets: dict[str, Counter[str]] = {key: Counter() for _, key in FILTERS}
@@ -335,21 +370,16 @@ def _index_part(build: _Build, start: int, stop: int) -> _Part:
             key, value = term.split(":", 1)
             facets[key][value] += 1
         postings += len(found) + len(filters)
-    packed = [_Packed() for _ in range(groups)]
+    packs = [_Packed() for _ in range(groups)]
     for term, place in _places(numbers):
         found_in = numbers[term]
-        group = packed[place % groups]
+        group = packs[place % groups]
         group.terms.append(term)
         group.places.append(place)
         group.numbers.extend(found_in)
         group.marks.extend(marks[term])
         group.ends.append(len(group.numbers))
-    records = []
-    for n in range(start, stop, CHUNK):
-        data = _gzip([_record(doc, labels) for doc in docs[n:n + CHUNK]])
-        (folder / "records" / f"{n // CHUNK}.json.gz").write_bytes(data)
-        records.append(data)
-    return _Part(packed, postings, facets, records, fresh)
+    return _Part(packs, postings, facets, records, fresh)
 
 
 def _keys(docs: list[Document], synonyms: Synonyms) -> tuple[bytes, list[bytes]]:
@@ -366,6 +396,20 @@ def _key(doc: Document, salt: bytes) -> bytes:
     fields = [getattr(doc, name) for name, _, _, _ in FIELDS]
     shown = " ".join([*(str(len(value)) for value in fields), *fields])
     return browser_cache.digest(salt + shown.encode("utf-8", "surrogatepass"))
+
+
+_FILTERED = attrgetter("kind", "body", "region", "year", "type", "status")
+"""What a record's filter terms (`filter_terms`) are made of."""
+
+
+def _range_key(docs: list[Document], keys: list[bytes], start: int, stop: int,
+               groups: int) -> bytes:
+    """What a range's postings are kept under: its place, its records' keys (`_key`, which
+    start with the code's version) and what their filter terms are made of."""
+    filters = "\n".join(map(repr, map(_FILTERED, docs[start:stop])))
+    head = f"{start} {stop} {groups}\n".encode()
+    return browser_cache.digest(head + b"".join(keys[start:stop])
+                                + filters.encode("utf-8", "surrogatepass"))
 
 
 def _postings(build: _Build, number: int, fresh: dict[bytes, Postings]) -> tuple[list[str], bytes]:
@@ -414,7 +458,7 @@ _FNV_PRIME = 0x01000193
 
 
 def _term_files(parts: list[_Part], group: int, groups: int, shards: int, common: float,
-                folder: Path) -> tuple[list[bytes], dict[str, int]]:
+                folder: Path, gzipped: dict[bytes, bytes]) -> tuple[list[File], dict[str, int]]:
     """Write the term files of a group (numbers `group`, `group + groups` …); returns their
     bytes, and the group's terms found in at least `common` records, with their counts."""
     postings: dict[str, tuple[int, array[int], bytearray]] = {}
@@ -438,24 +482,24 @@ def _term_files(parts: list[_Part], group: int, groups: int, shards: int, common
         files[n][term] = [deltas] if marks.count(1) == len(marks) else [deltas, list(marks)]
     written = []
     for n, terms in files.items():
-        data = _gzip(terms)
-        (folder / "terms" / f"{n}.json.gz").write_bytes(data)
-        written.append(data)
+        file = _gzip(terms, gzipped)
+        (folder / "terms" / f"{n}.json.gz").write_bytes(file[1])
+        written.append(file)
     return written, {term: len(found_in) for term, (_, found_in, _) in postings.items()
                      if ":" not in term and len(found_in) >= common}
 
 
 def _plan(records: int) -> tuple[int, int]:
-    """How many ranges of records, and groups of term files, to index in parallel."""
+    """How many records in a range (a multiple of CHUNK), and how many groups of term files,
+    to index in parallel."""
     # A worker of a pool (daemonic) may not start processes of its own.
     if records < PARALLEL_FROM or workers() < 2 or multiprocessing.current_process().daemon:
-        return 1, 1
-    return 2 * workers(), GROUPS
+        return RANGE, 1
+    return RANGE, GROUPS
 
 
-def _ranges(records: int, count: int) -> list[tuple[int, int]]:
-    """`count` ranges of records, or fewer, each starting a record file."""
-    size = CHUNK * max(1, math.ceil(records / count / CHUNK))
+def _ranges(records: int, size: int) -> list[tuple[int, int]]:
+    """Ranges of `size` records, the last one shorter, each starting a record file."""
     return [(start, min(start + size, records)) for start in range(0, records, size)]
 
 
@@ -493,23 +537,37 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     (folder / "records").mkdir()
     synonyms = tuple(tuple(_normalize(word) for word in group) for group in labels.synonyms)
     version, keys = _keys(docs, synonyms)
-    cached = browser_cache.load(cache, version)
-    ranges, groups = _plan(len(docs))
-    build = _Build(docs, keys, cached, synonyms, labels, groups, folder)
-    parts = run_all([partial(_index_part, build, start, stop)
-                     for start, stop in _ranges(len(docs), ranges)])
-    if cache is not None and cached.keys() != set(keys):
+    size, groups = _plan(len(docs))
+    ranges = _ranges(len(docs), size)
+    range_keys = [_range_key(docs, keys, start, stop, groups) for start, stop in ranges]
+    # The index's other caches are in the folder of the postings' one.
+    parts_file, files_file = (cache.with_name(name.name) if cache is not None else None
+                              for name in (PARTS_FILE, FILES_FILE))
+    packings: dict[bytes, Packing] = browser_cache.load(parts_file, version)
+    # The records' postings are needed only where a range is packed again.
+    fresh = any(key not in packings for key in range_keys)
+    cached = browser_cache.load(cache, version) if fresh else {}
+    gzipped = browser_cache.load(files_file, version)
+    build = _Build(docs, keys, cached, gzipped, synonyms, labels, groups, folder)
+    parts = run_all([partial(_index_part, build, start, stop, key in packings)
+                     for (start, stop), key in zip(ranges, range_keys, strict=True)])
+    for part, range_key in zip(parts, range_keys, strict=True):
+        if range_key in packings:
+            part.groups, part.postings, part.facets = packings[range_key]
+    if cache is not None and parts_file is not None and fresh:
         _keep(cache, version, build, parts)
+        browser_cache.save(parts_file, version,
+                           {range_key: (part.groups, part.postings, part.facets)
+                            for part, range_key in zip(parts, range_keys, strict=True)})
     shards = _shards(sum(part.postings for part in parts))
     least = max(COMMON_MIN, COMMON_SHARE * len(docs))
-    written = run_all([partial(_term_files, parts, group, groups, shards, least, folder)
+    written = run_all([partial(_term_files, parts, group, groups, shards, least, folder, gzipped)
                        for group in range(groups)])
+    files = [written[n % groups][0][n // groups] for n in range(shards)]
+    files += [file for part in parts for file in part.records]
     stamp = hashlib.sha256()
-    for n in range(shards):
-        stamp.update(written[n % groups][0][n // groups])
-    for part in parts:
-        for data in part.records:
-            stamp.update(data)
+    for _, data in files:
+        stamp.update(data)
 
     facets: dict[str, Counter[str]] = {key: Counter() for _, key in FILTERS}
     for part in parts:
@@ -520,14 +578,19 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
             "terms": shards, "chunk": CHUNK, "common": common,
             "filters": [{"name": name, "key": key, "values": _values(key, facets[key], labels)}
                         for name, key in FILTERS]}
-    (folder / "meta.json.gz").write_bytes(_gzip(meta))
+    (folder / "meta.json.gz").write_bytes(_gzip(meta, {})[1])
+    if files_file is not None and gzipped.keys() != {key for key, _ in files}:
+        browser_cache.save(files_file, version, dict(files))
     return len(docs)
 
 
 def _keep(cache: Path, version: bytes, build: _Build, parts: list[_Part]) -> None:
-    """Replace the cache by this build's postings: those of deleted records leave it."""
+    """Replace the cache by this build's postings: those of deleted records leave it (and
+    those of a range kept packed, when the cache was lost: they are weighed again when their
+    range changes)."""
     fresh = {key: postings for part in parts for key, postings in part.fresh.items()}
-    browser_cache.save(cache, version, {key: build.cached.get(key) or fresh[key] for key in build.keys})
+    found = ((key, build.cached.get(key) or fresh.get(key)) for key in build.keys)
+    browser_cache.save(cache, version, {key: postings for key, postings in found if postings})
 
 
 def _values(key: str, counts: Counter[str], labels: Labels) -> list[tuple[str, str, int]]:

@@ -23,9 +23,18 @@ import pickle
 import sys
 import tempfile
 import unicodedata
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 CACHE_FILE = Path(".gongshi") / "browser-index.pickle"
+PARTS_FILE = Path(".gongshi") / "browser-parts.pickle"
+"""The postings of each range of records, packed (`search.browser._Part`), under a digest of
+the range's records' keys: a range whose records did not change is not packed again."""
+FILES_FILE = Path(".gongshi") / "browser-files.pickle"
+"""The index's files as the last build wrote them, gzipped, by a digest of their JSON: a
+file whose JSON is the same is not compressed again (compression was a third of the work
+of a rebuild's index at 100,000 decisions)."""
 _CODE = ("browser.py", "browser_cache.py", "terms.py")
 _MAGIC = b"gongshi browser index\n"
 
@@ -48,9 +57,9 @@ def code_version() -> bytes:
     return digest(b"\0".join(made_by))
 
 
-def load(path: Path | None, version: bytes) -> dict[bytes, Postings]:
-    """The cached postings by key, or none when the cache is missing, damaged or made by
-    other code."""
+def load(path: Path | None, version: bytes) -> dict[bytes, Any]:
+    """The cached entries by key (postings, or a file's bytes), or none when the cache is
+    missing, damaged or made by other code."""
     try:
         data = path.read_bytes() if path is not None else b""
     except OSError:
@@ -66,7 +75,7 @@ def load(path: Path | None, version: bytes) -> dict[bytes, Postings]:
     return entries if made_by == version and isinstance(entries, dict) else {}
 
 
-def save(path: Path, version: bytes, entries: dict[bytes, Postings]) -> None:
+def save(path: Path, version: bytes, entries: Mapping[bytes, Any]) -> None:
     """Replace the cache by `entries`, atomically."""
     data = pickle.dumps((version, entries), protocol=pickle.HIGHEST_PROTOCOL)
     path.parent.mkdir(parents=True, exist_ok=True)

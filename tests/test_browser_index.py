@@ -17,6 +17,7 @@ from generator.render.site import build_site_index
 from generator.settings import load_settings
 from search import browser, browser_cache
 from search.browser import CHUNK, FIELDS, Labels, weights, write_browser_index
+from search.browser_cache import FILES_FILE, PARTS_FILE
 from search.documents import Document, documents
 from search.terms import exact, index_terms, normalize, shard
 from tests.conftest import DEMO_AS_OF, ROOT
@@ -89,10 +90,12 @@ def test_filters_count_what_the_records_say(index) -> None:  # type: ignore[no-u
             assert len(postings(index, f"{spec['key']}:{value}")) == count, (name, value)
 
 
-def test_records_are_newest_first(index) -> None:  # type: ignore[no-untyped-def]
-    dates = [r[4] for r in index["records"] if r[4]]
-    assert dates == sorted(dates, reverse=True)
-    assert not any(r[4] for r in index["records"][len(dates):])
+def test_records_are_numbered_oldest_first(index) -> None:  # type: ignore[no-untyped-def]
+    # search-core.js counts down, so a reader sees the newest first; a new decision takes
+    # the next number and leaves the others' as they were
+    undated = sum(1 for r in index["records"] if not r[4])
+    dates = [r[4] for r in index["records"]][undated:]
+    assert all(dates) and dates == sorted(dates) and undated
 
 
 def doc(ref: str, title: str, text: str, date: str = "2026-01-02") -> Document:
@@ -190,7 +193,7 @@ def test_workers_write_the_bytes_one_process_writes(tmp_path: Path,
             for n in range(300)]
     labels = Labels(bodies={"b": "东湖市人社局"}, regions={}, synonyms=(("工资", "劳动报酬"),))
     write_browser_index(docs, labels, tmp_path / "one")
-    monkeypatch.setattr(browser, "_plan", lambda records: (3, 4))  # 3 ranges, 4 groups
+    monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 4))  # 4 ranges, 4 groups
     write_browser_index(docs, labels, tmp_path / "many")
     one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*.gz")}
     many = {p.relative_to(tmp_path / "many"): p.read_bytes()
@@ -239,8 +242,25 @@ def test_the_cache_changes_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     plain = built(docs, tmp_path / "plain", None)
     assert built(docs, tmp_path / "first", cache) == plain and cache.is_file()
     assert built(docs, tmp_path / "again", cache) == plain
-    monkeypatch.setattr(browser, "_plan", lambda records: (3, 4))  # 3 ranges, 4 groups
+    monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 4))  # 4 ranges, 4 groups
     assert built(docs, tmp_path / "many", cache) == plain
+
+
+def test_a_new_newest_record_changes_only_the_files_it_is_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(browser, "_shards", lambda postings: 1024)  # as at 100,000 records
+    docs, cache = sample(), tmp_path / "cache"
+    before = built(docs, tmp_path / "before", cache)
+    new = doc("decisions/new", "东人社监罚〔2026〕999号 东湖市新星有限公司", "未依法缴纳社会保险费",
+              "2026-12-01")
+    after = built([*docs, new], tmp_path / "after", cache)
+    assert found(after, exact("东湖市新星有限公司")) == [len(docs)]  # the next number
+    terms = [*browser.weights(new, SAMPLE_LABELS.synonyms), *browser.filter_terms(new)]
+    expected = {Path("meta.json.gz"), Path(f"records/{len(docs) // CHUNK}.json.gz"),
+                *(Path(f"terms/{shard(term, 1024)}.json.gz") for term in terms)}
+    changed = {path for path, data in after.items() if before.get(path) != data}
+    assert changed == expected and len(changed) < len(after) / 10
+    assert after == built([*docs, new], tmp_path / "plain", None)  # the same without the cache
 
 
 def test_a_changed_record_is_found_by_its_new_text_only(tmp_path: Path) -> None:
@@ -265,21 +285,43 @@ def cached_terms(cache: Path) -> set[str]:
     return {term for terms, _ in cached.values() if terms for term in terms.split("\n")}
 
 
+def test_a_changed_record_packs_its_range_again_and_no_other(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 2))  # ranges of 32 records
+    docs, cache = sample(), tmp_path / "cache"
+    parts, version = cache.with_name(PARTS_FILE.name), browser_cache.code_version()
+    built(docs, tmp_path / "before", cache)
+    before = browser_cache.load(parts, version)
+    assert len(before) == 4
+    number = [d.ref for d in browser._ordered(docs)].index("decisions/d7")
+    docs[7] = doc("decisions/d7", docs[7].title, "克扣劳动者工资", docs[7].date)
+    after = built(docs, tmp_path / "after", cache)
+    assert after == built(docs, tmp_path / "plain", None)
+    assert number in found(after, "克扣")
+    packed = browser_cache.load(parts, version)
+    assert len(packed.keys() - before.keys()) == 1 and len(packed.keys() & before.keys()) == 3
+
+
 def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(tmp_path: Path) -> None:
     docs, cache = sample(40), tmp_path / "cache"
     plain = built(docs, tmp_path / "plain", None)
     built(docs, tmp_path / "first", cache)
-    whole = cache.read_bytes()
-    flipped = bytearray(whole)
-    flipped[len(whole) // 2] ^= 1
     version = browser_cache.code_version()
-    wrong = {key: ("拖欠", b"\x3f") for key in browser_cache.load(cache, version)}
-    browser_cache.save(tmp_path / "foreign", b"other code", wrong)  # right keys, made otherwise
-    foreign = (tmp_path / "foreign").read_bytes()
-    for damaged in (bytes(flipped), whole[:-40], b"", b"\x80\x05garbage", foreign):
-        cache.write_bytes(damaged)
-        assert built(docs, tmp_path / "again", cache) == plain
-        assert len(browser_cache.load(cache, version)) == len(docs)  # and replaced
+    parts, files = cache.with_name(PARTS_FILE.name), cache.with_name(FILES_FILE.name)
+    for path in (cache, parts, files):
+        whole = path.read_bytes()
+        kept = browser_cache.load(path, version)
+        assert kept
+        flipped = bytearray(whole)
+        flipped[len(whole) // 2] ^= 1
+        browser_cache.save(tmp_path / "foreign", b"other code", kept)  # made otherwise
+        foreign = (tmp_path / "foreign").read_bytes()
+        for damaged in (bytes(flipped), whole[:-40], b"", b"\x80\x05garbage", foreign):
+            path.write_bytes(damaged)
+            if path == cache:  # the postings are read only where a range is packed again
+                parts.unlink()
+            assert built(docs, tmp_path / "again", cache) == plain
+            assert browser_cache.load(path, version).keys() == kept.keys()  # and replaced
 
 
 def test_the_cache_keeps_only_terms_the_index_publishes(tmp_path: Path) -> None:

@@ -145,7 +145,8 @@ export class SearchIndex {
     }
     if (!terms.length) {
       const numbers = [];
-      if (allowed) allowed.forEach((ok, n) => ok && numbers.push(n));
+      // Numbered oldest first (search/browser.py): counting down lists the newest first.
+      if (allowed) for (let n = N - 1; n >= 0; n -= 1) if (allowed[n]) numbers.push(n);
       return { numbers, partial: false };
     }
 
@@ -176,7 +177,7 @@ export class SearchIndex {
       numbers = touched.filter((n) => covered(n) * 2 >= required.length);
       partial = numbers.length > 0;
     }
-    numbers.sort((a, b) => score[b] - score[a] || a - b);
+    numbers.sort((a, b) => score[b] - score[a] || b - a); // equal scores: newest first
     return { numbers, partial };
   }
 }
