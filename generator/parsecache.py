@@ -106,6 +106,12 @@ class ParseCache:
                 self._pickled.append(_pickle(self._fresh))
                 self._fresh = []
 
+    def put_pickled(self, rels: list[str], keys: list[bytes], pickled: bytes) -> None:
+        """Records already pickled together (by the loader's workers), as a group."""
+        self.new.update(zip(rels, keys, strict=True))
+        if self.path is not None:
+            self._pickled.append((rels, pickled))
+
     def _read_records(self) -> dict[str, Record]:
         if self._records is None:
             self._records = {}
