@@ -171,6 +171,7 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
     from generator.render.reuse import Manifest, Reuse
     from generator.render.site import Site
     from search import build_browser_index, build_index, mark_built
+    from search.browser import FOLDER as BROWSER_INDEX
 
     deploy.remove_leftovers(target)
     previous = Manifest.read(project.root, target)
@@ -187,8 +188,13 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    others = None
+    if reuse.others is not None:  # with the search index's files, every file of the site
+        index = staging / BROWSER_INDEX
+        others = [*reuse.others, *(path.relative_to(staging).as_posix()
+                                   for path in index.rglob("*") if path.is_file())]
     with stage("deploy"):
-        deploy.publish(project.root, staging, target, reuse.built, previous)
+        deploy.publish(project.root, staging, target, reuse.built, previous, others)
     mark_built(project.root, as_of)
     if staff_index:
         with stage("staff search index"):

@@ -67,6 +67,21 @@ def test_a_rebuild_rewrites_only_the_files_that_change(repo: Path, tmp_path: Pat
     assert [p.name for p in repo.iterdir() if p.name.startswith(".site")] == []
 
 
+def test_the_manifest_names_every_file_of_the_site_with_its_key(repo: Path) -> None:
+    # Each maker names the files it wrote (the deploy no longer walks the site for them):
+    # a file left out would never be replaced or deleted by a later build.
+    for change in (lambda: None, lambda: add_decision(repo)):  # unchanged; one more decision
+        change()
+        build(Project(repo), DEMO_AS_OF)
+        site = (repo / "site").resolve()
+        manifest = reuse.Manifest.read(repo, site)
+        assert manifest is not None
+        files = _files(site)
+        assert set(manifest.keys) == set(files)
+        assert all(key == reuse.bytes_key(files[name]) for name, key in manifest.keys.items()
+                   if key.startswith(b"b"))
+
+
 def test_a_rebuild_without_changes_writes_nothing(repo: Path) -> None:
     site = repo / "site"
     stats = _stats(site)

@@ -194,9 +194,11 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
             meanwhile(site)
         with stage("nav pages (mkdocs)"):
             nav_run.wait()
-            shell.merge(scratch / "pages" / "site", site_dir)
+            others = shell.merge(scratch / "pages" / "site", site_dir)
         with stage("sitemap"):  # after mkdocs' own, which lists only the nav's pages
-            write_sitemap(site, written, site_dir)
+            others += write_sitemap(site, written, site_dir)
+        if reuse is not None:
+            reuse.others = sorted(set(others))
     finally:
         for run in (shells_run, nav_run):
             if run is not None:

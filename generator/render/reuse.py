@@ -118,6 +118,9 @@ class Reuse:
         """What every page adds around what it is made of, by its source: its feeds."""
         self.built: dict[str, bytes] = {}
         """After rendering: the key of each file the workers wrote or left as published."""
+        self.others: list[str] | None = None
+        """After rendering: every other file written, by its path in the site (mkdocs' pages
+        and assets, the sitemap); None when not known."""
 
     def start(self, parts: Iterable[bytes]) -> None:
         self.base = _digest(b"\0".join(parts))

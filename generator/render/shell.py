@@ -236,13 +236,17 @@ class Writer:
         return written
 
 
-def merge(built: Path, site_dir: Path) -> None:
+def merge(built: Path, site_dir: Path) -> list[str]:
     """Move what mkdocs built into the site, beside the pages already written there. mkdocs
     builds in the project's .gongshi/, and the site may be on another file system (`--site`
-    on another disk): there a file cannot be renamed, and is copied instead."""
+    on another disk): there a file cannot be renamed, and is copied instead. Returns the
+    files moved, by their path in the site."""
+    moved = []
     for folder, _, files in os.walk(built):
-        target = site_dir / Path(folder).relative_to(built)
+        under = Path(folder).relative_to(built)
+        target = site_dir / under
         target.mkdir(parents=True, exist_ok=True)
+        moved += [(under / name).as_posix() for name in files]
         for name in files:
             try:
                 os.replace(Path(folder) / name, target / name)
@@ -251,3 +255,4 @@ def merge(built: Path, site_dir: Path) -> None:
                     raise
                 shutil.copyfile(Path(folder) / name, target / name)
                 (Path(folder) / name).unlink()
+    return moved

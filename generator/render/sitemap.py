@@ -37,26 +37,27 @@ def sitemap_index(locations: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_sitemap(site: Site, written: Iterable[Written], site_dir: Path) -> None:
+def write_sitemap(site: Site, written: Iterable[Written], site_dir: Path) -> list[str]:
     """sitemap.xml (and .gz) of every page meant to be found; above SITEMAP_LIMIT pages, a
-    sitemap index of numbered parts."""
+    sitemap index of numbered parts. Returns the files written, by their path in the site."""
     urls = sorted(site.settings.base_url + page_url(entry.src) for entry in written
                   if entry.page and not entry.noindex)
     if len(urls) <= SITEMAP_LIMIT:
-        _write(site_dir / "sitemap.xml", sitemap_xml(urls))
-        return
-    names = []
+        return _write(site_dir, "sitemap.xml", sitemap_xml(urls))
+    names, files = [], []
     for number, start in enumerate(range(0, len(urls), SITEMAP_LIMIT), start=1):
         names.append(f"sitemap-{number}.xml")
-        _write(site_dir / names[-1], sitemap_xml(urls[start:start + SITEMAP_LIMIT]))
-    _write(site_dir / "sitemap.xml", sitemap_index([site.settings.base_url + n for n in names]))
+        files += _write(site_dir, names[-1], sitemap_xml(urls[start:start + SITEMAP_LIMIT]))
+    return files + _write(site_dir, "sitemap.xml",
+                          sitemap_index([site.settings.base_url + n for n in names]))
 
 
-def _write(path: Path, text: str) -> None:
+def _write(site_dir: Path, name: str, text: str) -> list[str]:
     data = text.encode("utf-8")
-    path.write_bytes(data)
+    (site_dir / name).write_bytes(data)
     # mtime=0: the same content gives the same bytes on every build.
-    path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, mtime=0))
+    (site_dir / f"{name}.gz").write_bytes(gzip.compress(data, mtime=0))
+    return [name, f"{name}.gz"]
 
 
 def robots_txt(site: Site) -> StaticFile:
