@@ -65,7 +65,7 @@ from operator import add, attrgetter, sub
 from pathlib import Path
 from typing import Any
 
-from generator.parallel import run_all, workers
+from generator.parallel import Background, run_all, workers
 from search import browser_cache
 from search.browser_cache import FILES_FILE, PARTS_FILE, Postings
 from search.documents import KINDS, Document
@@ -554,15 +554,18 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     for part, range_key in zip(parts, range_keys, strict=True):
         if range_key in packings:
             part.groups, part.postings, part.facets = packings[range_key]
+    saving = None
     if cache is not None and parts_file is not None and fresh:
-        _keep(cache, version, build, parts)
-        browser_cache.save(parts_file, version,
-                           {range_key: (part.groups, part.postings, part.facets)
-                            for part, range_key in zip(parts, range_keys, strict=True)})
+        # In another process while the term files are made: pickling the caches took two
+        # seconds on one core at 100,000 decisions.
+        saving = Background(partial(_save_caches, cache, parts_file, version, build, parts,
+                                    range_keys))
     shards = _shards(sum(part.postings for part in parts))
     least = max(COMMON_MIN, COMMON_SHARE * len(docs))
     written = run_all([partial(_term_files, parts, group, groups, shards, least, folder, gzipped)
                        for group in range(groups)])
+    if saving is not None:
+        saving.result()
     files = [written[n % groups][0][n // groups] for n in range(shards)]
     files += [file for part in parts for file in part.records]
     stamp = hashlib.sha256()
@@ -582,6 +585,14 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     if files_file is not None and gzipped.keys() != {key for key, _ in files}:
         browser_cache.save(files_file, version, dict(files))
     return len(docs)
+
+
+def _save_caches(cache: Path, parts_file: Path, version: bytes, build: _Build,
+                 parts: list[_Part], range_keys: list[bytes]) -> None:
+    _keep(cache, version, build, parts)
+    browser_cache.save(parts_file, version,
+                       {range_key: (part.groups, part.postings, part.facets)
+                        for part, range_key in zip(parts, range_keys, strict=True)})
 
 
 def _keep(cache: Path, version: bytes, build: _Build, parts: list[_Part]) -> None:
