@@ -15,11 +15,13 @@ the values: after an update of Gongshi it starts empty.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from generator import statefile
 from generator.model import Record
+from generator.parallel import Background
 
 MEMO_FILE = Path(".gongshi") / "derived.pickle"
 _CODE = ("model.py", "ledger.py", "privacy.py", "rules/privacy.py", "rules/_finding.py",
@@ -39,6 +41,8 @@ class _Memo:
     def __init__(self) -> None:
         self.known: dict[Key, Any] = {}
         self.fresh: dict[Key, Any] = {}
+        self.writing: Background | None = None
+        """A save still being written (`save(..., meanwhile=True)`)."""
 
     def get(self, what: str, record: Record, compute: Callable[[], T]) -> T:
         """`compute()` for the record, or what it gave for the same file content before.
@@ -67,21 +71,34 @@ class _Memo:
         self.fresh.update(values)
 
     def read(self, path: Path) -> None:
+        self.wait()
         self.known, self.fresh = {}, {}
         stored = statefile.load(path)
         if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == _code_version() \
                 and isinstance(stored[1], dict):
             self.known = stored[1]
 
-    def save(self, path: Path, current: set[tuple[str, bytes]]) -> None:
+    def save(self, path: Path, current: set[tuple[str, bytes]], meanwhile: bool = False) -> None:
         """Keep the values of the files that exist now (`current`: path and digest), if
-        anything was computed afresh."""
+        anything was computed afresh. `meanwhile`: written by another process while this one
+        goes on (pickling them took 1.5 s on one core at 100,000 decisions), until `wait`."""
         if not self.fresh:
             return
         kept = {key: value for key, value in (*self.known.items(), *self.fresh.items())
                 if (key[1], key[2]) in current}
-        statefile.dump(path, (_code_version(), kept))
+        self.wait()
+        write = partial(statefile.dump, path, (_code_version(), kept))
+        if meanwhile:
+            self.writing = Background(write)
+        else:
+            write()
         self.known, self.fresh = kept, {}
+
+    def wait(self) -> None:
+        """Until the last save is written."""
+        writing, self.writing = self.writing, None
+        if writing is not None:
+            writing.result()
 
 
 MEMO = _Memo()

@@ -14,7 +14,9 @@ from generator import ledger
 from generator.loader import load
 from generator.memo import MEMO_FILE
 from generator.rules import privacy
+from tests.conftest import DEMO_AS_OF
 from tests.minisite import AS_OF, edit
+from tests.repo import init_repo
 
 D1 = "content/decisions/2025/d1.yml"
 
@@ -70,3 +72,15 @@ def test_a_changed_copy_of_a_record_is_hashed_afresh(good: Path) -> None:
     changed = decision.model_copy(update={"facts": "另一事实。"})
     assert decision.file_digest is not None and changed.file_digest is None
     assert ledger.content_hash(changed) != ledger.content_hash(decision)
+
+
+def test_a_build_saves_what_its_checks_computed(good: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # written by another process while the build renders, and waited for before it ends
+    project = init_repo(good, "2025-06-12", site=True)
+    pipeline.build(pipeline.Project(project), DEMO_AS_OF, site_dir=tmp_path / "site")
+    assert (project / MEMO_FILE).is_file()
+    hashed = _calls(monkeypatch, ledger, "canonical")
+    scanned = _calls(monkeypatch, privacy, "_problems")
+    _codes(project)
+    assert hashed == [] and scanned == []
