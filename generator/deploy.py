@@ -119,13 +119,10 @@ def _keyed(staging: Path, built: Mapping[str, bytes], old: Mapping[str, bytes],
     changed (those that are not are removed from it)."""
     keys = dict(built)
     # The renderer wrote a file to staging where its key is not the published one's.
-    changed = sum(1 for rel, key in built.items() if old.get(rel) != key) if others is not None \
-        else 0
+    changed = sum(1 for rel, key in built.items() if old.get(rel) != key)
     top = str(staging)
     for rel in (others if others is not None else _files(top)):
         if rel in keys:
-            if others is None:
-                changed += 1
             continue
         path = os.path.join(top, rel)
         with open(path, "rb") as handle:
