@@ -5,6 +5,7 @@ what the earlier build left in .gongshi/ (parsed records, the render folder)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import shutil
 from pathlib import Path
@@ -85,3 +86,58 @@ def test_one_decision_added_equals_a_clean_build(repo: Path, tmp_path: Path) -> 
             "decisions/2025/d1/index.html"} <= holding  # d1: among its related decisions
     assert any(name.startswith("feeds/decisions/") for name in holding)
     assert any(name.startswith("search/index/") for name in holding)
+
+
+def _corrected(repo: Path, ref: str, path: str, old: str, new: str,
+               *withdraw: str) -> None:
+    """Staff's way of changing a published record: edit it (unless it is withdrawn), file a
+    更正 or 撤回, have it approved, publish."""
+    if old:
+        edit(repo, path, old, new)
+    project = str(repo)
+    code, _, err = run("correct", ref, "--reason", "更正。", "--requested-by", "wang",
+                       "--date", "2026-01-05", *withdraw, "--project", project)
+    assert code == 0, err
+    correction = sorted((repo / "content/corrections").glob("*.yml"))[-1].stem
+    code, _, err = run("review", "approve", correction, "--reviewer", "chen", "--note", "同意。",
+                       "--date", "2026-01-06", "--project", project)
+    assert code == 0, err
+    code, _, err = run("publish", "--project", project, "--date", "2026-01-07")
+    assert code == 0, err
+    commit(repo, f"correct {ref}")
+
+
+CHANGES = {
+    # A body's name shows on its decisions' pages, their lists, feeds and open data.
+    "body renamed": ("bodies/city", "content/bodies/city.yml",
+                     "name: 东湖市人力资源和社会保障局", "name: 东湖市人力资源社会保障局", ()),
+    # An officer's name shows on the pages of the decisions they made.
+    "officer renamed": ("officers/li", "content/officers/li.yml", "name: 李二", "name: 李贰", ()),
+    # A withdrawn decision keeps only a notice, and leaves every list and its neighbours' 相关决定.
+    "decision withdrawn": ("decisions/d1", "", "", "",
+                           ("--withdraw", "--cause", "撤销", "--event-date", "2026-01-04")),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_a_rebuild_after_a_change_equals_a_clean_build(repo: Path, tmp_path: Path,
+                                                        change: str) -> None:
+    ref, path, old, new, withdraw = CHANGES[change]
+    before = _files(repo / "site")
+    _corrected(repo, ref, path, old, new, *withdraw)
+    build(Project(repo), DEMO_AS_OF)
+    rebuilt = _files(repo / "site")
+    assert rebuilt != before
+    assert rebuilt == _clean_build(repo, tmp_path, "clean")
+
+
+def test_a_rebuild_on_a_later_day_equals_a_clean_build(good: Path, tmp_path: Path) -> None:
+    """d2's 公示期 ends on 2026-07-01: built before, it is public; rebuilt after, its page is
+    a stub, it leaves the lists, and every page that linked it changes with it."""
+    project = init_repo(good, "2025-07-02", site=True)
+    build(Project(project), dt.date(2026, 6, 30))
+    assert "经检查，当事人" in (project / "site/decisions/2025/d2/index.html").read_text(encoding="utf-8")
+    build(Project(project), DEMO_AS_OF)
+    rebuilt = _files(project / "site")
+    assert "经检查，当事人" not in rebuilt["decisions/2025/d2/index.html"].decode()
+    assert rebuilt == _clean_build(project, tmp_path, "clean")
