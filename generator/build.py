@@ -189,7 +189,7 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
 
     deploy.remove_leftovers(target)
     previous = Manifest.read(project.root, target)
-    reuse = Reuse(previous.keys if previous is not None else None)
+    reuse = Reuse(previous.keys, previous.inputs) if previous is not None else Reuse()
     staging = deploy.staging_folder(target)
     try:
         def browser_index(site: Site) -> None:
@@ -208,7 +208,8 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
         others = [*reuse.others, *(path.relative_to(staging).as_posix()
                                    for path in index.rglob("*") if path.is_file())]
     with stage("deploy"):
-        deploy.publish(project.root, staging, target, reuse.built, previous, others)
+        deploy.publish(project.root, staging, target, reuse.built, previous, others,
+                       reuse.inputs)
     mark_built(project.root, as_of)
     if staff_index:
         with stage("staff search index"):

@@ -22,8 +22,9 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator import statefile
 from generator.render.reuse import MANIFEST_FILE, Manifest, bytes_key, identity
@@ -76,10 +77,13 @@ class _Journal:
     deleted: list[str]
     keys: dict[str, bytes]
     """The new site's manifest."""
+    inputs: dict[str, Any] = field(default_factory=dict)
+    """What its pages were made from (`Manifest.inputs`)."""
 
 
 def publish(project_root: Path, staging: Path, target: Path, built: Mapping[str, bytes],
-            previous: Manifest | None, others: Iterable[str] | None = None) -> None:
+            previous: Manifest | None, others: Iterable[str] | None = None,
+            inputs: Mapping[str, Any] | None = None) -> None:
     """Put the site built in `staging` in place at `target`.
 
     `built` keys the files the renderer wrote or left as published; every other file in
@@ -87,7 +91,8 @@ def publish(project_root: Path, staging: Path, target: Path, built: Mapping[str,
     bytes, and dropped when the published one has the same. Without `previous` (the
     published site's manifest), staging holds the whole site. `others` names those other
     files, when their makers know them: else staging is searched for them (a walk of
-    200,000 files in 130,000 folders took 3.3 s)."""
+    200,000 files in 130,000 folders took 3.3 s). `inputs` is kept in the site's manifest
+    (`Reuse.inputs`)."""
     try:
         keys, changed = _keyed(staging, built, previous.keys if previous is not None else {},
                                others)
@@ -97,7 +102,7 @@ def publish(project_root: Path, staging: Path, target: Path, built: Mapping[str,
         if in_place:
             # From here on the journal needs the staging folder: a failure leaves both for
             # the next build to finish.
-            journal = _Journal(str(staging), str(target), deleted, keys)
+            journal = _Journal(str(staging), str(target), deleted, keys, dict(inputs or {}))
             statefile.dump(project_root / JOURNAL_FILE, journal, durable=True)
         else:
             if previous is not None:
@@ -110,7 +115,8 @@ def publish(project_root: Path, staging: Path, target: Path, built: Mapping[str,
     if in_place:
         _finish(project_root, journal)
     else:
-        Manifest(str(target), identity(target), keys).write(project_root / MANIFEST_FILE)
+        Manifest(str(target), identity(target), keys, dict(inputs or {})).write(
+            project_root / MANIFEST_FILE)
 
 
 def _keyed(staging: Path, built: Mapping[str, bytes], old: Mapping[str, bytes],
@@ -173,7 +179,9 @@ def _finish(project_root: Path, journal: _Journal) -> None:
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             (target / rel).unlink()
         _prune(target, (target / rel).parent)
-    Manifest(str(target), identity(target), journal.keys).write(project_root / MANIFEST_FILE)
+    inputs = getattr(journal, "inputs", {})  # a journal of older code has none
+    Manifest(str(target), identity(target), journal.keys, inputs).write(
+        project_root / MANIFEST_FILE)
     (project_root / JOURNAL_FILE).unlink(missing_ok=True)
     shutil.rmtree(staging, ignore_errors=True)
 

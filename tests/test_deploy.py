@@ -4,6 +4,7 @@ build either way, and a build killed while deploying is finished by the next one
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import os
 import shutil
@@ -14,6 +15,7 @@ import yaml
 
 from generator import deploy
 from generator.build import Project, build
+from generator.model import Decision
 from generator.render import reuse
 from tests.conftest import DEMO_AS_OF
 from tests.repo import add_decision, init_repo
@@ -125,6 +127,48 @@ def test_record_pages_are_not_rendered_again_when_nothing_they_show_changed(
     signed = set(yaml.safe_load((repo / "content/decisions/2025/d9.yml").read_text(
         encoding="utf-8"))["officers"])
     assert {src.removeprefix("officers/").removesuffix(".md") for src in officer_pages} == signed
+
+
+def _related(project: Path) -> dict[str, list[str]]:
+    """Each decision's 相关决定, by ref."""
+    from generator.build import check
+    from generator.ledger import Ledger
+    from generator.render.site import build_site_index
+    from generator.settings import load_settings
+
+    portal, _ = check(Project(project), DEMO_AS_OF)
+    return build_site_index(portal, load_settings(project), DEMO_AS_OF,
+                            Ledger.read(project)).related()
+
+
+def test_a_rebuild_keys_only_the_decision_pages_whose_inputs_changed(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A decision page's key costs tens of microseconds: a rebuild asks for none where
+    nothing the page is made from changed (render/decisions.py `plan`)."""
+    from generator import parallel
+    from generator.render import decisions
+
+    monkeypatch.setattr(parallel, "workers", lambda: 1)  # pages made in this process
+    keyed: list[str] = []
+    real = decisions.page_key
+
+    def counting(site: object, reuse: object, decision: Decision, *args: object) -> object:
+        keyed.append(decision.id)
+        return real(site, reuse, decision, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decisions, "page_key", counting)
+    build(Project(repo), DEMO_AS_OF)
+    assert keyed == []
+    add_decision(repo)
+    build(Project(repo), DEMO_AS_OF)
+    # The new one, and those that now list it among their related decisions; not the rest.
+    listing = {ref.removeprefix("decisions/") for ref, others in _related(repo).items()
+               if "decisions/d9" in others}
+    decisions_count = len(list((repo / "content/decisions").rglob("*.yml")))
+    assert "d9" in keyed and listing <= set(keyed) and len(keyed) < decisions_count
+    keyed.clear()
+    build(Project(repo), dt.date(2026, 11, 28))  # a new day: the same pages, still public
+    assert keyed == []
 
 
 def test_a_changed_template_renders_every_page_again(repo: Path) -> None:

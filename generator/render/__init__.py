@@ -107,6 +107,7 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     site.memo["related"] = related.result()
     if reuse is not None:
         reuse.around = feed_set.signature
+        decisions.plan(site, reuse, ((key, feed.title) for key, feed in feed_set.by_key.items()))
 
     def module(make: Callable[..., Iterable[Made]], *args: object) -> Task:
         def task() -> Iterator[Made]:

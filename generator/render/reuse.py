@@ -20,6 +20,7 @@ import pickle
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator import statefile
 from generator.model import Record
@@ -29,6 +30,7 @@ MANIFEST_FILE = Path(".gongshi") / "site-manifest.pickle"
 
 _INPUT = b"i"
 _BYTES = b"b"
+_BASE = "base"
 
 
 def _digest(data: bytes) -> bytes:
@@ -67,6 +69,9 @@ class Manifest:
     """The folder's device, inode and times once deployed: a site replaced or changed at
     its top by other means is not this one."""
     keys: dict[str, bytes] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    """What some of its pages were made from, by kind of page, for the next build to tell
+    at once which of them are as published (`Reuse.inputs`)."""
 
     @classmethod
     def read(cls, project_root: Path, target: Path) -> Manifest | None:
@@ -75,6 +80,8 @@ class Manifest:
         if not isinstance(manifest, cls) or manifest.target != str(target) \
                 or manifest.identity != identity(target):
             return None
+        if not hasattr(manifest, "inputs"):  # written by older code
+            manifest.inputs = {}
         return manifest
 
     def write(self, path: Path) -> None:
@@ -109,8 +116,15 @@ def identity(folder: Path) -> tuple[int, ...]:
 class Reuse:
     """What a build may reuse of the published site: the keys it was made with."""
 
-    def __init__(self, previous: Mapping[str, bytes] | None = None) -> None:
+    def __init__(self, previous: Mapping[str, bytes] | None = None,
+                 previous_inputs: Mapping[str, Any] | None = None) -> None:
         self.previous: Mapping[str, bytes] = previous or {}
+        self.previous_inputs: Mapping[str, Any] = previous_inputs or {}
+        """The published site's `inputs`."""
+        self.inputs: dict[str, Any] = {}
+        """What pages of this build were made from, by kind of page (plain values, kept in
+        the site's manifest): a kind of page whose inputs are those of the published site's
+        needs no key at all (a key costs tens of microseconds, times 100,000 pages)."""
         self.base = b""
         """Set once the shells are rendered (pages are filled into them); until then, and
         without a previous site, no page is reused."""
@@ -121,9 +135,37 @@ class Reuse:
         self.others: list[str] | None = None
         """After rendering: every other file written, by its path in the site (mkdocs' pages
         and assets, the sitemap); None when not known."""
+        self._same: dict[str, frozenset[str]] = {}
 
     def start(self, parts: Iterable[bytes]) -> None:
         self.base = _digest(b"\0".join(parts))
+        self.inputs[_BASE] = self.base
+
+    def compare(self, kind: str, shared: bytes, inputs: Mapping[str, tuple[bytes, bytes]],
+                neighbours: Callable[[str], Iterable[str]]) -> None:
+        """Keep the inputs of the pages of one kind, by name: each page's record digest and a
+        digest of whatever else is its own, and `shared`, a digest of what they all show.
+        Where the published site's `shared` was the same, a page is as published when its
+        inputs are the same and so are its `neighbours`' record digests (pages that show
+        other records of their kind, as 相关决定 do)."""
+        self.inputs[kind] = (shared, inputs)
+        before = self.previous_inputs.get(kind)
+        if not isinstance(before, tuple) or before[0] != shared:
+            return
+        old: Mapping[str, tuple[bytes, bytes]] = before[1]
+        changed = {name for name, (digest, _) in inputs.items()
+                   if (old.get(name) or (None,))[0] != digest}
+        self._same[kind] = frozenset(
+            name for name, entry in inputs.items()
+            if entry[0] and old.get(name) == entry
+            and not any(other in changed for other in neighbours(name)))
+
+    def unchanged(self, kind: str) -> frozenset[str]:
+        """The pages of `kind` (by name) made from what the published ones were made from,
+        Gongshi's code, configuration and theme included (`compare`)."""
+        if not self.base or self.previous_inputs.get(_BASE) != self.base:
+            return frozenset()
+        return self._same.get(kind, frozenset())
 
     def key(self, digests: Sequence[bytes], *shown: object) -> bytes | None:
         """The key of a page made from the records of `digests` and the values `shown`
@@ -141,6 +183,12 @@ class Reuse:
             return None
         reused = Reused(src, key, noindex, page)
         return reused if self.previous.get(reused.path) == key else None
+
+    def as_published(self, src: str, noindex: bool = False) -> Reused | None:
+        """The page at `src` as the published site has it, under the key it was made with:
+        for a page whose inputs are known not to have changed (`inputs`)."""
+        key = self.previous.get(page_url(src) + "index.html")
+        return Reused(src, key, noindex) if key is not None and self.base else None
 
 
 def record_digest(digests: Mapping[str, bytes], record: Record | None, missing: str) -> bytes:
