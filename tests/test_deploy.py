@@ -129,24 +129,25 @@ def test_record_pages_are_not_rendered_again_when_nothing_they_show_changed(
     assert {src.removeprefix("officers/").removesuffix(".md") for src in officer_pages} == signed
 
 
-def _related(project: Path) -> dict[str, list[str]]:
+def _related(project: Path, day: dt.date) -> dict[str, list[str]]:
     """Each decision's 相关决定, by ref."""
     from generator.build import check
     from generator.ledger import Ledger
     from generator.render.site import build_site_index
     from generator.settings import load_settings
 
-    portal, _ = check(Project(project), DEMO_AS_OF)
-    return build_site_index(portal, load_settings(project), DEMO_AS_OF,
-                            Ledger.read(project)).related()
+    portal, _ = check(Project(project), day)
+    return build_site_index(portal, load_settings(project), day, Ledger.read(project)).related()
 
 
-def test_a_rebuild_keys_only_the_decision_pages_whose_inputs_changed(
+def test_a_rebuild_keys_only_the_decision_pages_and_lists_whose_inputs_changed(
         repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A decision page's key costs tens of microseconds: a rebuild asks for none where
-    nothing the page is made from changed (render/decisions.py `plan`)."""
+    """A page's key costs tens of microseconds: a rebuild asks for none of a decision page
+    or a list whose inputs did not change (render/decisions.py `plan`, render/
+    decision_lists.py `_as_published`)."""
     from generator import parallel
-    from generator.render import decisions
+    from generator.render import decision_lists, decisions
+    from generator.render.decision_lists import DecisionList
 
     monkeypatch.setattr(parallel, "workers", lambda: 1)  # pages made in this process
     keyed: list[str] = []
@@ -157,18 +158,37 @@ def test_a_rebuild_keys_only_the_decision_pages_whose_inputs_changed(
         return real(site, reuse, decision, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(decisions, "page_key", counting)
-    build(Project(repo), DEMO_AS_OF)
-    assert keyed == []
+    lists: list[str] = []
+    real_list_key = decision_lists._page_key
+
+    def counting_lists(site: object, reuse: object, decision_list: DecisionList,
+                       *args: object) -> object:
+        lists.append(decision_list.folder)
+        return real_list_key(site, reuse, decision_list, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decision_lists, "_page_key", counting_lists)
+    # Before d2's 公示期 ends (2026-07-01), so that its lists are there too.
+    day = dt.date(2026, 6, 29)
+    build(Project(repo), day)
+    keyed.clear()
+    lists.clear()
+    build(Project(repo), day)
+    assert keyed == [] and lists == []
     add_decision(repo)
-    build(Project(repo), DEMO_AS_OF)
+    build(Project(repo), day)
     # The new one, and those that now list it among their related decisions; not the rest.
-    listing = {ref.removeprefix("decisions/") for ref, others in _related(repo).items()
+    listing = {ref.removeprefix("decisions/") for ref, others in _related(repo, day).items()
                if "decisions/d9" in others}
     decisions_count = len(list((repo / "content/decisions").rglob("*.yml")))
     assert "d9" in keyed and listing <= set(keyed) and len(keyed) < decisions_count
+    # The lists d9 is in, not d2's (its body, type and officers are not d9's).
+    assert {"decisions/2025", "decisions/body/city"} <= set(lists)
+    assert (repo / "site/decisions/body/agent/index.html").exists()
+    assert not {"decisions/body/agent", "decisions/officer/sun"} & set(lists)
     keyed.clear()
-    build(Project(repo), dt.date(2026, 11, 28))  # a new day: the same pages, still public
-    assert keyed == []
+    lists.clear()
+    build(Project(repo), day + dt.timedelta(days=1))  # a new day: the same pages
+    assert keyed == [] and lists == []
 
 
 def test_a_changed_template_renders_every_page_again(repo: Path) -> None:

@@ -72,8 +72,11 @@ def _gathered(task: Task) -> list[Output]:
     return [page for page in task() if not isinstance(page, Reused)]
 
 
-def _written(writer: shell.Writer, task: Task) -> shell.Part:
-    return writer.write(task())
+def _written(writer: shell.Writer, reuse: Reuse | None, task: Task) -> shell.Part:
+    part = writer.write(task())
+    if reuse is not None:  # in a worker, what it found would be lost with the worker
+        part.inputs = reuse.taken()
+    return part
 
 
 def _decision_shards(site: Site) -> int:
@@ -183,12 +186,16 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
         writer = shell.Writer(site_dir, shell_of, in_nav, settings.base_url,
                               reuse.previous if reuse is not None and fill else None)
         with stage("pages"):
-            parts = run_all([partial(_written, writer, task) for task in tasks])
+            parts = run_all([partial(_written, writer, reuse if fill else None, task)
+                             for task in tasks])
             rest = writer.write(iter(_site_files(site)))
         written = [entry for part in (*parts, rest) for entry in part.written]
         no_two_alike(entry.src for entry in written)
         if reuse is not None:
             reuse.built = {entry.path: entry.key for entry in written if entry.path}
+            for part in parts:
+                for kind, found in part.inputs.items():
+                    reuse.inputs.setdefault(kind, {}).update(found)
         by_mkdocs = [page for part in parts for page in part.kept]
         nav_run = _start_mkdocs(site, project_root, scratch / "pages", as_of, by_mkdocs)
         if meanwhile is not None:

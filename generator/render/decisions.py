@@ -324,7 +324,8 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
         own.append(site.publicity(decision).value)
         inputs[ref] = (digests.get(ref, b""),
                        blake2b("\x1f".join(own).encode(), digest_size=16).digest())
-    reuse.compare(INPUTS, shared.digest(), inputs, lambda ref: related.get(ref, ()))
+    reuse.shared = shared.digest()
+    reuse.compare(INPUTS, reuse.shared, inputs, lambda ref: related.get(ref, ()))
 
 
 def pages(site: Site, linker: Linker, templates: Templates,

@@ -135,7 +135,12 @@ class Reuse:
         self.others: list[str] | None = None
         """After rendering: every other file written, by its path in the site (mkdocs' pages
         and assets, the sitemap); None when not known."""
+        self.shared = b""
+        """A digest of the records that pages show besides their own (the bodies, powers,
+        benchmarks, procedures, officers) and of the feeds they link: set before the pages
+        are made (render/decisions.py `plan`)."""
         self._same: dict[str, frozenset[str]] = {}
+        self._found: dict[str, dict[str, Any]] = {}
 
     def start(self, parts: Iterable[bytes]) -> None:
         self.base = _digest(b"\0".join(parts))
@@ -159,6 +164,21 @@ class Reuse:
             name for name, entry in inputs.items()
             if entry[0] and old.get(name) == entry
             and not any(other in changed for other in neighbours(name)))
+
+    def found(self, kind: str, name: str, inputs: bytes) -> bool:
+        """Keep the digest of what the page or pages `name` of `kind` are made from, found
+        while making them (in a worker, it goes back with the worker's part: `taken`).
+        True when the published site's were the same, Gongshi's code, configuration and
+        theme included: they need not be made, nor keyed."""
+        self._found.setdefault(kind, {})[name] = inputs
+        before = self.previous_inputs.get(kind)
+        return bool(self.base) and self.previous_inputs.get(_BASE) == self.base \
+            and isinstance(before, dict) and before.get(name) == inputs
+
+    def taken(self) -> dict[str, dict[str, Any]]:
+        """What `found` kept since it was last asked, for the build's `inputs`."""
+        found, self._found = self._found, {}
+        return found
 
     def unchanged(self, kind: str) -> frozenset[str]:
         """The pages of `kind` (by name) made from what the published ones were made from,

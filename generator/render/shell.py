@@ -28,6 +28,7 @@ import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mkdocs.utils import get_relative_url
 
@@ -184,6 +185,8 @@ class Part:
 
     kept: list[DocPage] = field(default_factory=list)
     written: list[Written] = field(default_factory=list)
+    inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What its pages were made from, as found while making them (`Reuse.found`)."""
 
 
 class Writer:
