@@ -187,7 +187,7 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
     from search import build_browser_index, build_index, mark_built
     from search.browser import FOLDER as BROWSER_INDEX
 
-    deploy.remove_leftovers(target)
+    deploy.remove_leftovers(target, project.root)
     previous = Manifest.read(project.root, target)
     reuse = Reuse(previous.keys, previous.inputs) if previous is not None else Reuse()
     staging = deploy.staging_folder(target)

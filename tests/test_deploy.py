@@ -8,6 +8,7 @@ import datetime as dt
 import errno
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -199,6 +200,30 @@ def test_a_changed_template_renders_every_page_again(repo: Path) -> None:
     for page in (repo / "site/decisions").glob("20*/*/index.html"):
         if "gs-badge-public" in page.read_text(encoding="utf-8"):
             assert "模板已改" in page.read_text(encoding="utf-8"), page
+
+
+def test_a_replaced_site_is_deleted_after_the_build(repo: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site made anew (here: a changed template) is swapped in, and the old one is left to
+    a process that deletes it after the build (72 s at 100,000 decisions)."""
+    later: list[Path] = []
+    monkeypatch.setattr(deploy, "_delete_later", later.append)
+    template = repo / "site_config/templates/decision.html.j2"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "决定书文号", "决定书文号（模板已改）"), encoding="utf-8")
+    build(Project(repo), DEMO_AS_OF)
+    assert "模板已改" in (repo / "site/decisions/2025/d1/index.html").read_text(encoding="utf-8")
+    trash = repo / deploy.TRASH
+    assert later == [trash]
+    assert [p.name for p in repo.iterdir() if p.name.startswith(".site")] == []
+    (old,) = trash.iterdir()
+    assert "模板已改" not in (old / "decisions/2025/d1/index.html").read_text(encoding="utf-8")
+    monkeypatch.undo()
+    deploy._delete_later(trash)  # the build has returned; the deletion goes on meanwhile
+    deadline = time.monotonic() + 60
+    while any(trash.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(trash.iterdir()) == []
 
 
 def test_a_site_changed_by_other_means_is_built_afresh(repo: Path, tmp_path: Path) -> None:
