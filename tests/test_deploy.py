@@ -147,7 +147,7 @@ def test_a_rebuild_keys_only_the_decision_pages_and_lists_whose_inputs_changed(
     or a list whose inputs did not change (render/decisions.py `plan`, render/
     decision_lists.py `_as_published`)."""
     from generator import parallel
-    from generator.render import decision_lists, decisions
+    from generator.render import bodies, decision_lists, decisions
     from generator.render.decision_lists import DecisionList
 
     monkeypatch.setattr(parallel, "workers", lambda: 1)  # pages made in this process
@@ -168,13 +168,15 @@ def test_a_rebuild_keys_only_the_decision_pages_and_lists_whose_inputs_changed(
         return real_list_key(site, reuse, decision_list, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(decision_lists, "_page_key", counting_lists)
+    body_pages = _counting(monkeypatch, bodies, "body_page")
     # Before d2's 公示期 ends (2026-07-01), so that its lists are there too.
     day = dt.date(2026, 6, 29)
     build(Project(repo), day)
     keyed.clear()
     lists.clear()
+    body_pages.clear()
     build(Project(repo), day)
-    assert keyed == [] and lists == []
+    assert keyed == [] and lists == [] and body_pages == []
     add_decision(repo)
     build(Project(repo), day)
     # The new one, and those that now list it among their related decisions; not the rest.
@@ -186,10 +188,12 @@ def test_a_rebuild_keys_only_the_decision_pages_and_lists_whose_inputs_changed(
     assert {"decisions/2025", "decisions/body/city"} <= set(lists)
     assert (repo / "site/decisions/body/agent/index.html").exists()
     assert not {"decisions/body/agent", "decisions/officer/sun"} & set(lists)
+    assert body_pages == ["bodies/city.md"]  # its figures and latest decisions; not agent's
     keyed.clear()
     lists.clear()
+    body_pages.clear()
     build(Project(repo), day + dt.timedelta(days=1))  # a new day: the same pages
-    assert keyed == [] and lists == []
+    assert keyed == [] and lists == [] and body_pages == []
 
 
 def test_a_changed_template_renders_every_page_again(repo: Path) -> None:

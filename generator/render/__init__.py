@@ -119,7 +119,7 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
         return task
 
     tasks = [module(lambda: [home.home_page(site, linker, templates)])]
-    tasks.append(module(bodies.pages, site, linker, templates))
+    tasks.append(module(bodies.pages, site, linker, templates, reuse))
     tasks.append(module(officers.pages, site, linker, templates, reuse))
     tasks += [module(m.pages, site, linker, templates)
               for m in (lookup, powers, laws, procedures, benchmarks)]

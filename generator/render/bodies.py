@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 
@@ -10,15 +11,17 @@ from generator.model import Body, Decision, Power
 from generator.render import evaluation as evaluation_page
 from generator.render import statistics as statistics_page
 from generator.render.citations import article_links
-from generator.render.docs import DocPage
+from generator.render.docs import DocPage, Made
 from generator.render.facets import body_decisions_src
 from generator.render.freepages import markdown_for
+from generator.render.history import version_key
 from generator.render.listing import PER_PAGE, DecisionItem, decision_item
-from generator.render.officers import OfficerRow, officer_row, register_src
+from generator.render.officers import OfficerRow, officer_row, register_src, state_since
 from generator.render.powers import CATEGORIES
+from generator.render.reuse import Reuse
 from generator.render.site import Site
 from generator.render.templates import Templates
-from generator.render.text import chinese_date, money
+from generator.render.text import certificate_state, chinese_date, money
 from generator.render.urls import Link, Linker, record_src, section_src
 from generator.statistics import CATEGORIES as CATEGORY_COLUMNS
 from generator.statistics import column_name
@@ -265,8 +268,36 @@ def _procedures(site: Site, linker: Linker, powers: list[Power]) -> list[Link]:
                              if i in site.portal.procedures else i) for i in ids]
 
 
-def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage]:
-    bodies = sorted(site.portal.bodies.values(), key=lambda b: b.id)
-    return [section_page(site, linker, templates)] + [
-        body_page(site, linker, templates, body) for body in bodies
-    ]
+def pages(site: Site, linker: Linker, templates: Templates,
+          reuse: Reuse | None = None) -> Iterator[Made]:
+    """The section page, then each body's; with `reuse`, a body's page whose inputs are
+    those the published one was made from is not rendered again (1,000 body pages took
+    5 s of CPU on every rebuild)."""
+    yield section_page(site, linker, templates)
+    for body in sorted(site.portal.bodies.values(), key=lambda b: b.id):
+        key = page_key(site, reuse, body) if reuse is not None else None
+        kept = reuse.kept(record_src(body), key) if reuse is not None else None
+        if kept is not None:
+            yield kept
+            continue
+        page = body_page(site, linker, templates, body)
+        yield replace(page, key=key) if key else page
+
+
+def page_key(site: Site, reuse: Reuse, body: Body) -> bytes | None:
+    """What a body's page shows besides its own record: the records all pages share
+    (`reuse.shared`: bodies, powers, procedures, officers, feeds), the free pages its
+    description may link, its officers' certificate states on the day, its figures of each
+    year, its latest decisions, and its version history."""
+    decisions = site.decisions_by_body.get(body.id, [])
+    officers = site.officers_by_body.get(body.id, [])
+    digests = site.portal.digests
+    figures = site.statistics()
+    years = [(year, stats_row(mine), mine.fine_total, site.scores(year).get(body.id))
+             for year in figures.years if (mine := figures.of(year, body.id)).decisions]
+    states = [(state, state_since(officer, state)) for officer in officers[:OFFICERS_SHOWN]
+              for state in (certificate_state(officer, site.as_of),)]
+    return reuse.key([digests.get(body.ref, b""),
+                      *(digests.get(decision.ref, b"") for decision in decisions[:PER_PAGE])],
+                     reuse.shared, sorted(site.portal.pages), years, states, len(officers),
+                     len(decisions), version_key(site, body), reuse.around(record_src(body)))
