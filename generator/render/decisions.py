@@ -297,7 +297,8 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
     versions and publicity); and what all of them are made from besides (the bodies,
     powers, benchmarks, procedures and officers, and the feeds they link). A page whose
     inputs are those of the published one then needs no key at all: 100,000 keys cost
-    7 to 11 s of CPU on every rebuild."""
+    7 to 11 s of CPU on every rebuild. The digests without 相关决定 and publicity key open
+    data's items (`item_inputs`)."""
     portal = site.portal
     digests = portal.digests
     shared = hashlib.blake2b(digest_size=16)
@@ -313,19 +314,30 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
     histories = site.histories
     blake2b = hashlib.blake2b
     inputs = {}
+    items = site.memo["decision items"] = {}
     for decision in portal.decisions.values():
         ref = decision.ref
-        own = [*related.get(ref, ()), "\x1e"]
+        digest = digests.get(ref, b"")
+        own = [f"{v.record}\x1e{v.version}\x1e{v.hash}\x1e{v.published}\x1e{v.correction}"
+               f"\x1e{v.fields}" for v in (site.versions(decision) if decision.former_ids
+                                          else histories.get(ref, ()))]
         for record in (*appeals.get(decision.id, ()), *corrections.get(ref, ())):
             own.append(record.ref + (digests.get(record.ref) or b"missing").hex())
-        versions = site.versions(decision) if decision.former_ids else histories.get(ref, ())
-        own += [f"{v.record}\x1e{v.version}\x1e{v.hash}\x1e{v.published}\x1e{v.correction}"
-                f"\x1e{v.fields}" for v in versions]
-        own.append(site.publicity(decision).value)
-        inputs[ref] = (digests.get(ref, b""),
-                       blake2b("\x1f".join(own).encode(), digest_size=16).digest())
+        item = blake2b("\x1f".join(own).encode(), digest_size=16).digest()
+        items[ref] = (digest, item)
+        page = blake2b(item, digest_size=16)
+        page.update("\x1f".join([*related.get(ref, ()), site.publicity(decision).value]).encode())
+        inputs[ref] = (digest, page.digest())
     reuse.shared = shared.digest()
     reuse.compare(INPUTS, reuse.shared, inputs, lambda ref: related.get(ref, ()))
+
+
+def item_inputs(site: Site, ref: str) -> tuple[bytes, bytes] | None:
+    """Two digests of what the decision's page shows of it besides its 相关决定 and
+    publicity: its record's, and its versions', appeals' and corrections' (`plan`, for
+    open data's items), when known."""
+    found: tuple[bytes, bytes] | None = site.memo.get("decision items", {}).get(ref)
+    return found if found is not None and found[0] else None
 
 
 def pages(site: Site, linker: Linker, templates: Templates,
