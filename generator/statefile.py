@@ -37,13 +37,35 @@ def load(path: Path) -> Any:
             gc.enable()
 
 
-def dump(path: Path, value: object, durable: bool = False) -> None:
-    """Write `value` at `path` atomically; `durable` also waits until it is on disk (a journal
-    that must survive a crash)."""
+def load_versioned(path: Path, version: bytes) -> Any:
+    """What `dump` wrote at `path` with `version`, or None. The version is read first, and
+    nothing more when it is another: a cache of hundreds of megabytes made by other code
+    is not loaded only to be dropped."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with path.open("rb") as handle:
+            if pickle.load(handle) != version:
+                return None
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError,
+            ImportError, IndexError):
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def dump(path: Path, value: object, durable: bool = False,
+         version: bytes | None = None) -> None:
+    """Write `value` at `path` atomically (after `version`, for `load_versioned`); `durable`
+    also waits until it is on disk (a journal that must survive a crash)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
+            if version is not None:
+                pickle.dump(version, out, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
             if durable:
                 out.flush()
@@ -65,15 +87,17 @@ class Kept(Generic[V]):
     """Values kept between builds by a key of everything they are made from (code included):
     a build takes those whose key it meets, adds what it makes, and keeps for the next only
     what it used, so that the file does not grow with records that are gone. Without a path
-    nothing is read or kept."""
+    nothing is read or kept. With a `version` (a digest of the code and configuration its
+    keys hold), values kept under another are not even read."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, version: bytes | None = None) -> None:
         self.path = path
+        self.version = version
         self.known: dict[bytes, V] = {}
         self.used: dict[bytes, V] = {}
         self.fresh = False
         if path is not None:
-            known = load(path)
+            known = load(path) if version is None else load_versioned(path, version)
             if isinstance(known, dict):
                 self.known = known
 
@@ -93,4 +117,4 @@ class Kept(Generic[V]):
         gone."""
         if self.path is None or (not self.fresh and len(self.used) == len(self.known)):
             return
-        dump(self.path, self.used)
+        dump(self.path, self.used, version=self.version)

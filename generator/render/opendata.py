@@ -348,7 +348,10 @@ def pages(site: Site, linker: Linker, templates: Templates,
     def href(path: str, text: str) -> Link:
         return Link(text, path.removeprefix("data/"))
 
-    cache = ItemCache(site.portal.root.parent / CACHE_FILE if reuse is not None else None)
+    # Under the build's base digest: after a change of code or configuration, the 218 MB of
+    # items kept at 100,000 decisions are not read, since no key of theirs can match.
+    cache = ItemCache(site.portal.root.parent / CACHE_FILE if reuse is not None else None,
+                      reuse.base if reuse is not None else None)
     penalties: list[Penalty] = []
     for folder in TYPES:
         model = BY_FOLDER[folder]
