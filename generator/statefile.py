@@ -15,39 +15,34 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar
 
 V = TypeVar("V")
 
 
 def load(path: Path) -> Any:
     """What `dump` wrote at `path`, or None when there is nothing readable there."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError,
-            ImportError, IndexError):
-        return None
-    finally:
-        if collecting:
-            gc.enable()
+    return _reading(path, lambda handle: pickle.load(handle))
 
 
 def load_versioned(path: Path, version: bytes) -> Any:
     """What `dump` wrote at `path` with `version`, or None. The version is read first, and
     nothing more when it is another: a cache of hundreds of megabytes made by other code
     is not loaded only to be dropped."""
+    def read(handle: BinaryIO) -> Any:
+        return pickle.load(handle) if pickle.load(handle) == version else None  # version first
+
+    return _reading(path, read)
+
+
+def _reading(path: Path, read: Callable[[BinaryIO], Any]) -> Any:
     collecting = gc.isenabled()
     gc.disable()
     try:
         with path.open("rb") as handle:
-            if pickle.load(handle) != version:
-                return None
-            return pickle.load(handle)
+            return read(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError,
             ImportError, IndexError):
         return None
