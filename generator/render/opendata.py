@@ -295,13 +295,11 @@ def _encoded(site: Site, reuse: Reuse | None, cache: ItemCache, record: Record,
     files of the record and of what its item shows (an appeal's decision masks its note; a
     decision's 双公示 row names its body and power), and its versions."""
     key = None
-    planned = item_inputs(site, record.ref) \
-        if reuse is not None and isinstance(record, Decision) else None
-    if planned is not None and isinstance(record, Decision):
+    if reuse is not None and isinstance(record, Decision) \
+            and (planned := item_inputs(site, record.ref)) is not None:
         # What the decision's page shows of it holds most of what its item shows (its
         # record, versions and corrections): two digests already made, with its body's and
         # power's, not a key of its own (100,000 of them took 2.4 s of CPU).
-        assert reuse is not None
         digests = site.portal.digests
         key = reuse.key([*planned, digests.get(f"bodies/{record.body}", b"missing"),
                          digests.get(f"powers/{record.power}", b"missing")], record.kind_name)
