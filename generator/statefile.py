@@ -24,7 +24,7 @@ V = TypeVar("V")
 
 def load(path: Path) -> Any:
     """What `dump` wrote at `path`, or None when there is nothing readable there."""
-    return _reading(path, lambda handle: pickle.load(handle))
+    return _reading(path, pickle.load)
 
 
 def load_versioned(path: Path, version: bytes) -> Any:

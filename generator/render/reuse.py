@@ -172,8 +172,7 @@ class Reuse:
         theme included: they need not be made, nor keyed."""
         self._found.setdefault(kind, {})[name] = inputs
         before = self.previous_inputs.get(kind)
-        return bool(self.base) and self.previous_inputs.get(_BASE) == self.base \
-            and isinstance(before, dict) and before.get(name) == inputs
+        return self._same_base() and isinstance(before, dict) and before.get(name) == inputs
 
     def taken(self) -> dict[str, dict[str, Any]]:
         """What `found` kept since it was last asked, for the build's `inputs`."""
@@ -183,9 +182,11 @@ class Reuse:
     def unchanged(self, kind: str) -> frozenset[str]:
         """The pages of `kind` (by name) made from what the published ones were made from,
         Gongshi's code, configuration and theme included (`compare`)."""
-        if not self.base or self.previous_inputs.get(_BASE) != self.base:
-            return frozenset()
-        return self._same.get(kind, frozenset())
+        return self._same.get(kind, frozenset()) if self._same_base() else frozenset()
+
+    def _same_base(self) -> bool:
+        """Whether this build's base (code, configuration, theme) is the published site's."""
+        return bool(self.base) and self.previous_inputs.get(_BASE) == self.base
 
     def key(self, digests: Sequence[bytes], *shown: object) -> bytes | None:
         """The key of a page made from the records of `digests` and the values `shown`
