@@ -16,7 +16,6 @@ import yaml
 
 from generator import deploy
 from generator.build import Project, build
-from generator.model import Decision
 from generator.render import reuse
 from tests.conftest import DEMO_AS_OF
 from tests.minisite import edit
@@ -142,24 +141,17 @@ def _related(project: Path, day: dt.date) -> dict[str, list[str]]:
     return build_site_index(portal, load_settings(project), day, Ledger.read(project)).related()
 
 
-def test_a_rebuild_keys_only_the_decision_pages_and_lists_whose_inputs_changed(
+def test_a_rebuild_makes_only_the_decision_pages_and_lists_whose_inputs_changed(
         repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A page's key costs tens of microseconds: a rebuild asks for none of a decision page
-    or a list whose inputs did not change (render/decisions.py `plan`, render/
-    decision_lists.py `_as_published`)."""
+    """A rebuild renders no decision page and keys no list whose inputs did not change
+    (render/decisions.py `plan`, render/decision_lists.py `_as_published`): a page's key
+    costs tens of microseconds, and rendering it more."""
     from generator import parallel
     from generator.render import bodies, decision_lists, decisions
     from generator.render.decision_lists import DecisionList
 
     monkeypatch.setattr(parallel, "workers", lambda: 1)  # pages made in this process
-    keyed: list[str] = []
-    real = decisions.page_key
-
-    def counting(site: object, reuse: object, decision: Decision, *args: object) -> object:
-        keyed.append(decision.id)
-        return real(site, reuse, decision, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(decisions, "page_key", counting)
+    rendered = _counting(monkeypatch, decisions, "decision_page")
     lists: list[str] = []
     real_list_key = decision_lists._page_key
 
@@ -173,28 +165,29 @@ def test_a_rebuild_keys_only_the_decision_pages_and_lists_whose_inputs_changed(
     # Before d2's 公示期 ends (2026-07-01), so that its lists are there too.
     day = dt.date(2026, 6, 29)
     build(Project(repo), day)
-    keyed.clear()
+    rendered.clear()
     lists.clear()
     body_pages.clear()
     build(Project(repo), day)
-    assert keyed == [] and lists == [] and body_pages == []
+    assert rendered == [] and lists == [] and body_pages == []
     add_decision(repo)
     build(Project(repo), day)
     # The new one, and those that now list it among their related decisions; not the rest.
     listing = {ref.removeprefix("decisions/") for ref, others in _related(repo, day).items()
                if "decisions/d9" in others}
     decisions_count = len(list((repo / "content/decisions").rglob("*.yml")))
-    assert "d9" in keyed and listing <= set(keyed) and len(keyed) < decisions_count
+    made = {src.rpartition("/")[2].removesuffix(".md") for src in rendered}
+    assert "d9" in made and listing <= made and len(made) < decisions_count
     # The lists d9 is in, not d2's (its body, type and officers are not d9's).
     assert {"decisions/2025", "decisions/body/city"} <= set(lists)
     assert (repo / "site/decisions/body/agent/index.html").exists()
     assert not {"decisions/body/agent", "decisions/officer/sun"} & set(lists)
     assert body_pages == ["bodies/city.md"]  # its figures and latest decisions; not agent's
-    keyed.clear()
+    rendered.clear()
     lists.clear()
     body_pages.clear()
     build(Project(repo), day + dt.timedelta(days=1))  # a new day: the same pages
-    assert keyed == [] and lists == [] and body_pages == []
+    assert rendered == [] and lists == [] and body_pages == []
 
 
 def test_a_changed_template_renders_every_page_again(repo: Path) -> None:

@@ -141,3 +141,37 @@ def test_a_rebuild_on_a_later_day_equals_a_clean_build(good: Path, tmp_path: Pat
     rebuilt = _files(project / "site")
     assert "经检查，当事人" not in rebuilt["decisions/2025/d2/index.html"].decode()
     assert rebuilt == _clean_build(project, tmp_path, "clean")
+
+
+def test_a_renamed_body_renders_again_only_the_decision_pages_that_show_its_name(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its decisions' pages, and those listing one of them among their 相关决定 (which name
+    its body); not every decision page, as when all pages shared one digest of the bodies."""
+    from generator import parallel
+    from generator.build import check
+    from generator.ledger import Ledger
+    from generator.render import decisions
+    from generator.render.site import build_site_index
+    from generator.settings import load_settings
+
+    monkeypatch.setattr(parallel, "workers", lambda: 1)  # pages made in this process
+    rendered: list[str] = []
+    real = decisions.decision_page
+
+    def counting(*args: object, **kwargs: object) -> object:
+        page = real(*args, **kwargs)  # type: ignore[arg-type]
+        rendered.append(page.src.rpartition("/")[2].removesuffix(".md"))
+        return page
+
+    monkeypatch.setattr(decisions, "decision_page", counting)
+    ref, path, old, new, _ = CHANGES["body renamed"]
+    _corrected(repo, ref, path, old, new)
+    build(Project(repo), DEMO_AS_OF)
+    portal, _ = check(Project(repo), DEMO_AS_OF)
+    related = build_site_index(portal, load_settings(repo), DEMO_AS_OF,
+                               Ledger.read(repo)).related()
+    own = {d.id for d in portal.decisions.values() if d.body == "city"}
+    near = {ref.removeprefix("decisions/") for ref, others in related.items()
+            if any(other.removeprefix("decisions/") in own for other in others)}
+    assert own and set(rendered) == own | near
+    assert set(portal.decisions) - set(rendered)  # another body's decisions stay as they are

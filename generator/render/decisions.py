@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from generator.model import Appeal, Decision, Outcome, Procedure, Record
+from generator.model import Appeal, Decision, Outcome, Procedure
 from generator.render.benchmarks import level_anchor
 from generator.render.citations import article_links
 from generator.render.docs import DocPage, Made
@@ -292,13 +292,17 @@ INPUTS = "decision pages"
 
 
 def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
-    """Before the pages are made: what each decision's page is made from, as `page_key`
-    reads it, in two digests (its record's, and one of its 相关决定, appeals, corrections,
-    versions and publicity); and what all of them are made from besides (the bodies,
-    powers, benchmarks, procedures and officers, and the feeds they link). A page whose
-    inputs are those of the published one then needs no key at all: 100,000 keys cost
-    7 to 11 s of CPU on every rebuild. The digests without 相关决定 and publicity key open
-    data's items (`item_inputs`)."""
+    """Before the pages are made: what each decision's page is made from, in two digests:
+    its record's, and one of everything else it shows (its 相关决定, appeals, corrections,
+    versions and publicity, its body, power, benchmark, procedure and officers, the bodies
+    of its 相关决定, and its feeds). A page whose digests are those of the published one
+    is left as published; any other is made again, and written only where its bytes
+    changed. No page is keyed: 100,000 keys cost 15 to 19 s of CPU in a full build, and a
+    renamed body no longer touches more than its own decisions' pages.
+
+    Also what the lists and body pages share (`reuse.shared`: the bodies, powers,
+    benchmarks, procedures, officers, and the feeds they link), and the digests without
+    相关决定 and publicity that key open data's items (`item_inputs`)."""
     portal = site.portal
     digests = portal.digests
     shared = hashlib.blake2b(digest_size=16)
@@ -309,6 +313,7 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
             shared.update(digests.get(records[name].ref, b"missing"))
     shared.update(repr(sorted(feeds)).encode())
     related = site.related()
+    public = _in_order(site)[0]
     appeals = portal.appeals_by_decision()
     corrections = site.corrections_by_record
     histories = site.histories
@@ -325,11 +330,44 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
             own.append(record.ref + (digests.get(record.ref) or b"missing").hex())
         item = blake2b("\x1f".join(own).encode(), digest_size=16).digest()
         items[ref] = (digest, item)
+        others = related.get(ref, ())
+        publicity = site.publicity(decision)
         page = blake2b(item, digest_size=16)
-        page.update("\x1f".join([*related.get(ref, ()), site.publicity(decision).value]).encode())
+        page.update("\x1f".join([*others, publicity.value, repr(reuse.around(record_src(decision)))])
+                    .encode())
+        if corrections.get(ref) or publicity is not Publicity.PUBLIC or decision.former_ids:
+            # Few decisions; what their status, notice and history say, as page keys did.
+            page.update(repr((status(site, decision), _notice(site, decision, publicity),
+                              site.published(decision), version_key(site, decision))).encode())
+        page.update(b"".join(_shown(site, decision, [public[other] for other in others
+                                                     if other in public])))
         inputs[ref] = (digest, page.digest())
     reuse.shared = shared.digest()
-    reuse.compare(INPUTS, reuse.shared, inputs, lambda ref: related.get(ref, ()))
+    reuse.compare(INPUTS, b"", inputs, lambda ref: related.get(ref, ()))
+
+
+def _shown(site: Site, decision: Decision, related: list[Decision]) -> Iterator[bytes]:
+    """The digests of the other records a decision's page shows: its body, power,
+    benchmark, procedure, legal reviewer and officers, and its 相关决定's bodies (their
+    own records are its neighbours in `Reuse.compare`)."""
+    portal = site.portal
+    digests = portal.digests
+    power = portal.powers.get(decision.power)
+    yield record_digest(digests, portal.bodies.get(decision.body), decision.body)
+    yield record_digest(digests, power, decision.power)
+    if power is not None:
+        if power.benchmark:
+            yield record_digest(digests, portal.benchmarks.get(power.benchmark), power.benchmark)
+        if power.procedure:
+            yield record_digest(digests, portal.procedures.get(power.procedure), power.procedure)
+    officers = portal.officers
+    if decision.legal_review:
+        reviewer = decision.legal_review.reviewer
+        yield b"reviewer" + record_digest(digests, officers.get(reviewer), reviewer)
+    for officer in decision.officers:
+        yield record_digest(digests, officers.get(officer), officer)
+    for other in related:
+        yield record_digest(digests, portal.bodies.get(other.body), other.body)
 
 
 def item_inputs(site: Site, ref: str) -> tuple[bytes, bytes] | None:
@@ -360,59 +398,5 @@ def pages(site: Site, linker: Linker, templates: Templates,
                 yield published
                 continue
         related = [public[ref] for ref in related_refs.get(decision.ref, [])]
-        against = appeals.get(decision.id, [])
-        key = page_key(site, reuse, decision, related, against) if reuse else None
-        kept = reuse.kept(record_src(decision), key,
-                          noindex=site.publicity(decision) is not Publicity.PUBLIC) \
-            if reuse is not None else None
-        if kept is not None:
-            yield kept
-            continue
-        page = decision_page(site, linker, templates, decision, related, against)
-        yield replace(page, key=key) if key else page
-
-
-def page_key(site: Site, reuse: Reuse, decision: Decision, related: list[Decision],
-             appeals: list[Appeal]) -> bytes | None:
-    """What a decision's page is made from, with its version history and 订阅 line: the
-    records it shows, as they were read, and what it says of the decision's publicity.
-    The laws and everything else shared by all pages are in the base key."""
-    portal = site.portal
-    digests = portal.digests
-    power = portal.powers.get(decision.power)
-    shown: list[Record | None] = [decision, portal.bodies.get(decision.body), power]
-    missing = [decision.id, decision.body, decision.power]
-    if power is not None:
-        shown += [portal.benchmarks.get(power.benchmark) if power.benchmark else None,
-                  portal.procedures.get(power.procedure) if power.procedure else None]
-        missing += [power.benchmark or "", power.procedure or ""]
-    if decision.legal_review:
-        shown.append(portal.officers.get(decision.legal_review.reviewer))
-        missing.append(decision.legal_review.reviewer)
-    officers = portal.officers
-    shown += [officers.get(officer) for officer in decision.officers]
-    missing += decision.officers
-    bodies = portal.bodies
-    for other in related:
-        shown += [other, bodies.get(other.body)]
-        missing += [other.id, other.body]
-    shown += appeals
-    missing += [appeal.id for appeal in appeals]
-    corrections = site.corrections_by_record.get(decision.ref, [])
-    shown += corrections
-    missing += [correction.id for correction in corrections]
-    publicity = site.publicity(decision)
-    src = record_src(decision)
-    # Most decisions are public, with no correction: their status and notice follow from
-    # that, and their publication date and version history from their ledger entries.
-    versions = site.versions(decision)
-    said: tuple[object, ...]
-    if corrections or publicity is not Publicity.PUBLIC or decision.former_ids \
-            or any(v.correction for v in versions):
-        said = (publicity.value, status(site, decision), _notice(site, decision, publicity),
-                site.published(decision), version_key(site, decision))
-    else:
-        said = (publicity.value, [(v.record, v.version, v.hash, v.published, v.fields)
-                                  for v in versions])
-    return reuse.key([record_digest(digests, record, name) for record, name in
-                      zip(shown, missing, strict=True)], *said, reuse.around(src))
+        yield decision_page(site, linker, templates, decision, related,
+                            appeals.get(decision.id, []))

@@ -1,12 +1,14 @@
 """Pages not rendered again when nothing they are made from has changed (issue 8).
 
 A build leaves, next to the parsed records, a manifest of the site it published: for every
-file, a key. A page that knows what it is made from (a decision page: its record, its body,
-power, officers, appeals, related decisions, versions and publicity) is keyed by a digest
-of those inputs, and a rebuild whose key for it is the same does not render it at all. Every
-other file is keyed by a digest of its bytes, and is written only when those changed. The
-build then changes in the published site only the files whose key changed
-(generator/publish.py).
+file, a key, and for some kinds of page, digests of what they were made from (`inputs`).
+A decision page whose digests (its record, its body, power, officers, appeals, related
+decisions, versions and publicity: render/decisions.py `plan`) are the published one's is
+not rendered at all. A page that knows what it is made from (a list page, a body's or an
+officer's) is keyed by a digest of those inputs, and a rebuild whose key for it is the
+same does not render it. Every other file is keyed by a digest of its bytes, and is
+written only when those changed. The build then changes in the published site only the
+files whose key changed (generator/publish.py).
 
 Every input key starts with the build's base: a digest of the code, the project's
 configuration and templates, and the theme's shells. Changing any of them renders every
