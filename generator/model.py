@@ -10,6 +10,7 @@ Field names are English snake_case; values are Chinese where the law's terms are
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal, Self
@@ -127,11 +128,13 @@ class Record(Part):
         copy = super().model_copy(update=update, deep=deep)
         if update:
             copy.read_as(None)
+            copy.__dict__.pop("ref", None)  # perhaps of another id
         return copy
 
-    @property
+    @functools.cached_property
     def ref(self) -> str:
-        """`folder/id`, how corrections and messages name a record."""
+        """`folder/id`, how corrections and messages name a record (kept: a build asks
+        millions of times)."""
         return f"{self.kind_name}/{self.id}"
 
 
