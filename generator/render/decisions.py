@@ -4,16 +4,26 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from generator.model import Appeal, Decision, Outcome, Procedure
+from generator.model import (
+    Appeal,
+    Benchmark,
+    Body,
+    Decision,
+    Officer,
+    Outcome,
+    Power,
+    Procedure,
+    Record,
+)
 from generator.render.benchmarks import level_anchor
 from generator.render.citations import article_links
 from generator.render.docs import DocPage, Made
 from generator.render.facets import OUTCOME_SLUGS, TYPE_SLUGS, body_decisions_src, slug
 from generator.render.history import version_key
-from generator.render.reuse import Reuse, record_digest
+from generator.render.reuse import Reuse
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
 from generator.render.text import (
@@ -293,12 +303,12 @@ INPUTS = "decision pages"
 
 def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
     """Before the pages are made: what each decision's page is made from, in two digests:
-    its record's, and one of everything else it shows (its 相关决定, appeals, corrections,
-    versions and publicity, its body, power, benchmark, procedure and officers, the bodies
-    of its 相关决定, and its feeds). A page whose digests are those of the published one
-    is left as published; any other is made again, and written only where its bytes
-    changed. No page is keyed: 100,000 keys cost 15 to 19 s of CPU in a full build, and a
-    renamed body no longer touches more than its own decisions' pages.
+    its record's, and one of its 相关决定, appeals, corrections, versions, publicity and
+    feeds. A page whose digests are those of the published one is left as published,
+    unless a record it shows besides changed (its body, power, benchmark, procedure or
+    officers, or its 相关决定's bodies: `_touched`). Any other page is made again, and
+    written only where its bytes changed. No page is keyed: 100,000 keys cost 15 to 19 s
+    of CPU in a full build, where nothing is reused.
 
     Also what the lists and body pages share (`reuse.shared`: the bodies, powers,
     benchmarks, procedures, officers, and the feeds they link), and the digests without
@@ -306,17 +316,20 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
     portal = site.portal
     digests = portal.digests
     shared = hashlib.blake2b(digest_size=16)
+    shown = {}
     for records in (portal.bodies, portal.powers, portal.benchmarks, portal.procedures,
                     portal.officers):
         for name in sorted(records):
-            shared.update(f"\0{records[name].ref}\0".encode())
-            shared.update(digests.get(records[name].ref, b"missing"))
+            ref = records[name].ref
+            shown[ref] = digests.get(ref, b"missing")
+            shared.update(f"\0{ref}\0".encode())
+            shared.update(shown[ref])
     shared.update(repr(sorted(feeds)).encode())
     related = site.related()
-    public = _in_order(site)[0]
     appeals = portal.appeals_by_decision()
     corrections = site.corrections_by_record
     histories = site.histories
+    feeds_of: dict[tuple[str, str], str] = {}
     blake2b = hashlib.blake2b
     inputs = {}
     items = site.memo["decision items"] = {}
@@ -330,44 +343,50 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
             own.append(record.ref + (digests.get(record.ref) or b"missing").hex())
         item = blake2b("\x1f".join(own).encode(), digest_size=16).digest()
         items[ref] = (digest, item)
-        others = related.get(ref, ())
+        # A decision page's feeds follow from its body and type (feeds.Feeds.decision_keys).
+        feeds_key = (decision.body, decision.type)
+        if feeds_key not in feeds_of:
+            feeds_of[feeds_key] = repr(reuse.around(record_src(decision)))
         publicity = site.publicity(decision)
         page = blake2b(item, digest_size=16)
-        page.update("\x1f".join([*others, publicity.value, repr(reuse.around(record_src(decision)))])
+        page.update("\x1f".join([*related.get(ref, ()), publicity.value, feeds_of[feeds_key]])
                     .encode())
-        if corrections.get(ref) or publicity is not Publicity.PUBLIC or decision.former_ids:
-            # Few decisions; what their status, notice and history say, as page keys did.
+        if ref in corrections or decision.former_ids:
+            # Few decisions: what their status, notice and history say. For the others,
+            # these follow from the record, the publicity and the versions above.
             page.update(repr((status(site, decision), _notice(site, decision, publicity),
                               site.published(decision), version_key(site, decision))).encode())
-        page.update(b"".join(_shown(site, decision, [public[other] for other in others
-                                                     if other in public])))
         inputs[ref] = (digest, page.digest())
     reuse.shared = shared.digest()
-    reuse.compare(INPUTS, b"", inputs, lambda ref: related.get(ref, ()))
+    touched = _touched(site, reuse.changed(SHOWN, shown), related)
+    reuse.compare(INPUTS, b"", inputs, lambda ref: related.get(ref, ()), touched)
 
 
-def _shown(site: Site, decision: Decision, related: list[Decision]) -> Iterator[bytes]:
-    """The digests of the other records a decision's page shows: its body, power,
-    benchmark, procedure, legal reviewer and officers, and its 相关决定's bodies (their
-    own records are its neighbours in `Reuse.compare`)."""
+SHOWN = "records decision pages show"
+"""The name, in the site's manifest, of the digests of the records that decision pages show
+besides their own (`plan`)."""
+
+
+def _touched(site: Site, changed: set[str], related: Mapping[str, list[str]]) -> set[str]:
+    """The decisions whose page shows a record (by ref) in `changed`, besides their own."""
+    if not changed:
+        return set()
     portal = site.portal
-    digests = portal.digests
-    power = portal.powers.get(decision.power)
-    yield record_digest(digests, portal.bodies.get(decision.body), decision.body)
-    yield record_digest(digests, power, decision.power)
-    if power is not None:
-        if power.benchmark:
-            yield record_digest(digests, portal.benchmarks.get(power.benchmark), power.benchmark)
-        if power.procedure:
-            yield record_digest(digests, portal.procedures.get(power.procedure), power.procedure)
-    officers = portal.officers
-    if decision.legal_review:
-        reviewer = decision.legal_review.reviewer
-        yield b"reviewer" + record_digest(digests, officers.get(reviewer), reviewer)
-    for officer in decision.officers:
-        yield record_digest(digests, officers.get(officer), officer)
-    for other in related:
-        yield record_digest(digests, portal.bodies.get(other.body), other.body)
+
+    def ids(model: type[Record]) -> set[str]:
+        return {ref.partition("/")[2] for ref in changed if ref.startswith(model.kind_name + "/")}
+
+    bodies, officers = ids(Body), ids(Officer)
+    benchmarks, procedures = ids(Benchmark), ids(Procedure)
+    powers = ids(Power) | {name for name, power in portal.powers.items()
+                           if power.benchmark in benchmarks or power.procedure in procedures}
+    public = _in_order(site)[0]
+    return {decision.ref for decision in portal.decisions.values()
+            if decision.body in bodies or decision.power in powers
+            or (decision.legal_review and decision.legal_review.reviewer in officers)
+            or not officers.isdisjoint(decision.officers)
+            or any(public[other].body in bodies for other in related.get(decision.ref, ())
+                   if other in public)}
 
 
 def item_inputs(site: Site, ref: str) -> tuple[bytes, bytes] | None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,12 +149,13 @@ class Reuse:
         self.inputs[_BASE] = self.base
 
     def compare(self, kind: str, shared: bytes, inputs: Mapping[str, tuple[bytes, bytes]],
-                neighbours: Callable[[str], Iterable[str]]) -> None:
+                neighbours: Callable[[str], Iterable[str]],
+                touched: Collection[str] = ()) -> None:
         """Keep the inputs of the pages of one kind, by name: each page's record digest and a
         digest of whatever else is its own, and `shared`, a digest of what they all show.
         Where the published site's `shared` was the same, a page is as published when its
         inputs are the same and so are its `neighbours`' record digests (pages that show
-        other records of their kind, as 相关决定 do)."""
+        other records of their kind, as 相关决定 do), unless it is among the `touched`."""
         self.inputs[kind] = (shared, inputs)
         before = self.previous_inputs.get(kind)
         if not isinstance(before, tuple) or before[0] != shared:
@@ -164,8 +165,20 @@ class Reuse:
                    if (old.get(name) or (None,))[0] != digest}
         self._same[kind] = frozenset(
             name for name, entry in inputs.items()
-            if entry[0] and old.get(name) == entry
+            if entry[0] and old.get(name) == entry and name not in touched
             and not any(other in changed for other in neighbours(name)))
+
+    def changed(self, kind: str, digests: Mapping[str, bytes]) -> set[str]:
+        """Keep the digests of some records (`kind` names them in the manifest), and return
+        those whose digest is not the published site's: added, changed or removed. All of
+        them when the published site's are not known. (Under another base, no page is as
+        published anyway: `unchanged`.)"""
+        self.inputs[kind] = dict(digests)
+        before = self.previous_inputs.get(kind)
+        if not isinstance(before, dict):
+            return set(digests)
+        return {name for name in digests.keys() | before.keys()
+                if digests.get(name) != before.get(name)}
 
     def found(self, kind: str, name: str, inputs: bytes) -> bool:
         """Keep the digest of what the page or pages `name` of `kind` are made from, found
