@@ -190,6 +190,26 @@ def test_a_rebuild_makes_only_the_decision_pages_and_lists_whose_inputs_changed(
     assert rendered == [] and lists == [] and body_pages == []
 
 
+def test_one_process_at_a_time_empties_the_trash(tmp_path: Path) -> None:
+    """One started while another is at work leaves the trash to it (here the test holds
+    the lock); the one at work empties it, what was moved in meanwhile included."""
+    import fcntl
+
+    trash = tmp_path / deploy.TRASH
+    (trash / "old-site" / "decisions").mkdir(parents=True)
+    (trash / "old-site" / "decisions" / "index.html").write_text("旧", encoding="utf-8")
+    with open(trash.with_name(deploy.TRASH_LOCK), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        deploy._delete_later(trash)
+        time.sleep(1)
+        assert (trash / "old-site" / "decisions" / "index.html").exists()
+    deploy._delete_later(trash)
+    deadline = time.monotonic() + 60
+    while any(trash.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(trash.iterdir())
+
+
 def test_a_changed_template_renders_every_page_again(repo: Path) -> None:
     template = repo / "site_config/templates/decision.html.j2"
     template.write_text(template.read_text(encoding="utf-8").replace(
