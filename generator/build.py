@@ -151,7 +151,7 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
     site is then left exactly as it was. Builds of one project take turns.
 
     A rebuild renders and writes only what changed since the published site was built
-    (generator/render/reuse.py), and changes only those files in it (generator/publish.py).
+    (generator/render/reuse.py), and changes only those files in it (generator/deploy.py).
 
     The staff's search index (`gongshi search`) is not part of the site: it is brought up to
     date by the first search after a build (search.current_index), or here with

@@ -359,7 +359,7 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
         inputs[ref] = (digest, page.digest())
     reuse.shared = shared.digest()
     touched = _touched(site, reuse.changed(SHOWN, shown), related)
-    reuse.compare(INPUTS, b"", inputs, lambda ref: related.get(ref, ()), touched)
+    reuse.compare(INPUTS, inputs, lambda ref: related.get(ref, ()), touched)
 
 
 SHOWN = "records decision pages show"

@@ -8,7 +8,7 @@ not rendered at all. A page that knows what it is made from (a list page, a body
 officer's) is keyed by a digest of those inputs, and a rebuild whose key for it is the
 same does not render it. Every other file is keyed by a digest of its bytes, and is
 written only when those changed. The build then changes in the published site only the
-files whose key changed (generator/publish.py).
+files whose key changed (generator/deploy.py).
 
 Every input key starts with the build's base: a digest of the code, the project's
 configuration and templates, and the theme's shells. Changing any of them renders every
@@ -138,9 +138,9 @@ class Reuse:
         """After rendering: every other file written, by its path in the site (mkdocs' pages
         and assets, the sitemap); None when not known."""
         self.shared = b""
-        """A digest of the records that pages show besides their own (the bodies, powers,
-        benchmarks, procedures, officers) and of the feeds they link: set before the pages
-        are made (render/decisions.py `plan`)."""
+        """A digest of the records that list and body pages show besides their own (the
+        bodies, powers, benchmarks, procedures, officers) and of the feeds they link: set
+        before the pages are made (render/decisions.py `plan`)."""
         self._same: dict[str, frozenset[str]] = {}
         self._found: dict[str, dict[str, Any]] = {}
 
@@ -148,19 +148,17 @@ class Reuse:
         self.base = _digest(b"\0".join(parts))
         self.inputs[_BASE] = self.base
 
-    def compare(self, kind: str, shared: bytes, inputs: Mapping[str, tuple[bytes, bytes]],
+    def compare(self, kind: str, inputs: Mapping[str, tuple[bytes, bytes]],
                 neighbours: Callable[[str], Iterable[str]],
                 touched: Collection[str] = ()) -> None:
         """Keep the inputs of the pages of one kind, by name: each page's record digest and a
-        digest of whatever else is its own, and `shared`, a digest of what they all show.
-        Where the published site's `shared` was the same, a page is as published when its
-        inputs are the same and so are its `neighbours`' record digests (pages that show
+        digest of whatever else is its own. A page is as published when its inputs are those
+        of the published one and so are its `neighbours`' record digests (pages that show
         other records of their kind, as 相关决定 do), unless it is among the `touched`."""
-        self.inputs[kind] = (shared, inputs)
-        before = self.previous_inputs.get(kind)
-        if not isinstance(before, tuple) or before[0] != shared:
+        self.inputs[kind] = dict(inputs)
+        old = self.previous_inputs.get(kind)
+        if not isinstance(old, dict):
             return
-        old: Mapping[str, tuple[bytes, bytes]] = before[1]
         changed = {name for name, (digest, _) in inputs.items()
                    if (old.get(name) or (None,))[0] != digest}
         self._same[kind] = frozenset(
