@@ -300,9 +300,11 @@ def _encoded(site: Site, reuse: Reuse | None, cache: ItemCache, record: Record,
         # What the decision's page shows of it holds most of what its item shows (its
         # record, versions and corrections): two digests already made, with its body's and
         # power's, not a key of its own (100,000 of them took 2.4 s of CPU).
-        digests = site.portal.digests
-        key = reuse.key([*planned, digests.get(f"bodies/{record.body}", b"missing"),
-                         digests.get(f"powers/{record.power}", b"missing")], record.kind_name)
+        portal = site.portal
+        key = reuse.key([*planned,
+                         record_digest(portal.digests, portal.bodies.get(record.body), record.body),
+                         record_digest(portal.digests, portal.powers.get(record.power),
+                                       record.power)], record.kind_name)
         cached = cache.get(key)
         if cached is not None:
             return key, cached
