@@ -8,6 +8,8 @@ own process (wall time and peak memory of that process and the processes it ran)
 - the full build (`gongshi build` into an empty folder) and a rebuild with nothing changed;
 - the staff workflow's rebuilds: one decision changed (a reviewed correction), one decision
   added, one body renamed (a reviewed correction; its decisions' pages change);
+- the same three changes again, rebuilt warm as `gongshi serve` rebuilds (benchmarks/warm.py:
+  one process keeps the records and the build state between builds);
 - the baseline, in the same run: the same records written as plain Markdown pages, one per
   record with its fields as a table, built by mkdocs with a stock mkdocs-material
   configuration (theme material, default plugins, so the built-in search too). Record pages
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -81,9 +84,9 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def measure(command: list[str], cwd: Path | None = None) -> Run:
+def measure(command: list[str], cwd: Path | None = None, printed: str | None = None) -> Run:
     """Run a command; its wall time, the peak memory of it and its children, and the stages
-    it printed."""
+    it printed (all it printed is also written to the file `printed`)."""
     with tempfile.TemporaryFile() as output:
         started = time.perf_counter()
         # Both streams to a file (a pipe read only at the end could fill and stall the build);
@@ -103,10 +106,12 @@ def measure(command: list[str], cwd: Path | None = None) -> Run:
         sampler.join()
         seconds = time.perf_counter() - started
         output.seek(0)
-        printed = output.read().decode("utf-8", "replace")
+        text = output.read().decode("utf-8", "replace")
+        if printed is not None:
+            Path(printed).write_text(text, encoding="utf-8")
         if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{' '.join(command)} failed:\n{printed[-3000:]}")
-    stages = {match[1].strip(): float(match[2]) for match in _STAGE.finditer(printed)}
+            raise SystemExit(f"{' '.join(command)} failed:\n{text[-3000:]}")
+    stages = {match[1].strip(): float(match[2]) for match in _STAGE.finditer(text)}
     return Run(seconds, usage.ru_maxrss / 1024, peak_total[0] / 1024, stages)
 
 
@@ -162,15 +167,33 @@ def corrected(project: Path, ref: str, path: Path, old: str, new: str) -> None:
     gongshi(project, "publish", "--date", PUBLISHED)
 
 
-def added(project: Path) -> None:
+def added(project: Path, new_id: str = "d-added-1", suffix: str = "一") -> None:
     """A new decision: a copy of the last one under a new id and document number, published."""
     source = sorted((project / "content" / "decisions").rglob("*.yml"))[-1]
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    data["id"] = "d-added-1"
-    data["document_number"] = data["document_number"].replace("号", "号之一")
-    target = source.with_name("d-added-1.yml")
+    data["id"] = new_id
+    data["document_number"] = data["document_number"].replace("号", f"号之{suffix}")
+    target = source.with_name(f"{new_id}.yml")
     target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     gongshi(project, "publish", "--date", PUBLISHED)
+
+
+@dataclass(frozen=True)
+class Warm:
+    """Warm rebuilds (benchmarks/warm.py): each build's seconds until the site was published,
+    and the seconds its process then took to read what the build wrote."""
+
+    builds: list[dict[str, object]]
+    process: Run
+    """The warm process and its children, from start to end (`peak_mb`, `total_mb`)."""
+
+
+def warm(project: Path) -> Warm:
+    with tempfile.NamedTemporaryFile("w+", suffix=".log") as log:
+        process = measure([sys.executable, str(ROOT / "benchmarks" / "warm.py"), str(project)],
+                          printed=log.name)
+        lines = Path(log.name).read_text(encoding="utf-8").splitlines()
+    return Warm([json.loads(line[5:]) for line in lines if line.startswith("WARM ")], process)
 
 
 def stock_project(project: Path, target: Path) -> int:
@@ -217,6 +240,7 @@ def bench(count: int, work: Path, stock: bool) -> dict[str, object]:
     name = yaml.safe_load(body.read_text(encoding="utf-8"))["name"]
     corrected(project, f"bodies/{body.stem}", body, f"name: {name}", f"name: {name}（更名）")
     result["one body renamed"] = build(project)
+    result["warm"] = warm(project)
     if stock:
         base = work / f"stock{count}"
         if base.exists():
@@ -252,6 +276,18 @@ def main() -> None:
                     print(" " * 26 + ", ".join(f"{short} {run.stages[stage]:.1f}"
                                                for stage, short in SHOWN_STAGES.items()
                                                if stage in run.stages))
+        warm_runs = result["warm"]
+        assert isinstance(warm_runs, Warm)
+        print(f"  warm (gongshi serve): peak {warm_runs.process.peak_mb:.0f} MB (largest "
+              f"process), {warm_runs.process.total_mb:.0f} MB (all processes)")
+        for run in warm_runs.builds:
+            taken = run["stages"]
+            assert isinstance(taken, dict)
+            print(f"  {run['name']:22} {run['seconds']:8.1f} s, then {run['refresh']:.1f} s "
+                  "reading what it wrote")
+            print(" " * 26 + ", ".join(f"{short} {taken[stage]:.1f}"
+                                       for stage, short in SHOWN_STAGES.items()
+                                       if stage in taken))
         stock_run, full = result.get("stock"), result["full"]
         if isinstance(stock_run, Run) and isinstance(full, Run):
             print(f"  stock mkdocs-material ({result['stock pages']:,} pages) over ours: "

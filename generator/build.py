@@ -62,10 +62,11 @@ def check(project: Project, as_of: dt.date) -> tuple[Portal, Report]:
     return portal, report
 
 
-def _checked(project: Project, as_of: dt.date,
-             meanwhile: bool = False) -> tuple[Portal, Report, Ledger | None]:
+def _checked(project: Project, as_of: dt.date, meanwhile: bool = False,
+             loaded: tuple[Portal, Report] | None = None) -> tuple[Portal, Report, Ledger | None]:
     """Load and check (`check`). `meanwhile`: what the checks computed is saved by another
-    process while the caller goes on, until `MEMO.wait()`."""
+    process while the caller goes on, until `MEMO.wait()`. `loaded`: the records and their
+    problems, read already (by a warm build process, generator/warm.py)."""
     # The records live as long as the run: out of the collector's sight, which would
     # otherwise walk all of them each time what comes next (the ledger's 100,000 entries,
     # the checks' findings) makes enough objects (reading the ledger took 3.1 s, not 0.9 s).
@@ -77,7 +78,8 @@ def _checked(project: Project, as_of: dt.date,
     try:
         try:
             with stage("load"):
-                portal, report = load(project.content, project.root / CACHE_FILE)
+                portal, report = loaded if loaded is not None else load(project.content,
+                                                                          project.root / CACHE_FILE)
                 MEMO.read(project.root / MEMO_FILE)
         finally:
             gc.freeze()
@@ -144,7 +146,8 @@ def publish(project: Project, day: dt.date) -> tuple[list[Publication], Report]:
 
 
 def build(project: Project, as_of: dt.date, strict: bool = False,
-          site_dir: Path | None = None, staff_index: bool = False) -> Report:
+          site_dir: Path | None = None, staff_index: bool = False,
+          loaded: tuple[Portal, Report] | None = None) -> Report:
     """Check, then build the site into `site_dir` (default site/).
 
     Raises ContentError (with the whole report) when the content has errors; the previous
@@ -156,15 +159,19 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
     The staff's search index (`gongshi search`) is not part of the site: it is brought up to
     date by the first search after a build (search.current_index), or here with
     `staff_index`. Building it whole costs more than the site at 100,000 decisions.
+
+    `loaded`: the records and the problems of reading them, when a warm build process read
+    them already (generator/warm.py).
     """
     from generator.settings import load_settings
 
-    stages.reset()
+    if loaded is None:  # else the stages' timings start with its load
+        stages.reset()
     target = (site_dir or project.site).resolve()
     with deploy.locked(project.root):
         settings = load_settings(project.root)
         try:
-            portal, report, ledger = _checked(project, as_of, meanwhile=True)
+            portal, report, ledger = _checked(project, as_of, meanwhile=True, loaded=loaded)
             if report.failed(strict) or ledger is None:
                 raise ContentError(report)
             # The records live as long as the build: out of the collector's sight, which

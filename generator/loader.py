@@ -30,6 +30,7 @@ from generator.parsecache import ParseCache, digest
 from generator.portal import Portal
 from generator.problems import Problem, Report, field_label
 from generator.source import Origin, SourceError, read_record, relative
+from generator.statefile import Signature, signature
 
 YAML_SUFFIXES = (".yml", ".yaml")
 
@@ -39,9 +40,20 @@ _CHUNK = 64
 """Files a worker reads and sends back at a time: enough to make a message cheap."""
 
 
-def load(root: Path, cache: Path | None = None) -> tuple[Portal, Report]:
+class Warm:
+    """The valid records of the last load in this process, by file, with the file's
+    signature (`statefile.signature`) and digest: a warm build process (generator/warm.py)
+    reads again only the files whose signature changed since."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[Signature, bytes, Record]] = {}
+
+
+def load(root: Path, cache: Path | None = None,
+         warm: Warm | None = None) -> tuple[Portal, Report]:
     """Read the content tree at `root`; return the records that are valid and every problem.
-    With `cache` (a file), records of files unchanged since the last run are reused."""
+    With `cache` (a file), records of files unchanged since the last run are reused; with
+    `warm`, records of files unchanged since the last load with it."""
     root = root.resolve()
     portal = Portal(root=root)
     report = Report()
@@ -56,8 +68,20 @@ def load(root: Path, cache: Path | None = None) -> tuple[Portal, Report]:
     try:
         parsed = ParseCache(cache)
         files = _record_files(root, report)
-        for file, read in zip(files, _read_all(files, parsed), strict=True):
-            _load_file(file, read, portal, report, parsed)
+        if warm is None:
+            for file, read in zip(files, _read_all(files, parsed), strict=True):
+                _load_file(file, read, portal, report, parsed)
+        else:
+            # Each file's signature before it is read: a file written meanwhile is read again
+            # next time.
+            stamps = [signature(file.file) for file in files]
+            loaded = {}
+            for file, stamp, read in zip(files, stamps, _warm_reads(files, stamps, warm, parsed),
+                                         strict=True):
+                record = _load_file(file, read, portal, report, parsed)
+                if record is not None and stamp is not None:
+                    loaded[file.rel] = (stamp, read.key, record)
+            warm.files = loaded
         parsed.save()
     finally:
         if collecting:
@@ -266,6 +290,24 @@ def _read_all(files: list[_File], parsed: ParseCache) -> Iterator[_Read]:
             process.join()
 
 
+def _warm_reads(files: list[_File], stamps: list[Signature | None], warm: Warm,
+                parsed: ParseCache) -> Iterator[_Read]:
+    """What each file gives, taking the record of the last load where the file's signature
+    is the same. When many files changed (another branch checked out), they are all read
+    as in a cold load."""
+    held = [warm.files.get(file.rel) for file in files]
+    changed = sum(1 for found, stamp in zip(held, stamps, strict=True)
+                  if found is None or found[0] != stamp)
+    if changed >= PARALLEL_FROM:
+        yield from _read_all(files, parsed)
+        return
+    for file, found, stamp in zip(files, held, stamps, strict=True):
+        if found is not None and found[0] == stamp:
+            yield _Read(found[1], record=found[2])
+        else:
+            yield _read(file, parsed)
+
+
 def _widen(pipe: Connection) -> None:
     """Let a worker run chunks ahead: a pipe holds 64 KB, less than a chunk's results, so a
     worker waited for this process to take each one, while this process waited for the
@@ -290,33 +332,32 @@ def _parallel(count: int) -> bool:
 
 
 def _load_file(file: _File, read: _Read, portal: Portal, report: Report,
-               parsed: ParseCache) -> None:
+               parsed: ParseCache) -> Record | None:
+    """Register the file's record, or report why it has none; the record registered."""
     rel, folder, model = file.rel, file.folder, file.model
-    if read.record is not None:  # validated by a worker, and in the parse cache already
-        made = read.record
+    if read.record is not None:  # validated by a worker (and in the parse cache already)
+        made = read.record  # or kept since the last load (`Warm`)
         made.origin.file = file.file
         _check_place(made, file, made.origin, report)
-        _register(made, portal, report, read.key)
-        return
+        return _register(made, portal, report, read.key)
     if read.data is None and read.error is None and read.undecodable is None:
         cached = parsed.get(rel, read.key)
         if cached is not None:
             located = cached.origin
             located.file = file.file
             _check_place(cached, file, located, report)
-            _register(cached, portal, report, read.key)
-            return
+            return _register(cached, portal, report, read.key)
         read = _read(file, None)  # the cache's records turned out unreadable
     if read.undecodable is not None:
         report.add(_problem(rel, 1, "", "", f"the file is not UTF-8 text ({read.undecodable})",
                             "save it as UTF-8 (in VS Code: 'Save with Encoding' → UTF-8)"))
-        return
+        return None
     if read.error is not None:
         exc = read.error
         portal.broken.add(f"{folder}/{file.stem}")
         report.add(_problem(rel, exc.line, f"{folder}/{file.stem}" if folder else file.stem, "",
                             exc.message, exc.hint))
-        return
+        return None
     data, origin = read.data, read.origin
     assert data is not None and origin is not None
     origin.file = file.file
@@ -325,14 +366,14 @@ def _load_file(file: _File, read: _Read, portal: Portal, report: Report,
         data.setdefault("id", file.stem)
     if model is None or (model is Page and not file.is_page):
         report.add(_wrong_folder(rel, origin, data, folder))
-        return
+        return None
     record = _validate(model, data, origin, report)
     if record is None:
         portal.broken.add(f"{folder}/{data.get('id', file.stem)}")
-        return
+        return None
     parsed.put(rel, read.key, record)
     _check_place(record, file, origin, report)
-    _register(record, portal, report, read.key)
+    return _register(record, portal, report, read.key)
 
 
 def _validate(model: type[Record], data: dict[str, Any], origin: Origin,
@@ -356,7 +397,7 @@ def _validate(model: type[Record], data: dict[str, Any], origin: Origin,
     return record
 
 
-def _register(record: Record, portal: Portal, report: Report, key: bytes) -> None:
+def _register(record: Record, portal: Portal, report: Report, key: bytes) -> Record | None:
     table = portal.table(record.kind_name)
     first = table.get(record.id)
     if first is not None:
@@ -365,10 +406,11 @@ def _register(record: Record, portal: Portal, report: Report, key: bytes) -> Non
             f"duplicate id `{record.id}`: {first.origin.path} uses it already",
             "ids are unique within a record type; give this record another id",
         ))
-        return
+        return None
     table[record.id] = record
     portal.digests[record.ref] = key
     record.read_as(key)
+    return record
 
 
 def _check_place(record: Record, file: _File, origin: Origin, report: Report) -> None:

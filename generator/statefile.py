@@ -10,23 +10,120 @@ small objects, all kept, and the collector would scan them again and again while
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
+import importlib
 import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, BinaryIO, Generic, TypeVar
+from typing import Any, BinaryIO, Generic, TypeVar, cast
 
 V = TypeVar("V")
+R = TypeVar("R")
+
+Signature = tuple[int, int, int, int]
+"""A file's inode, size, and modification and change times (ns): every write of it, and its
+replacement by another file, gives another."""
 
 
+def signature(path: Path | str) -> Signature | None:
+    """The file's `Signature`, or None when there is none to read."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+Asked = tuple[str, str, tuple[Any, ...]]
+"""A read of build state: the reader's name, the file, the reader's other arguments."""
+
+
+class _Held:
+    """Build state read ahead by a warm build process (generator/warm.py), which forks a
+    child for each build: the child, and the workers it forks, take what the parent read
+    while the file is still the one read, instead of reading seconds of pickles again.
+
+    Each read is noted in the file `log` (by every process that inherits it, so appended
+    whole); after each build the parent reads those files again where they changed (the
+    build wrote them, mostly), while it waits for the next change. A child may change what
+    it takes: it is its own copy."""
+
+    def __init__(self) -> None:
+        self.values: dict[Asked, tuple[Signature, Any]] = {}
+        self.log: str | None = None
+        """In a warm build: where its processes note what they read (else None)."""
+        self.readers: dict[str, Callable[..., Any]] = {}
+
+    def take(self, asked: Asked) -> tuple[bool, Any]:
+        if self.log is not None:
+            handle = os.open(self.log, os.O_WRONLY | os.O_APPEND)
+            try:  # one write, appended whole while other processes append theirs
+                os.write(handle, pickle.dumps(asked, protocol=pickle.HIGHEST_PROTOCOL))
+            finally:
+                os.close(handle)
+        held = self.values.get(asked)
+        if held is not None and held[0] == signature(asked[1]):
+            return True, held[1]
+        return False, None
+
+    @staticmethod
+    def noted(log: Path) -> list[Asked]:
+        """The reads noted in `log`."""
+        found = []
+        with log.open("rb") as handle:
+            while True:
+                try:
+                    found.append(pickle.load(handle))
+                except EOFError:
+                    return found
+
+    def refresh(self, asked: Iterable[Asked]) -> None:
+        """Read each file asked for, unless what is held is that file still; forget the
+        rest."""
+        values = {}
+        for key in dict.fromkeys(asked):
+            name, path, args = key
+            held = self.values.get(key)
+            before = signature(path)
+            if held is None or held[0] != before:
+                if name not in self.readers:  # a module the child imported: it registers
+                    importlib.import_module(name.rpartition(".")[0])
+                reader = self.readers.get(name)
+                if reader is None or before is None:
+                    continue
+                held = (before, reader(Path(path), *args))  # a file replaced meanwhile:
+            values[key] = held  # its signature is not `before`, and it is read again
+        self.values = values
+
+
+HELD = _Held()
+
+
+def warmable(read: Callable[..., R]) -> Callable[..., R]:
+    """A reader of build state (path first, then hashable arguments) whose result a warm
+    build process reads ahead (`HELD`)."""
+    name = f"{read.__module__}.{read.__qualname__}"
+    HELD.readers[name] = read
+
+    @functools.wraps(read)
+    def reader(path: Path | None, *args: Any) -> R:
+        found, value = HELD.take((name, str(path), args)) if path is not None else (False, None)
+        return cast(R, value) if found else cast(R, HELD.readers[name](path, *args))
+
+    return reader
+
+
+@warmable
 def load(path: Path) -> Any:
     """What `dump` wrote at `path`, or None when there is nothing readable there."""
     return _reading(path, pickle.load)
 
 
+@warmable
 def load_versioned(path: Path, version: bytes) -> Any:
     """What `dump` wrote at `path` with `version`, or None. The version is read first, and
     nothing more when it is another: a cache of hundreds of megabytes made by other code

@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from generator import statefile
+
 CACHE_FILE = Path(".gongshi") / "browser-index.pickle"
 PARTS_FILE = Path(".gongshi") / "browser-parts.pickle"
 """The postings of each range of records, packed (`search.browser._Part`), under a digest of
@@ -57,6 +59,7 @@ def code_version() -> bytes:
     return digest(b"\0".join(made_by))
 
 
+@statefile.warmable
 def load(path: Path | None, version: bytes) -> dict[bytes, Any]:
     """The cached entries by key (postings, or a file's bytes), or none when the cache is
     missing, damaged or made by other code."""

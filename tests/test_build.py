@@ -96,6 +96,14 @@ def test_serve_rebuilds_and_reloads_when_content_changes(project: Path) -> None:
             assert time.monotonic() < deadline + 60, "no rebuild after a content change"
             time.sleep(0.3)
         assert "每月延长工作时间" in _get(base + "/decisions/2025/d1/")
+        # Publishing changes only the ledger, beside content/: the site shows it too.
+        result = CliRunner().invoke(main, ["publish", "--project", str(project),
+                                           "--date", "2025-06-12"])
+        assert result.exit_code == 0, result.stderr
+        while _get(base + RELOAD_PATH) == "1":
+            assert time.monotonic() < deadline + 120, "no rebuild after publishing"
+            time.sleep(0.3)
+        assert "公示日期</th><td>2025年6月12日" in _get(base + "/decisions/2025/d1/")
     finally:
         stop.set()
         thread.join(timeout=10)

@@ -36,3 +36,21 @@ def test_values_kept_under_another_version_are_not_read(
     monkeypatch.undo()
     assert statefile.Kept(path, b"v2").known == {b"k2": "new"}
     assert statefile.Kept(path, b"v1").known == {}
+
+
+def test_a_held_state_file_is_taken_only_while_it_is_the_file_read(tmp_path: Path) -> None:
+    """A warm build process (generator/warm.py) holds what it read; its child takes it
+    instead of reading the file, until the file is written again."""
+    path = tmp_path / "state.pickle"
+    statefile.dump(path, {"pages": 1})
+    asked = ("generator.statefile.load", str(path), ())
+    try:
+        statefile.HELD.refresh([asked])
+        held = statefile.load(path)
+        assert held == {"pages": 1} and statefile.load(path) is held  # taken, not read
+        statefile.dump(path, {"pages": 2})
+        assert statefile.load(path) == {"pages": 2}
+        path.unlink()
+        assert statefile.load(path) is None
+    finally:
+        statefile.HELD.values = {}

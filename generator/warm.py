@@ -1,0 +1,95 @@
+"""Warm builds: one process keeps the records and the build state between builds (issue 8).
+
+`gongshi serve` builds the site again after each change. A build in a new process first
+reads every record file and seconds of pickled state (the checks' memo, the site's manifest,
+open data's and the search index's caches): at 100,000 decisions, more than ten seconds
+before it renders anything. A warm process reads them once, and then, after each build, only
+the files that changed, while it waits for the next change.
+
+Each build runs in a child forked from the warm process: the child inherits the records and
+the state as they are, and may change them freely, since they are its own copy. The next
+build starts again from the parent's copy, as a cold build starts from the files; so a warm
+build makes the same site as `gongshi build` would.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from generator import stages, statefile
+from generator.build import Project
+from generator.loader import Warm, load
+from generator.parsecache import CACHE_FILE
+from generator.portal import Portal
+from generator.problems import Report
+from generator.stages import stage
+
+Work = Callable[[Portal, Report], bool]
+"""What a build does with the records and the problems of reading them: True when it
+published the site."""
+
+
+class WarmBuilds:
+    """Builds of one project, in children of this process (see the module's docstring)."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.files = Warm()
+        self.asked: list[statefile.Asked] = []
+        """The state the last child read, for `refresh`."""
+
+    def build(self, work: Work) -> bool:
+        """Read the record files that changed since the last build, then run `work` in a
+        forked child (here, where fork is unavailable). Whether it published the site.
+        Then `refresh`, before the next build."""
+        stages.reset()
+        with stage("load"):
+            # The first load takes the parse cache's records; the next ones keep their own.
+            cache = None if self.files.files else self.project.root / CACHE_FILE
+            collecting = gc.isenabled()
+            gc.disable()
+            try:
+                portal, report = load(self.project.content, cache, self.files)
+            finally:
+                gc.freeze()  # they live on here: out of the collector's sight
+                if collecting:
+                    gc.enable()
+        if not hasattr(os, "fork"):
+            return work(portal, report)
+        return self._in_child(work, portal, report)
+
+    def _in_child(self, work: Work, portal: Portal, report: Report) -> bool:
+        handle, log = tempfile.mkstemp(prefix="warm-reads-")
+        os.close(handle)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: build, noting what state it read, and exit
+            published = False
+            try:
+                statefile.HELD.log = log
+                published = work(portal, report)
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(0 if published else 1)
+        del portal, report  # the child's now; the records stay in `self.files`
+        try:
+            _, status = os.waitpid(pid, 0)
+            self.asked = statefile.HELD.noted(Path(log))
+        finally:
+            os.unlink(log)
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def refresh(self) -> None:
+        """Read the state the last build read, where it changed (it wrote it, mostly): for
+        the next build to take. Seconds at 100,000 decisions: while waiting for a change."""
+        statefile.HELD.refresh(self.asked)
