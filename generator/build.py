@@ -192,16 +192,17 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
     from generator.render.reuse import Manifest, Reuse
     from generator.render.site import Site
     from search import build_browser_index, build_index, mark_built
-    from search.browser import FOLDER as BROWSER_INDEX
 
     deploy.remove_leftovers(target, project.root)
     previous = Manifest.read(project.root, target)
     reuse = Reuse(previous.keys, previous.inputs) if previous is not None else Reuse()
     staging = deploy.staging_folder(target)
+    index_keys: dict[str, bytes] = {}
     try:
         def browser_index(site: Site) -> None:
             with stage("browser search index"):
-                build_browser_index(site, staging)
+                index_keys.update(build_browser_index(
+                    site, staging, previous.keys if previous is not None else None))
 
         with stage("render"):
             site = build_site(portal, settings, as_of, project.root, staging, ledger,
@@ -209,14 +210,10 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    others = None
-    if reuse.others is not None:  # with the search index's files, every file of the site
-        index = staging / BROWSER_INDEX
-        others = [*reuse.others, *(path.relative_to(staging).as_posix()
-                                   for path in index.rglob("*") if path.is_file())]
     with stage("deploy"):
-        deploy.publish(project.root, staging, target, reuse.built, previous, others,
-                       reuse.inputs)
+        # The search index names its files and keys them: the deploy need not read them.
+        deploy.publish(project.root, staging, target, {**reuse.built, **index_keys}, previous,
+                       reuse.others, reuse.inputs)
     mark_built(project.root, as_of)
     if staff_index:
         with stage("staff search index"):

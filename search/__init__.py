@@ -19,6 +19,7 @@ import json
 import os
 import tempfile
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,10 +81,12 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def build_browser_index(site: Site, site_dir: Path) -> int:
+def build_browser_index(site: Site, site_dir: Path,
+                        published: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
     """The browser's search index of the built site, in `site_dir/search/index/`; the
     postings of records whose text is unchanged come from the project's cache
-    (search/browser_cache.py)."""
+    (search/browser_cache.py). Returns the key of each file of the index by its path in the
+    site; a file the `published` site has with the same key is not written."""
     from search.browser import Labels, write_browser_index
     from search.browser_cache import CACHE_FILE
 
@@ -92,7 +95,7 @@ def build_browser_index(site: Site, site_dir: Path) -> int:
                     regions={body.region_code: body.region_name for body in bodies},
                     synonyms=site.settings.search_synonyms)
     return write_browser_index(documents(site), labels, site_dir,
-                               site.portal.root.parent / CACHE_FILE)
+                               site.portal.root.parent / CACHE_FILE, published)
 
 
 def open_index(project_root: Path) -> SearchIndex | None:

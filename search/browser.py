@@ -57,7 +57,7 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import repeat
@@ -66,6 +66,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.parallel import Background, run_all, workers
+from generator.render.reuse import bytes_key
 from search import browser_cache
 from search.browser_cache import FILES_FILE, PARTS_FILE, Postings
 from search.documents import KINDS, Document
@@ -334,6 +335,8 @@ class _Build:
     labels: Labels
     groups: int
     folder: Path
+    published: Mapping[str, bytes]
+    """The key of each file of the published site (`_put`)."""
 
 
 Packing = tuple[list[_Packed], int, dict[str, Counter[str]]]
@@ -348,7 +351,7 @@ def _index_part(build: _Build, start: int, stop: int, packed: bool = False) -> _
     records = []
     for n in range(start, stop, CHUNK):
         written = _gzip([_record(doc, labels) for doc in docs[n:n + CHUNK]], build.gzipped)
-        (folder / "records" / f"{n // CHUNK}.json.gz").write_bytes(written[1])
+        _put(folder, build.published, _record_file(n), written[1])
         records.append(written)
     if packed:
         return _Part([], 0, {}, records, {})
@@ -380,6 +383,23 @@ def _index_part(build: _Build, start: int, stop: int, packed: bool = False) -> _
         group.marks.extend(marks[term])
         group.ends.append(len(group.numbers))
     return _Part(packs, postings, facets, records, fresh)
+
+
+def _record_file(number: int) -> str:
+    """The record file of the record numbered `number`, in the index's folder."""
+    return f"records/{number // CHUNK}.json.gz"
+
+
+def _term_file(n: int) -> str:
+    return f"terms/{n}.json.gz"
+
+
+def _put(folder: Path, published: Mapping[str, bytes], name: str, data: bytes) -> None:
+    """Write a file of the index, unless the published site has it with these bytes: the
+    deploy then keeps the published one (a rebuild at 100,000 decisions wrote 12,000 files,
+    and the deploy read them all back, to find the few hundred that changed)."""
+    if published.get(f"{FOLDER}/{name}") != bytes_key(data):
+        (folder / name).write_bytes(data)
 
 
 def _keys(docs: list[Document], synonyms: Synonyms) -> tuple[bytes, list[bytes]]:
@@ -458,7 +478,8 @@ _FNV_PRIME = 0x01000193
 
 
 def _term_files(parts: list[_Part], group: int, groups: int, shards: int, common: float,
-                folder: Path, gzipped: dict[bytes, bytes]) -> tuple[list[File], dict[str, int]]:
+                folder: Path, gzipped: dict[bytes, bytes],
+                published: Mapping[str, bytes]) -> tuple[list[File], dict[str, int]]:
     """Write the term files of a group (numbers `group`, `group + groups` …); returns their
     bytes, and the group's terms found in at least `common` records, with their counts."""
     postings: dict[str, tuple[int, array[int], bytearray]] = {}
@@ -483,7 +504,7 @@ def _term_files(parts: list[_Part], group: int, groups: int, shards: int, common
     written = []
     for n, terms in files.items():
         file = _gzip(terms, gzipped)
-        (folder / "terms" / f"{n}.json.gz").write_bytes(file[1])
+        _put(folder, published, _term_file(n), file[1])
         written.append(file)
     return written, {term: len(found_in) for term, (_, found_in, _) in postings.items()
                      if ":" not in term and len(found_in) >= common}
@@ -504,13 +525,16 @@ def _ranges(records: int, size: int) -> list[tuple[int, int]]:
 
 
 def write_browser_index(documents: Iterable[Document], labels: Labels, site_dir: Path,
-                        cache: Path | None = None) -> int:
-    """Index every document into `site_dir/search/index/`; returns how many were indexed.
+                        cache: Path | None = None,
+                        published: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+    """Index every document into `site_dir/search/index/`; returns the key
+    (`generator.render.reuse.bytes_key`) of each file of the index, by its path in the site.
     With a `cache` file (`search.browser_cache.CACHE_FILE` in the project), the postings of
-    the records whose text has not changed since the last build are read from it."""
+    the records whose text has not changed since the last build are read from it. A file
+    whose key is the `published` one (the published site's keys, by path) is not written."""
     try:
         with _collector_off():
-            return _write(_ordered(documents), labels, site_dir, cache)
+            return _write(_ordered(documents), labels, site_dir, cache, published or {})
     finally:
         _pairs.cache_clear()
         _characters.cache_clear()
@@ -530,7 +554,8 @@ def _collector_off() -> Iterator[None]:
             gc.enable()
 
 
-def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | None) -> int:
+def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | None,
+           published: Mapping[str, bytes]) -> dict[str, bytes]:
     folder = site_dir / FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "terms").mkdir(parents=True)
@@ -548,7 +573,7 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     fresh = any(key not in packings for key in range_keys)
     cached = browser_cache.load(cache, version) if fresh else {}
     gzipped = browser_cache.load(files_file, version)
-    build = _Build(docs, keys, cached, gzipped, synonyms, labels, groups, folder)
+    build = _Build(docs, keys, cached, gzipped, synonyms, labels, groups, folder, published)
     parts = run_all([partial(_index_part, build, start, stop, key in packings)
                      for (start, stop), key in zip(ranges, range_keys, strict=True)])
     for part, range_key in zip(parts, range_keys, strict=True):
@@ -562,12 +587,14 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
                                     range_keys))
     shards = _shards(sum(part.postings for part in parts))
     least = max(COMMON_MIN, COMMON_SHARE * len(docs))
-    written = run_all([partial(_term_files, parts, group, groups, shards, least, folder, gzipped)
+    written = run_all([partial(_term_files, parts, group, groups, shards, least, folder, gzipped,
+                               published)
                        for group in range(groups)])
     if saving is not None:
         saving.result()
     files = [written[n % groups][0][n // groups] for n in range(shards)]
     files += [file for part in parts for file in part.records]
+    names = [*map(_term_file, range(shards)), *map(_record_file, range(0, len(docs), CHUNK))]
     stamp = hashlib.sha256()
     for _, data in files:
         stamp.update(data)
@@ -581,10 +608,14 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
             "terms": shards, "chunk": CHUNK, "common": common,
             "filters": [{"name": name, "key": key, "values": _values(key, facets[key], labels)}
                         for name, key in FILTERS]}
-    (folder / "meta.json.gz").write_bytes(_gzip(meta, {})[1])
+    meta_file = _gzip(meta, {})[1]
+    _put(folder, published, "meta.json.gz", meta_file)
     if files_file is not None and gzipped.keys() != {key for key, _ in files}:
         browser_cache.save(files_file, version, dict(files))
-    return len(docs)
+    written_keys = {f"{FOLDER}/{name}": bytes_key(data)
+                    for name, (_, data) in zip(names, files, strict=True)}
+    written_keys[f"{FOLDER}/meta.json.gz"] = bytes_key(meta_file)
+    return written_keys
 
 
 def _save_caches(cache: Path, parts_file: Path, version: bytes, build: _Build,
