@@ -116,7 +116,8 @@ def measure(command: list[str], cwd: Path | None = None, printed: str | None = N
 
 
 _STAGE = re.compile(r"^ *(\S[^\n]*?) +(\d+\.\d+) s$", re.MULTILINE)
-SHOWN_STAGES = {"load": "load", "check": "check", "shared figures": "shared",
+SHOWN_STAGES = {"read changed files": "read (warm)", "load": "load", "check": "check",
+                "shared figures": "shared",
                 "page shells (mkdocs)": "shells", "pages": "pages",
                 "browser search index": "search", "nav pages (mkdocs)": "nav",
                 "deploy": "deploy"}

@@ -49,7 +49,7 @@ class WarmBuilds:
         forked child (here, where fork is unavailable). Whether it published the site.
         Then `refresh`, before the next build."""
         stages.reset()
-        with stage("load"):
+        with stage("read changed files"):
             # The first load takes the parse cache's records; the next ones keep their own.
             cache = None if self.files.files else self.project.root / CACHE_FILE
             collecting = gc.isenabled()
