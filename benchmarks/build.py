@@ -253,6 +253,12 @@ def bench(count: int, work: Path, stock: bool) -> dict[str, object]:
     return result
 
 
+def _stage_line(taken: dict[str, float]) -> str:
+    """The seconds of the stages a build took, under its line."""
+    return " " * 26 + ", ".join(f"{short} {taken[stage]:.1f}"
+                                for stage, short in SHOWN_STAGES.items() if stage in taken)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decisions", type=int, nargs="+", default=[1000, 10000, 100000])
@@ -274,9 +280,7 @@ def main() -> None:
                 print(f"  {name:22} {run.seconds:8.1f} s  peak {run.peak_mb:6.0f} MB "
                       f"(largest process), {run.total_mb:6.0f} MB (all processes)")
                 if run.stages:
-                    print(" " * 26 + ", ".join(f"{short} {run.stages[stage]:.1f}"
-                                               for stage, short in SHOWN_STAGES.items()
-                                               if stage in run.stages))
+                    print(_stage_line(run.stages))
         warm_runs = result["warm"]
         assert isinstance(warm_runs, Warm)
         print(f"  warm (gongshi serve): peak {warm_runs.process.peak_mb:.0f} MB (largest "
@@ -286,9 +290,7 @@ def main() -> None:
             assert isinstance(taken, dict)
             print(f"  {run['name']:22} {run['seconds']:8.1f} s, then {run['refresh']:.1f} s "
                   "reading what it wrote")
-            print(" " * 26 + ", ".join(f"{short} {taken[stage]:.1f}"
-                                       for stage, short in SHOWN_STAGES.items()
-                                       if stage in taken))
+            print(_stage_line(taken))
         stock_run, full = result.get("stock"), result["full"]
         if isinstance(stock_run, Run) and isinstance(full, Run):
             print(f"  stock mkdocs-material ({result['stock pages']:,} pages) over ours: "

@@ -12,6 +12,7 @@ read what the build wrote (before it can start the next), and the build's stages
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import tempfile
@@ -32,7 +33,7 @@ from generator.warm import WarmBuilds
 
 def main(project: Path) -> None:
     builds = WarmBuilds(Project(project))
-    as_of = __import__("datetime").date.fromisoformat(AS_OF)
+    as_of = dt.date.fromisoformat(AS_OF)
     with tempfile.TemporaryDirectory() as scratch:
         told = Path(scratch) / "stages.json"
 
