@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import textwrap
 from collections import Counter
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from generator.loader import load
 from generator.model import Decision
 from generator.portal import Portal
 from generator.render import build_site
+from generator.render.decision_lists import parts
 from generator.render.facets import (
     OUTCOME_SLUGS,
     TYPE_SLUGS,
@@ -202,9 +204,12 @@ def _page(site: Path, url: str) -> BeautifulSoup:
 
 def _walk(site: Path, folder: str) -> list[list[str]]:
     """The decision ids on each page of a list, following its 下一页 links from the first page;
-    checks each page's pager on the way."""
+    checks each page's pager on the way: 上一页 goes back where it came from, 首页 to the
+    first page, 尾页 to the page 下一页 ends on, and the page says which days it shows."""
     pages: list[list[str]] = []
     url = folder.strip("/") + "/"
+    came_from = None
+    last = None
     while True:
         soup = _page(site, url)
         rows = soup.select("article table.gs-list tbody tr td:first-child a")
@@ -213,18 +218,31 @@ def _walk(site: Path, folder: str) -> list[list[str]]:
         if pager is None:
             assert len(pages) == 1, url
             return pages
-        current = pager.select_one("strong[aria-current=page]")
-        assert current is not None and current.get_text() == str(len(pages)), url
-        previous = pager.find("a", string="上一页")
-        assert (previous is None) == (len(pages) == 1), url
-        if previous is not None:
-            back = urljoin("/" + url, previous["href"]).strip("/") + "/"
-            assert back == (folder + "/" if len(pages) == 2 else f"{folder}/page-{len(pages) - 1}/")
-        following = pager.find("a", string="下一页")
-        if following is None:
+        links = {a.get_text(): urljoin("/" + url, a["href"]).strip("/") + "/"
+                 for a in pager.find_all("a")}
+        days = _decision_dates(soup)  # oldest first
+        shown = pager.select_one("strong[aria-current=page]")
+        assert shown is not None and shown.get_text() == (
+            days[0] if days[0] == days[-1] else f"{days[0]}至{days[-1]}"), url
+        if came_from is None:
+            assert "上一页" not in links and "首页" not in links, url
+            assert "共" in soup.select_one("article p").get_text(), url
+        else:
+            assert links["上一页"] == came_from and links["首页"] == folder + "/", url
+            assert url.startswith(f"{folder}/page-"), url
+        if "下一页" not in links:
+            assert url == last, url
             return pages
-        url = urljoin("/" + url, following["href"]).strip("/") + "/"
-        assert url == f"{folder}/page-{len(pages) + 1}/"
+        last = links["尾页"]
+        came_from, url = url, links["下一页"]
+
+
+def _decision_dates(soup: BeautifulSoup) -> list[str]:
+    """The 决定日期 of a list page's rows, as shown (2025年3月2日), sortable as dates."""
+    shown = [td.get_text()
+             for td in soup.select("article table.gs-list tbody td[data-label=决定日期]")]
+    return [day for _, day in sorted((dt.datetime.strptime(day, "%Y年%m月%d日").date(), day)
+                                     for day in shown)]
 
 
 def _expected(public: list[Decision], portal: Portal) -> dict[str, dict[str, set[str]]]:
@@ -448,6 +466,61 @@ def test_pager_shows_a_window_of_page_numbers() -> None:
     assert page_window(2000, 2000) == [1, None, 1998, 1999, 2000]
 
 
+def _listing(count: int) -> list[Decision]:
+    """`count` decisions, latest first (only their order matters to `parts`)."""
+    return [Decision.model_construct(id=f"d{n:04}") for n in range(count, 0, -1)]
+
+
+def test_list_pages_hold_each_decision_once_and_a_new_one_moves_only_the_first_two() -> None:
+    """Pages are numbered from the oldest (render/decision_lists.py): a new decision, the
+    latest, leaves every page after the first two as it was, address and decisions."""
+    for count in range(0, 5 * PER_PAGE + 2):
+        decisions = _listing(count)
+        pages = parts(decisions)
+        assert [d for page in pages for d in page.decisions] == decisions, count
+        assert all(len(page.decisions) <= PER_PAGE for page in pages), count
+        assert len(pages[0].decisions) == min(count, PER_PAGE), count
+        assert [page.number for page in pages] == [None, *range(len(pages) - 1, 0, -1)], count
+        assert len(pages) == max(1, math.ceil(count / PER_PAGE)), count
+        grown = parts(_listing(count + 1))  # d{count+1} is the latest
+        before = {page.number: [d.id for d in page.decisions] for page in pages[2:]}
+        after = {page.number: [d.id for d in page.decisions] for page in grown}
+        assert all(after[number] == ids for number, ids in before.items()), count
+
+
+
+def test_a_new_decision_leaves_the_older_list_pages_as_they_were(tmp_path: Path) -> None:
+    """Built twice, the second time with one more decision, the latest: each list it is in
+    changes on its first two pages only; every older page is the same file (issue 8: pages
+    numbered from the latest all changed, 3,100 of them at 100,000 decisions)."""
+    content = write_content(tmp_path)  # 60 decisions of 2025 by the city's bureau
+    more = dict(_decision(f"m-{n:03}", 600 + n, date=f"2025-02-{n % 28 + 1:02}")
+                for n in range(60))
+    for name, text in more.items():
+        (content / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+
+    def built(name: str) -> dict[str, bytes]:
+        portal, report = load(content)
+        assert not [p for p in report if p.severity == "error"], [p.describe() for p in report]
+        site_dir = tmp_path / name
+        site_dir.mkdir()
+        build_site(portal, load_settings(ROOT), AS_OF, ROOT, site_dir)
+        return {str(path.relative_to(site_dir)): path.read_bytes()
+                for path in site_dir.glob("decisions/**/index.html")}
+
+    before = built("before")
+    name, text = _decision("n-001", 999, date="2025-06-29")
+    (content / name).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    after = built("after")
+    for folder in ("decisions/2025", "decisions/body/city", "decisions/type/chufa"):
+        numbered = sorted(int(found[1]) for path in before
+                          if (found := re.fullmatch(rf"{folder}/page-(\d+)/index.html", path)))
+        assert len(numbered) >= 2, folder
+        pages = [f"{folder}/index.html", *(f"{folder}/page-{n}/index.html" for n in numbered)]
+        changed = {path for path in pages if after[path] != before[path]}
+        assert changed == {pages[0], pages[-1]}, folder  # the first, and the one after it
+        assert "n-001" in after[f"{folder}/index.html"].decode()
+
 # --- the fixture site on a phone -----------------------------------------------------------
 
 
@@ -475,7 +548,7 @@ def test_page_two_of_a_year_then_a_decision_on_a_phone(  # type: ignore[no-untyp
     assert rows.count() == PER_PAGE
     phone.locator("nav.gs-pager").first.get_by_role("link", name="下一页").click()
     phone.wait_for_load_state()
-    assert phone.url.endswith("/decisions/2025/page-2/")
+    assert re.search(r"/decisions/2025/page-\d+/$", phone.url), phone.url
     assert 0 < rows.count() <= PER_PAGE
     pager = phone.locator("nav.gs-pager").first
     assert pager.is_visible() and pager.get_by_role("link", name="上一页").is_visible()
@@ -515,8 +588,8 @@ def public() -> list[Decision]:
 def _listed(site: Path, folder: str) -> list[str]:
     """Every decision linked from all pages of one list, following its pagination."""
     found: list[str] = []
-    pages = sorted((site / folder).glob("page-*/index.html"),
-                   key=lambda p: int(p.parent.name.removeprefix("page-")))
+    pages = sorted((site / folder).glob("page-*/index.html"),  # numbered from the oldest
+                   key=lambda p: -int(p.parent.name.removeprefix("page-")))
     for page in [site / folder / "index.html", *pages]:
         soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         links = [a["href"] for a in soup.select("article table.gs-list tbody tr td:first-child a")]
@@ -557,7 +630,7 @@ def test_each_facet_value_lists_exactly_its_decisions(demo_site: Path,
 
 def test_long_lists_are_paginated(demo_site: Path, public: list[Decision]) -> None:
     assert len(public) > PER_PAGE
-    assert (demo_site / "decisions/region/990000/page-2/index.html").is_file()
+    assert (demo_site / "decisions/region/990000/page-1/index.html").is_file()
     assert len(_listed(demo_site, "decisions/region/990000")) == len(public)
 
 
@@ -700,7 +773,7 @@ def test_paginated_list_on_a_phone(phone, served: str) -> None:  # type: ignore[
     phone.screenshot(path=str(artifact("decision-list-phone.png")), full_page=True)
     phone.locator("nav.gs-pager").first.get_by_role("link", name="下一页").click()
     phone.wait_for_load_state()
-    assert phone.url.endswith("/decisions/region/990000/page-2/")
+    assert re.search(r"/decisions/region/990000/page-\d+/$", phone.url), phone.url
     assert 0 < rows.count() <= 50
     rows.first.locator("a").first.click()
     phone.wait_for_load_state()

@@ -1,9 +1,19 @@
 """执法决定: the section page, and paginated lists of decisions by year, body, region, type,
 outcome and officer, latest first, no page over PER_PAGE decisions.
 
-The first page of a list is at <folder>/, the others at <folder>/page-N/. A page links only
-a window of page numbers (first, last, and two either side), so a list of 2,000 pages does
-not write 2,000 links into each of them.
+A list's first page, at <folder>/, shows its latest PER_PAGE decisions. The older ones are
+on pages numbered from the oldest, PER_PAGE each: <folder>/page-1/ holds the oldest
+PER_PAGE, page-2/ the next, and so on up to the one after the first page, which holds
+those of its PER_PAGE that the first page does not show. So a new decision, the latest,
+changes the first two pages of each of its lists and no other (pages numbered from the
+latest all shifted: at 100,000 decisions, a new decision rewrote 3,100 list pages), and a
+page's address keeps showing the same decisions, for a reader who cites it. A decision
+leaving the list (its publicity ended) shifts the pages after it, as before.
+
+So a page cannot say which page it is counting from the latest, and it does not: it says
+which days its decisions were made on, and its pager links the first page, the previous,
+the next and the last one (首页 上一页 下一页 尾页). The first page alone says how many
+decisions the list has.
 """
 
 from __future__ import annotations
@@ -16,10 +26,11 @@ from dataclasses import dataclass
 from generator.model import Decision
 from generator.render.docs import DocPage, Made
 from generator.render.facets import FACETS, LISTED_ON_SECTION_PAGE, FacetValue, facet_values
-from generator.render.listing import DecisionItem, chunks, decision_item, page_window
+from generator.render.listing import PER_PAGE, DecisionItem, decision_item
 from generator.render.reuse import Reuse, record_digest
 from generator.render.site import Site
 from generator.render.templates import Templates
+from generator.render.text import chinese_date
 from generator.render.urls import Link, Linker, record_src, section_src
 
 
@@ -49,27 +60,44 @@ class DecisionsSection:
 
 
 @dataclass(frozen=True)
-class PageNumber:
-    """One place in the pager: a page's link, the current page (no link), or a gap (…)."""
-
-    link: Link | None
-    current: bool = False
-
-
-@dataclass(frozen=True)
 class ListPage:
     title: str
     intro: str
     about: Link | None
     """The page of the body or officer the list belongs to."""
-    page_number: int
-    page_count: int
-    total: int
+    total: int | None
+    """How many decisions the list has: on its first page only (`Part`)."""
+    span: str
+    """The days the page's decisions were made on."""
     decisions: list[DecisionItem]
-    pages: list[PageNumber]
+    first: Link | None
     previous: Link | None
     next: Link | None
+    last: Link | None
     section: Link
+
+
+@dataclass(frozen=True)
+class Part:
+    """One page of a list: its number (None for the first page) and its decisions."""
+
+    number: int | None
+    decisions: list[Decision]
+
+
+def parts(decisions: list[Decision]) -> list[Part]:
+    """A list's pages in reading order, latest decisions first (the module's docstring):
+    the first page, then the pages numbered from the oldest, counting down. Each decision
+    is on one page; none has more than PER_PAGE."""
+    if len(decisions) <= PER_PAGE:
+        return [Part(None, decisions)]
+    count = -(-len(decisions) // PER_PAGE)  # the numbered pages, and the latest (partial) one
+    latest = len(decisions) - (count - 1) * PER_PAGE  # 1 to PER_PAGE
+    result = [Part(None, decisions[:PER_PAGE]), Part(count - 1, decisions[PER_PAGE:PER_PAGE + latest])]
+    for number in range(count - 2, 0, -1):
+        start = latest + (count - 1 - number) * PER_PAGE
+        result.append(Part(number, decisions[start:start + PER_PAGE]))
+    return result
 
 
 @dataclass(frozen=True)
@@ -83,10 +111,11 @@ class DecisionList:
     about_src: str | None = None
     about_text: str = ""
 
-    def src(self, page_number: int = 1) -> str:
-        if page_number == 1:
+    def src(self, number: int | None = None) -> str:
+        """The source of the first page (`number` None), or of page `number`."""
+        if number is None:
             return f"{self.folder}/index.md"
-        return f"{self.folder}/page-{page_number}.md"
+        return f"{self.folder}/page-{number}.md"
 
 
 def by_year(site: Site) -> dict[int, list[Decision]]:
@@ -120,9 +149,9 @@ def _facet_list(site: Site, value: FacetValue) -> DecisionList:
 def sources(site: Site) -> list[str]:
     """Every list page this module writes, known before any page is rendered."""
     return [section_src(Decision)] + [
-        decision_list.src(number + 1)
+        decision_list.src(part.number)
         for decision_list in lists(site)
-        for number in range(len(chunks(decision_list.decisions)))
+        for part in parts(decision_list.decisions)
     ]
 
 
@@ -151,41 +180,51 @@ def list_pages(site: Site, linker: Linker, templates: Templates,
                decision_list: DecisionList, reuse: Reuse | None = None) -> Iterator[Made]:
     """The list's pages; with `reuse`, one whose rows and place are those the published
     page was made from is not rendered again."""
-    parts = chunks(decision_list.decisions)
-    if reuse is not None and _as_published(site, reuse, decision_list, len(parts)):
-        published = [reuse.as_published(decision_list.src(number + 1))
-                     for number in range(len(parts))]
+    pages = parts(decision_list.decisions)
+    if reuse is not None and _as_published(site, reuse, decision_list, len(pages)):
+        published = [reuse.as_published(decision_list.src(part.number)) for part in pages]
         if all(published):
             yield from (page for page in published if page is not None)
             return
-    for index, part in enumerate(parts):
-        number = index + 1
-        src = decision_list.src(number)
-        key = _page_key(site, reuse, decision_list, part, number, len(parts)) \
-            if reuse is not None else None
+    oldest = pages[-1].number
+    for place, part in enumerate(pages):
+        src = decision_list.src(part.number)
+        newer = pages[place - 1].number if place else None
+        older = pages[place + 1].number if place + 1 < len(pages) else None
+        total = len(decision_list.decisions) if part.number is None else None
+        key = (_page_key(site, reuse, decision_list, part, total, newer, older, oldest)
+               if reuse is not None else None)
         kept = reuse.kept(src, key) if reuse is not None else None
         if kept is not None:
             yield kept
             continue
         here = linker.at(src)
+        span = _span(part.decisions)
         context = ListPage(
-            title=decision_list.title + (f"（第{number}页）" if number > 1 else ""),
+            title=decision_list.title + (f"（{span}）" if part.number is not None else ""),
             intro=decision_list.intro,
             about=here.to(decision_list.about_src, decision_list.about_text)
             if decision_list.about_src else None,
-            page_number=number,
-            page_count=len(parts),
-            total=len(decision_list.decisions),
-            decisions=[decision_item(site, here, d) for d in part],
-            pages=[PageNumber(None) if n is None
-                   else PageNumber(Link(str(n)), True) if n == number
-                   else PageNumber(here.to(decision_list.src(n), str(n)))
-                   for n in page_window(number, len(parts))],
-            previous=here.to(decision_list.src(number - 1), "上一页") if number > 1 else None,
-            next=here.to(decision_list.src(number + 1), "下一页") if number < len(parts) else None,
+            total=total,
+            span=span,
+            decisions=[decision_item(site, here, d) for d in part.decisions],
+            first=here.to(decision_list.src(), "首页") if place > 0 else None,
+            previous=here.to(decision_list.src(newer), "上一页") if place > 0 else None,
+            next=here.to(decision_list.src(older), "下一页") if place + 1 < len(pages) else None,
+            last=here.to(decision_list.src(oldest), "尾页") if place + 1 < len(pages) else None,
             section=here.to(section_src(Decision), "全部执法决定"),
         )
         yield DocPage(src, context.title, (templates.render("year.html.j2", context),), key=key)
+
+
+def _span(decisions: list[Decision]) -> str:
+    """The days a page's decisions (latest first) were made on: 2025年3月2日至2025年3月9日."""
+    if not decisions:
+        return ""
+    oldest, latest = decisions[-1].decision_date, decisions[0].decision_date
+    if oldest == latest:
+        return chinese_date(latest)
+    return f"{chinese_date(oldest)}至{chinese_date(latest)}"
 
 
 INPUTS = "decision lists"
@@ -210,17 +249,19 @@ def _as_published(site: Site, reuse: Reuse, decision_list: DecisionList, count: 
     return reuse.found(INPUTS, decision_list.folder, inputs.digest())
 
 
-def _page_key(site: Site, reuse: Reuse, decision_list: DecisionList, part: list[Decision],
-              number: int, count: int) -> bytes | None:
-    """A list page shows, of each decision, its own fields and its body's name."""
+def _page_key(site: Site, reuse: Reuse, decision_list: DecisionList, part: Part,
+              total: int | None, newer: int | None, older: int | None,
+              oldest: int | None) -> bytes | None:
+    """A list page shows, of each decision, its own fields and its body's name; and links
+    the pages around it."""
     digests = site.portal.digests
     bodies = site.portal.bodies
-    shown = [record_digest(digests, record, name) for decision in part
+    shown = [record_digest(digests, record, name) for decision in part.decisions
              for record, name in ((decision, decision.id),
                                   (bodies.get(decision.body), decision.body))]
     return reuse.key(shown, decision_list.folder, decision_list.title, decision_list.intro,
-                     decision_list.about_src, decision_list.about_text, number, count,
-                     len(decision_list.decisions), reuse.around(decision_list.src(number)))
+                     decision_list.about_src, decision_list.about_text, part.number, total,
+                     newer, older, oldest, reuse.around(decision_list.src(part.number)))
 
 
 def pages(site: Site, linker: Linker, templates: Templates,
