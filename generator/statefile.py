@@ -180,18 +180,38 @@ class Kept(Generic[V]):
     a build takes those whose key it meets, adds what it makes, and keeps for the next only
     what it used, so that the file does not grow with records that are gone. Without a path
     nothing is read or kept. With a `version` (a digest of the code and configuration its
-    keys hold), values kept under another are not even read."""
+    keys hold), values kept under another are not even read.
 
-    def __init__(self, path: Path | None, version: bytes | None = None) -> None:
+    With `shards`, the values are kept in that many files (path-0.pickle …) by the last
+    byte of their key, and a build writes only the files whose values changed: one new
+    record's item is not worth writing 218 MB again (open data at 100,000 decisions)."""
+
+    def __init__(self, path: Path | None, version: bytes | None = None, shards: int = 1) -> None:
         self.path = path
         self.version = version
+        self.shards = shards
         self.known: dict[bytes, V] = {}
         self.used: dict[bytes, V] = {}
-        self.fresh = False
-        if path is not None:
-            known = load(path) if version is None else load_versioned(path, version)
+        self.fresh: set[int] = set()
+        """The shards that values were put in."""
+        self._counts = [0] * shards
+        """How many values each shard's file held."""
+        for shard, file in enumerate(self._files()):
+            known = load(file) if version is None else load_versioned(file, version)
             if isinstance(known, dict):
-                self.known = known
+                self.known.update(known)
+                self._counts[shard] = len(known)
+
+    def _files(self) -> list[Path]:
+        if self.path is None:
+            return []
+        if self.shards == 1:
+            return [self.path]
+        return [self.path.with_name(f"{self.path.stem}-{n}{self.path.suffix}")
+                for n in range(self.shards)]
+
+    def _shard(self, key: bytes) -> int:
+        return key[-1] % self.shards if key else 0
 
     def get(self, key: bytes | None) -> V | None:
         found = self.known.get(key) if key is not None else None
@@ -202,11 +222,21 @@ class Kept(Generic[V]):
     def put(self, key: bytes | None, value: V) -> None:
         if key is not None:
             self.used[key] = value
-            self.fresh = True
+            self.fresh.add(self._shard(key))
 
     def save(self) -> None:
-        """Keep what this build used, written whole or not at all, when anything is new or
-        gone."""
-        if self.path is None or (not self.fresh and len(self.used) == len(self.known)):
+        """Keep what this build used, each file written whole or not at all, when anything
+        in it is new or gone."""
+        if self.path is None:
             return
-        dump(self.path, self.used, version=self.version)
+        if self.shards == 1:
+            if self.fresh or len(self.used) != len(self.known):
+                dump(self.path, self.used, version=self.version)
+            return
+        parts: list[dict[bytes, V]] = [{} for _ in range(self.shards)]
+        for key, value in self.used.items():
+            parts[self._shard(key)][key] = value
+        for shard, (file, part) in enumerate(zip(self._files(), parts, strict=True)):
+            if shard in self.fresh or len(part) != self._counts[shard]:
+                dump(file, part, version=self.version)
+        self.path.unlink(missing_ok=True)  # one file, as older code kept them

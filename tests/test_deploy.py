@@ -92,7 +92,7 @@ def test_a_rebuild_without_changes_writes_nothing(repo: Path) -> None:
     assert _stats(site) == stats
     # What the next build reuses: the browser index's postings and open data's items.
     assert (repo / ".gongshi/browser-index.pickle").is_file()
-    assert (repo / ".gongshi/opendata.pickle").is_file()
+    assert list((repo / ".gongshi").glob("opendata-*.pickle"))
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[str]:
@@ -346,7 +346,8 @@ def test_open_data_encodes_again_only_the_records_that_changed(
     build(Project(repo), DEMO_AS_OF)
     assert sorted(encoded) == ["corrections/li-c1", "officers/li"]
     assert _files(repo / "site") == _clean_build(repo, tmp_path / "officer")
-    (repo / ".gongshi/opendata.pickle").write_bytes(b"damaged")
+    for kept in (repo / ".gongshi").glob("opendata-*.pickle"):
+        kept.write_bytes(b"damaged")
     build(Project(repo), DEMO_AS_OF)
     assert _files(repo / "site") == _clean_build(repo, tmp_path / "again")
 

@@ -46,10 +46,15 @@ def test_what_it_does_not_know_goes_to_json_dumps() -> None:
 
 @pytest.mark.parametrize("count", [0, 1, 3])
 def test_a_list_of_items_written_once(count: int) -> None:
-    from generator.render.jsontext import pretty_json_around
+    """Items kept as the list holds them (`listed`) make the list, and their own files
+    (`unlisted`), as the standard library writes them."""
+    from generator.render.jsontext import listed, pretty_json_listed, unlisted
 
     rng = random.Random(count)
-    items = [{"名称": rng.choice(TEXTS), "n": [1, {"a": "b\nc"}], "e": {}} for _ in range(count)]
+    items = [{"名称": rng.choice(TEXTS), "n": [1, {"a": "b\nc  d"}], "e": {}} for _ in range(count)]
     head = {"type": "decisions", "count": count, "z": [1, 2]}
-    assert pretty_json_around(head, "items", [pretty_json(i) for i in items]) == json.dumps(
+    kept = [listed(pretty_json(i)) for i in items]
+    assert pretty_json_listed(head, "items", kept) == json.dumps(
         {**head, "items": items}, ensure_ascii=False, indent=1, sort_keys=True)
+    assert [unlisted(i) for i in kept] == [
+        json.dumps(i, ensure_ascii=False, indent=1, sort_keys=True) for i in items]

@@ -38,6 +38,33 @@ def test_values_kept_under_another_version_are_not_read(
     assert statefile.Kept(path, b"v1").known == {}
 
 
+def test_kept_in_shards_a_build_writes_only_the_files_whose_values_changed(
+        tmp_path: Path) -> None:
+    """Open data keeps 218 MB of items at 100,000 decisions: one new item rewrites one of
+    the files, not all of them; what older code kept in one file is removed."""
+    path = tmp_path / "items.pickle"
+    path.write_bytes(b"kept by older code in one file")
+    keys = [bytes([1, n]) for n in range(8)]  # the last byte decides the file
+    kept: statefile.Kept[str] = statefile.Kept(path, b"v", shards=4)
+    for key in keys:
+        kept.put(key, key.hex())
+    kept.save()
+    files = sorted(tmp_path.glob("items-*.pickle"))
+    assert [f.name for f in files] == [f"items-{n}.pickle" for n in range(4)]
+    assert not path.exists()
+    stamps = {f.name: statefile.signature(f) for f in files}
+    again: statefile.Kept[str] = statefile.Kept(path, b"v", shards=4)
+    assert again.known == {key: key.hex() for key in keys}
+    for key in keys[:-1]:
+        again.get(key)
+    again.put(bytes([2, 5]), "new")  # file 1; keys[7] (file 3) is not used: it is gone
+    again.save()
+    changed = {f.name for f in files if statefile.signature(f) != stamps[f.name]}
+    assert changed == {"items-1.pickle", "items-3.pickle"}
+    assert statefile.Kept(path, b"v", shards=4).known == {
+        **{key: key.hex() for key in keys[:-1]}, bytes([2, 5]): "new"}
+
+
 def test_a_held_state_file_is_taken_only_while_it_is_the_file_read(tmp_path: Path) -> None:
     """A warm build process (generator/warm.py) holds what it read; its child takes it
     instead of reading the file, until the file is written again."""

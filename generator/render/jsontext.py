@@ -61,13 +61,23 @@ def _encoded(value: Any, indent: str) -> str:
     raise _Unusual
 
 
-def pretty_json_around(value: dict[str, Any], key: str, encoded: list[str]) -> str:
-    """`pretty_json(value)` where `value[key]` is the list whose items are `encoded` (each
-    `pretty_json` of an item): items written once, for their own file and for the list."""
+def listed(encoded: str) -> str:
+    """An item's `pretty_json` as a list one level deep holds it: each line indented two
+    spaces more. Encoded JSON has no raw line breaks in its strings, so indenting each line
+    indents the item."""
+    return encoded.replace("\n", "\n  ")
+
+
+def unlisted(item: str) -> str:
+    """The item's `pretty_json` again, from `listed`."""
+    return item.replace("\n  ", "\n")
+
+
+def pretty_json_listed(value: dict[str, Any], key: str, items: list[str]) -> str:
+    """`pretty_json(value)` where `value[key]` is the list whose items are `items`, each
+    `listed(pretty_json(item))`: an item is encoded once, for its own file and the list, and
+    kept so between builds (generator/render/itemcache.py)."""
     slot = "\x00" + key + "\x00"
     text = pretty_json({**value, key: slot})
-    # Inside `value`, the list is one level deep and its items two. Encoded JSON has no raw
-    # line breaks in its strings, so indenting each line indents the item.
-    items = ("[\n  " + ",\n  ".join(item.replace("\n", "\n  ") for item in encoded) + "\n ]"
-             if encoded else "[]")
-    return text.replace(encode_basestring(slot), items, 1)
+    joined = "[\n  " + ",\n  ".join(items) + "\n ]" if items else "[]"
+    return text.replace(encode_basestring(slot), joined, 1)

@@ -34,8 +34,8 @@ from generator.render import history
 from generator.render.citations import article_label
 from generator.render.decisions import item_inputs
 from generator.render.docs import DocPage, Made, StaticFile
-from generator.render.itemcache import CACHE_FILE, Encoded, ItemCache, Penalty
-from generator.render.jsontext import pretty_json, pretty_json_around
+from generator.render.itemcache import CACHE_FILE, SHARDS, Encoded, ItemCache, Penalty
+from generator.render.jsontext import listed, pretty_json, pretty_json_listed, unlisted
 from generator.render.reuse import Reuse, record_digest
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
@@ -210,11 +210,24 @@ def _get(data: Any, path: tuple[str, ...]) -> Any:
 
 def csv_text(header: list[str], rows: list[list[str]]) -> str:
     """UTF-8 with BOM (Excel opens it as Chinese), CRLF line ends, every cell quoted as needed."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return "\ufeff" + buffer.getvalue()
+    return csv_joined(header, [csv_line(row) for row in rows])
+
+
+def csv_joined(header: list[str], lines: list[str]) -> str:
+    """`csv_text` of rows given as their `csv_line`s."""
+    return "\ufeff" + csv_line(header) + "".join(lines)
+
+
+_LINE = io.StringIO()
+_WRITER = csv.writer(_LINE, lineterminator="\r\n")
+
+
+def csv_line(cells: list[str]) -> str:
+    """One row of `csv_text`, with its line end."""
+    _LINE.seek(0)
+    _LINE.truncate()
+    _WRITER.writerow(cells)
+    return _LINE.getvalue()
 
 
 # --- 双公示 ---------------------------------------------------------------------------------
@@ -331,8 +344,10 @@ def _encoded(site: Site, reuse: Reuse | None, cache: ItemCache, record: Record,
     penalty = None
     if isinstance(record, Decision) and record.type == "行政处罚":
         row = shuanggongshi_row(site, record)
-        penalty = Penalty(pretty_json(row), [cell(row[name]) for name, _ in SHUANGGONGSHI_COLUMNS])
-    encoded = Encoded(pretty_json(data), [cell(_get(data, c.path)) for c in cols], penalty)
+        penalty = Penalty(listed(pretty_json(row)),
+                          csv_line([cell(row[name]) for name, _ in SHUANGGONGSHI_COLUMNS]))
+    encoded = Encoded(listed(pretty_json(data)), csv_line([cell(_get(data, c.path)) for c in cols]),
+                      penalty)
     cache.put(key, encoded)
     return key, encoded
 
@@ -351,24 +366,25 @@ def pages(site: Site, linker: Linker, templates: Templates,
     # Under the build's base digest: after a change of code or configuration, the 218 MB of
     # items kept at 100,000 decisions are not read, since no key of theirs can match.
     cache = ItemCache(site.portal.root.parent / CACHE_FILE if reuse is not None else None,
-                      reuse.base if reuse is not None else None)
+                      reuse.base if reuse is not None else None, SHARDS)
     penalties: list[Penalty] = []
     for folder in TYPES:
         model = BY_FOLDER[folder]
         records = public_records(site, folder)
         cols = columns(model)
         encoded = [_encoded(site, reuse, cache, record, cols) for record in records]
-        yield StaticFile(f"data/{folder}.json", pretty_json_around({
+        yield StaticFile(f"data/{folder}.json", pretty_json_listed({
             "type": folder, "label": model.label, "count": len(records),
-            "schema": f"schema/{folder}.schema.json"}, "items", [e.json for _, e in encoded])
+            "schema": f"schema/{folder}.schema.json"}, "items", [e.listed for _, e in encoded])
             + "\n")
-        yield StaticFile(f"data/{folder}.csv", csv_text(
-            [c.header for c in cols], [e.cells for _, e in encoded]))
+        yield StaticFile(f"data/{folder}.csv", csv_joined(
+            [c.header for c in cols], [e.line for _, e in encoded]))
         yield StaticFile(f"data/schema/{folder}.schema.json", schema_text(model))
         for record, (key, item_text) in zip(records, encoded, strict=True):
             src = f"data/{folder}/{record.id}.json"
             kept = reuse.kept(src, key, page=False) if reuse is not None else None
-            yield kept if kept is not None else StaticFile(src, item_text.json + "\n", key=key)
+            yield kept if kept is not None else StaticFile(src, unlisted(item_text.listed) + "\n",
+                                                           key=key)
         if folder == "decisions":
             penalties = [e.penalty for _, e in encoded if e.penalty is not None]
         files.append(FileRow(Link(model.label), f"全部公开的{model.label}", len(records), [
@@ -378,10 +394,10 @@ def pages(site: Site, linker: Linker, templates: Templates,
     cache.save()
     names = [name for name, _ in SHUANGGONGSHI_COLUMNS]
     # Each row encoded once, with its record's item (and kept with it between builds).
-    yield StaticFile(f"data/{XZCF}.json", pretty_json_around({
+    yield StaticFile(f"data/{XZCF}.json", pretty_json_listed({
         "layout": "双公示 行政处罚", "count": len(penalties)}, "items",
-        [penalty.json for penalty in penalties]) + "\n")
-    yield StaticFile(f"data/{XZCF}.csv", csv_text(names, [penalty.cells for penalty in penalties]))
+        [penalty.listed for penalty in penalties]) + "\n")
+    yield StaticFile(f"data/{XZCF}.csv", csv_joined(names, [penalty.line for penalty in penalties]))
     files.append(FileRow(Link("行政处罚（双公示格式）"), "公示中的行政处罚决定，按“双公示”行政处罚数据项排列",
                          len(penalties), [href(f"data/{XZCF}.json", "JSON"),
                                      href(f"data/{XZCF}.csv", "CSV")]))
