@@ -10,18 +10,28 @@ show its fine. A category the body holds no power
 of is 无此职权, not 0, so a reader can tell "did none" from "may not do".
 
 The same figures feed the statistics pages, their CSV and `gongshi report`.
+
+A body's figures for a year depend only on its decisions of that year (their files, their
+publication timings, their appeals, whether they were withdrawn), on the power categories
+it holds and on its corrections that took effect that year; the authority's on all bodies'
+decisions of the year. So a build keeps them (.gongshi/statistics.pickle) under a digest
+of those, and counts again only the figures of what changed: one new decision, those of
+its body and of the authority for its year (issue 8: counting every year of 100,000
+decisions took 3.5 s of a rebuild).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
-from generator import timeliness
+from generator import model, statefile, timeliness
 from generator.ledger import Ledger
 from generator.model import Appeal, Decision
 from generator.portal import Portal
@@ -39,6 +49,8 @@ CATEGORIES: tuple[tuple[str, frozenset[str]], ...] = (
 category of the model is 征用 (requisition), which 人社 bodies do not hold: always 无此职权."""
 
 NO_POWER = "无此职权"
+
+CACHE_FILE = Path(".gongshi") / "statistics.pickle"
 
 AUTHORITY = ""
 """The body id under which the whole authority's figures are kept."""
@@ -129,10 +141,11 @@ def year_range(portal: Portal, as_of: dt.date, extra_years: Iterable[int] = ()) 
 
 def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
             body_order: Iterable[str] | None = None, extra_years: Iterable[int] = (),
-            timings: list[timeliness.Timing] | None = None) -> Statistics:
+            timings: list[timeliness.Timing] | None = None, cache: Path | None = None) -> Statistics:
     """The figures of every year and body, from the records and the ledger (also of
     `extra_years`, which may have no decision at all). `timings` saves recounting the
-    publication timings when the caller has them."""
+    publication timings when the caller has them. With a `cache` file, figures whose
+    inputs are those of the last build's are taken from it (the module's docstring)."""
     bodies = tuple(body_order if body_order is not None else sorted(portal.bodies))
     decisions = sorted(portal.decisions.values(), key=lambda d: d.id)
     years = year_range(portal, as_of, extra_years)
@@ -154,21 +167,74 @@ def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
     grouped: dict[tuple[int, str], list[Decision]] = {}
     for decision in decisions:
         grouped.setdefault((decision.decision_date.year, decision.body), []).append(decision)
+    kept: statefile.Kept[Figures] = statefile.Kept(cache, _code() if cache is not None else None)
+    inputs = _Inputs(portal.digests, by_id, appeals, withdrawn) if cache is not None else None
+
+    def figures_of(year: int, body: str, group: list[Decision], categories: frozenset[str],
+                   counted: Counter[str], content: list[bytes | None]) -> Figures:
+        key = None if inputs is None or None in content else _digest(
+            repr((year, body, sorted(categories), sorted(counted.items()))).encode(),
+            *(part for part in content if part is not None))
+        found = kept.get(key)
+        if found is None:
+            found = _figures(year, body, group, categories, by_id, counted, appeals, withdrawn)
+            kept.put(key, found)
+        return found
+
     figures: dict[tuple[int, str], Figures] = {}
     every_category = frozenset().union(*held.values()) if held else frozenset()
+    contents = {group_key: inputs.of(group) if inputs is not None else None
+                for group_key, group in grouped.items()}
     for year in years:
         for body_id in bodies:
-            figures[(year, body_id)] = _figures(
+            figures[(year, body_id)] = figures_of(
                 year, body_id, grouped.get((year, body_id), []), held.get(body_id, frozenset()),
-                by_id, changes.get((year, body_id), Counter()), appeals, withdrawn)
+                changes.get((year, body_id), Counter()), [contents.get((year, body_id), b"")])
         mine = [d for (y, _), group in grouped.items() if y == year for d in group]
         total: Counter[str] = Counter()
         for (y, _), counter in changes.items():
             if y == year:
                 total.update(counter)
-        figures[(year, AUTHORITY)] = _figures(year, AUTHORITY, sorted(mine, key=lambda d: d.id),
-                                              every_category, by_id, total, appeals, withdrawn)
+        figures[(year, AUTHORITY)] = figures_of(
+            year, AUTHORITY, sorted(mine, key=lambda d: d.id), every_category, total,
+            [content for (y, _), content in sorted(contents.items()) if y == year])
+    kept.save()
     return Statistics(years, bodies, figures)
+
+
+def _code() -> bytes:
+    """The code figures are counted by: kept figures made by other code are not taken."""
+    return statefile.code_digest([Path(__file__), Path(model.__file__ or "")])
+
+
+def _digest(*parts: bytes) -> bytes:
+    return hashlib.blake2b(b"\0".join(parts), digest_size=16).digest()
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What a group of decisions' figures are counted from, besides the body's categories
+    and corrections."""
+
+    digests: dict[str, bytes]
+    timings: dict[str, timeliness.Timing]
+    appeals: dict[str, list[Appeal]]
+    withdrawn: set[str]
+
+    def of(self, decisions: list[Decision]) -> bytes | None:
+        """A digest of the decisions' files, timings, appeals and withdrawals; None when
+        one of the files is not known (a record made in a test)."""
+        parts = []
+        for decision in decisions:
+            digest = self.digests.get(decision.ref)
+            timing = self.timings.get(decision.id)
+            cases = [self.digests.get(case.ref) for case in self.appeals.get(decision.id, [])]
+            if not digest or not all(cases):
+                return None
+            parts.append(digest + b"".join(case for case in cases if case))
+            parts.append(f"{timing.published}{timing.late}{decision.id in self.withdrawn}"
+                         .encode() if timing is not None else b"-")
+        return _digest(*parts)
 
 
 def _figures(year: int, body: str, decisions: list[Decision], held: frozenset[str],

@@ -229,3 +229,40 @@ def test_hostile_body_name_stays_text_everywhere(good: Path, tmp_path: Path) -> 
     header = next(line for line in text.splitlines() if line.startswith("| 执法主体 | 行政许可"))
     row = next(line for line in text.splitlines() if "HYPERLINK" in line)
     assert row.count("|") == header.count("|"), "the name must not add table columns"
+
+
+def test_kept_figures_are_those_counted_afresh_and_only_a_changed_group_is_counted(
+        good: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build keeps each body's figures for a year, and the authority's, under a digest of
+    what they are counted from: the next counts only those of what changed (issue 8)."""
+    from generator import statistics
+    from generator.build import Project, check
+    from generator.ledger import Ledger
+    from tests.repo import add_decision, init_repo
+
+    project = init_repo(good, "2025-06-12")
+    cache = project / statistics.CACHE_FILE
+    counted: list[tuple[int, str]] = []
+    real = statistics._figures
+
+    def counting(year: int, body: str, *args: object) -> statistics.Figures:
+        counted.append((year, body))
+        return real(year, body, *args)  # type: ignore[arg-type]
+
+    def both() -> statistics.Statistics:
+        portal, _ = check(Project(project), AS_OF)
+        ledger = Ledger.read(project)
+        afresh = statistics.compute(portal, ledger, AS_OF)
+        counted.clear()
+        kept = statistics.compute(portal, ledger, AS_OF, cache=cache)
+        assert kept == afresh
+        return kept
+
+    monkeypatch.setattr(statistics, "_figures", counting)
+    first = both()
+    assert len(counted) == len(first.figures) and cache.is_file()
+    both()
+    assert counted == []
+    add_decision(project)  # d9: a 2025 decision of the city's bureau, like d1
+    both()
+    assert sorted(counted) == [(2025, statistics.AUTHORITY), (2025, "city")]

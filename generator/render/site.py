@@ -17,6 +17,7 @@ from generator.ledger import Ledger, Publication, versions_of
 from generator.model import Body, Correction, Decision, Officer, Power, Record
 from generator.portal import Portal
 from generator.settings import Settings
+from generator.statistics import CACHE_FILE as STATISTICS_CACHE
 from generator.statistics import Statistics, year_range
 from generator.statistics import compute as compute_statistics
 from generator.timeliness import Timing, publications, took_effect
@@ -74,9 +75,9 @@ class Site:
     def statistics(self) -> Statistics:
         """Every year's enforcement figures (年度执法数据), per body and in all."""
         if "statistics" not in self.memo:
-            self.memo["statistics"] = compute_statistics(self.portal, self.ledger, self.as_of,
-                                                         self.body_order(),
-                                                         timings=self.timings())
+            self.memo["statistics"] = compute_statistics(
+                self.portal, self.ledger, self.as_of, self.body_order(), timings=self.timings(),
+                cache=self.portal.root.parent / STATISTICS_CACHE)
         result: Statistics = self.memo["statistics"]
         return result
 
