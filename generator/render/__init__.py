@@ -96,21 +96,29 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     # The evaluations as well (seconds at 100,000 decisions) while this process makes the
     # statistics, once the publication timings both start from are there to be inherited.
     # The list of pages (the Linker's) holds the evaluations' pages, so it waits for them.
-    site.timings()
+    with stage("publication timings"):
+        site.timings()
     evaluated = Background(site.all_evaluations) if site.settings.evaluation else None
-    site.statistics()
+    with stage("statistics"):
+        site.statistics()
     templates = Templates(project_root)
-    history.record_pages(site)
-    if evaluated is not None:
-        site.memo["evaluations"] = rebound(evaluated.result(), site.portal.decisions)
-    linker = Linker(page_sources(site), HOME)
-    feed_set = feeds.Feeds(site, linker)
+    with stage("version histories"):
+        history.record_pages(site)
+    with stage("evaluations (waiting)"):
+        if evaluated is not None:
+            site.memo["evaluations"] = rebound(evaluated.result(), site.portal.decisions)
+    with stage("page list"):
+        linker = Linker(page_sources(site), HOME)
+    with stage("feeds"):
+        feed_set = feeds.Feeds(site, linker)
     for year in site.statistics().years:
         site.scores(year)
-    site.memo["related"] = related.result()
+    with stage("related decisions (waiting)"):
+        site.memo["related"] = related.result()
     if reuse is not None:
         reuse.around = feed_set.signature
-        decisions.plan(site, reuse, ((key, feed.title) for key, feed in feed_set.by_key.items()))
+        with stage("what changed"):
+            decisions.plan(site, reuse, ((key, feed.title) for key, feed in feed_set.by_key.items()))
 
     def module(make: Callable[..., Iterable[Made]], *args: object) -> Task:
         def task() -> Iterator[Made]:
@@ -159,7 +167,8 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
 
     `meanwhile` is called with the site index while mkdocs renders the nav's pages (the
     build makes the browser search index then)."""
-    site = build_site_index(portal, settings, as_of, ledger)
+    with stage("site index"):
+        site = build_site_index(portal, settings, as_of, ledger)
     in_nav = nav_sources(site)
     work = project_root / WORK_DIR
     work.mkdir(parents=True, exist_ok=True)
