@@ -478,10 +478,12 @@ _FNV_PRIME = 0x01000193
 
 
 def _term_files(parts: list[_Part], group: int, groups: int, shards: int, common: float,
-                folder: Path, gzipped: dict[bytes, bytes],
-                published: Mapping[str, bytes]) -> tuple[list[File], dict[str, int]]:
+                folder: Path, gzipped: dict[bytes, bytes], published: Mapping[str, bytes],
+                unchanged: Mapping[int, bytes]) -> tuple[list[File], dict[str, int]]:
     """Write the term files of a group (numbers `group`, `group + groups` …); returns their
-    bytes, and the group's terms found in at least `common` records, with their counts."""
+    bytes, and the group's terms found in at least `common` records, with their counts.
+    A file in `unchanged` (its number → the digest of its JSON) holds the postings the last
+    build wrote in it: it is taken from `gzipped` as it is, not encoded again."""
     postings: dict[str, tuple[int, array[int], bytearray]] = {}
     for part in parts:  # in the order of the records, so each term's numbers ascend
         packed = part.groups[group]
@@ -495,19 +497,95 @@ def _term_files(parts: list[_Part], group: int, groups: int, shards: int, common
                 known[1].extend(numbers[start:end])
                 known[2].extend(marks[start:end])
             start = end
-    files: dict[int, dict[str, list[list[int]]]] = {n: {} for n in range(group, shards, groups)}
+    files: dict[int, dict[str, list[list[int]]]] = {n: {} for n in range(group, shards, groups)
+                                                   if n not in unchanged}
     for term, (n, found_in, marks) in postings.items():
+        terms = files.get(n)
+        if terms is None:
+            continue
         # Most terms are in one record (names, numbers): no differences to take.
         deltas = (found_in.tolist() if len(found_in) == 1
                   else [found_in[0], *map(sub, found_in[1:], found_in)])
-        files[n][term] = [deltas] if marks.count(1) == len(marks) else [deltas, list(marks)]
+        terms[term] = [deltas] if marks.count(1) == len(marks) else [deltas, list(marks)]
     written = []
-    for n, terms in files.items():
-        file = _gzip(terms, gzipped)
+    for n in range(group, shards, groups):
+        if n in unchanged:
+            key = unchanged[n]
+            file = (key, gzipped[key])
+        else:
+            file = _gzip(files[n], gzipped)
         _put(folder, published, _term_file(n), file[1])
         written.append(file)
     return written, {term: len(found_in) for term, (_, found_in, _) in postings.items()
                      if ":" not in term and len(found_in) >= common}
+
+
+_ORDER = b"order"
+"""In the packed ranges' cache: the ranges' keys in the order of the records, and the
+number of term files, of the build that wrote it (`_unchanged`)."""
+_NAMES = b"names"
+"""In the files' cache: the digest of each term file's JSON, by its number, with a digest of
+the `_ORDER` they were made in (the two caches are written one after the other: a build
+killed between them leaves them from two builds, and then no file is taken as it was)."""
+
+
+def _order_key(order: tuple[list[bytes], int]) -> bytes:
+    return browser_cache.digest(b"".join(order[0]) + f" {order[1]}".encode())
+
+
+def _unchanged(before: Any, range_keys: list[bytes], packings: Mapping[bytes, Any],
+               parts: list[_Part], shards: int, kept: Any) -> dict[int, bytes]:
+    """The term files whose postings are those the last build wrote (their number → the
+    digest of their JSON): all but the files of the terms whose postings changed in a range
+    that changed. None of them when the last build is not known well enough to tell."""
+    if not (isinstance(before, tuple) and len(before) == 2 and before[1] == shards
+            and isinstance(kept, tuple) and len(kept) == 2 and kept[0] == _order_key(before)
+            and isinstance(kept[1], list) and len(kept[1]) == shards):
+        return {}
+    names: list[bytes] = kept[1]
+    old_keys: list[bytes] = before[0]
+    touched: set[int] = set()
+    for n in range(max(len(range_keys), len(old_keys))):
+        key = range_keys[n] if n < len(range_keys) else None
+        old_key = old_keys[n] if n < len(old_keys) else None
+        if key == old_key:
+            continue
+        new = parts[n].groups if key is not None else []
+        if old_key is None:
+            old = []
+        elif old_key in packings:
+            old = packings[old_key][0]
+        else:
+            return {}
+        if old and new and len(old) != len(new):
+            return {}
+        for group in range(max(len(old), len(new))):
+            places = _changed_places(old[group] if old else _Packed(),
+                                     new[group] if new else _Packed())
+            touched.update(place % shards for place in places)
+    return {n: name for n, name in enumerate(names) if n not in touched}
+
+
+def _changed_places(old: _Packed, new: _Packed) -> Iterator[int]:
+    """The places (`_Packed.places`) of the terms whose postings differ between two packings
+    of the same records."""
+    before, after = _by_term(old), _by_term(new)
+    for term, found in after.items():
+        if before.get(term) != found:
+            yield found[0]
+    for term, found in before.items():
+        if term not in after:
+            yield found[0]
+
+
+def _by_term(packed: _Packed) -> dict[str, tuple[int, bytes, bytes]]:
+    result = {}
+    start = 0
+    numbers, marks = packed.numbers, packed.marks
+    for term, place, end in zip(packed.terms, packed.places, packed.ends, strict=True):
+        result[term] = (place, numbers[start:end].tobytes(), bytes(marks[start:end]))
+        start = end
+    return result
 
 
 def _plan(records: int) -> tuple[int, int]:
@@ -568,7 +646,7 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     # The index's other caches are in the folder of the postings' one.
     parts_file, files_file = (cache.with_name(name.name) if cache is not None else None
                               for name in (PARTS_FILE, FILES_FILE))
-    packings: dict[bytes, Packing] = browser_cache.load(parts_file, version)
+    packings: dict[bytes, Any] = browser_cache.load(parts_file, version)
     # The records' postings are needed only where a range is packed again.
     fresh = any(key not in packings for key in range_keys)
     cached = browser_cache.load(cache, version) if fresh else {}
@@ -579,22 +657,30 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     for part, range_key in zip(parts, range_keys, strict=True):
         if range_key in packings:
             part.groups, part.postings, part.facets = packings[range_key]
+    shards = _shards(sum(part.postings for part in parts))
+    order = (range_keys, shards)
     saving = None
-    if cache is not None and parts_file is not None and fresh:
+    if cache is not None and parts_file is not None and (fresh or packings.get(_ORDER) != order):
         # In another process while the term files are made: pickling the caches took two
         # seconds on one core at 100,000 decisions.
         saving = Background(partial(_save_caches, cache, parts_file, version, build, parts,
-                                    range_keys))
-    shards = _shards(sum(part.postings for part in parts))
+                                    order, fresh))
+    # A new record, numbered last, changes the postings of its own terms: a few hundred of
+    # the 8,192 term files at 100,000 decisions. The others are not encoded again (their
+    # JSON was 4 s of CPU).
+    unchanged = _unchanged(packings.get(_ORDER), range_keys, packings, parts, shards,
+                           gzipped.get(_NAMES))
+    unchanged = {n: name for n, name in unchanged.items() if name in gzipped}
     least = max(COMMON_MIN, COMMON_SHARE * len(docs))
     written = run_all([partial(_term_files, parts, group, groups, shards, least, folder, gzipped,
-                               published)
+                               published, unchanged)
                        for group in range(groups)])
     if saving is not None:
         saving.result()
     files = [written[n % groups][0][n // groups] for n in range(shards)]
+    names = [key for key, _ in files]
     files += [file for part in parts for file in part.records]
-    names = [*map(_term_file, range(shards)), *map(_record_file, range(0, len(docs), CHUNK))]
+    all_names = [*map(_term_file, range(shards)), *map(_record_file, range(0, len(docs), CHUNK))]
     stamp = hashlib.sha256()
     for _, data in files:
         stamp.update(data)
@@ -610,20 +696,25 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
                         for name, key in FILTERS]}
     meta_file = _gzip(meta, {})[1]
     _put(folder, published, "meta.json.gz", meta_file)
-    if files_file is not None and gzipped.keys() != {key for key, _ in files}:
-        browser_cache.save(files_file, version, dict(files))
+    kept = {key for key, _ in files}
+    named = (_order_key(order), names)
+    if files_file is not None and (gzipped.keys() - {_NAMES} != kept or gzipped.get(_NAMES) != named):
+        browser_cache.save(files_file, version, {**dict(files), _NAMES: named})
     written_keys = {f"{FOLDER}/{name}": bytes_key(data)
-                    for name, (_, data) in zip(names, files, strict=True)}
+                    for name, (_, data) in zip(all_names, files, strict=True)}
     written_keys[f"{FOLDER}/meta.json.gz"] = bytes_key(meta_file)
     return written_keys
 
 
 def _save_caches(cache: Path, parts_file: Path, version: bytes, build: _Build,
-                 parts: list[_Part], range_keys: list[bytes]) -> None:
-    _keep(cache, version, build, parts)
+                 parts: list[_Part], order: tuple[list[bytes], int], fresh: bool) -> None:
+    if fresh:
+        _keep(cache, version, build, parts)
+    range_keys = order[0]
     browser_cache.save(parts_file, version,
-                       {range_key: (part.groups, part.postings, part.facets)
-                        for part, range_key in zip(parts, range_keys, strict=True)})
+                       {**{range_key: (part.groups, part.postings, part.facets)
+                           for part, range_key in zip(parts, range_keys, strict=True)},
+                        _ORDER: order})
 
 
 def _keep(cache: Path, version: bytes, build: _Build, parts: list[_Part]) -> None:
