@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from generator import timeliness
+from generator import statefile, timeliness
 from generator.articles import Citation
 from generator.configfile import config_problems, read_yaml
 from generator.ledger import Ledger
@@ -164,21 +164,89 @@ def evaluate(portal: Portal, ledger: Ledger, standard: Standard, year: int,
 
 def evaluate_years(portal: Portal, ledger: Ledger, standard: Standard, years: list[int],
                    body_ids: list[str], as_of: dt.date,
-                   timings: list[timeliness.Timing] | None = None) -> dict[int, list[Evaluation]]:
+                   timings: list[timeliness.Timing] | None = None,
+                   cache: Path | None = None) -> dict[int, list[Evaluation]]:
     """`evaluate` for several years, reading the records once (`timings`: the publication
-    timings, when the caller has them)."""
+    timings, when the caller has them). With a `cache` file, the evaluations of a body's
+    year whose inputs are the last build's are taken from it (`_Kept`)."""
     case = _Checks(portal, ledger, as_of, timings)
     grouped: dict[tuple[int, str], list[Decision]] = {}
     for decision in sorted(portal.decisions.values(), key=lambda d: (d.decision_date, d.id)):
         grouped.setdefault((decision.decision_date.year, decision.body), []).append(decision)
+    kept = _Kept(cache, portal, case, standard) if cache is not None else None
     result: dict[int, list[Evaluation]] = {}
     for year in years:
         result[year] = []
         for body_id in body_ids:
             decisions = grouped.get((year, body_id), [])
             if decisions:
-                result[year].append(_evaluation(case, standard, year, body_id, decisions))
+                result[year].append(
+                    kept.evaluation(year, body_id, decisions) if kept is not None
+                    else _evaluation(case, standard, year, body_id, decisions))
+    if kept is not None:
+        kept.save()
     return result
+
+
+CACHE_FILE = Path(".gongshi") / "evaluations.pickle"
+
+KeptEvaluation = tuple[int, tuple[tuple[tuple[str, tuple[str, ...]], ...], ...]]
+"""An evaluation as kept: its number of decisions, and for each item of the standard the
+deductions, as (decision id, reasons)."""
+
+
+class _Kept:
+    """Evaluations kept between builds (issue 8: evaluating every year of 100,000 decisions
+    took 4 s of a rebuild). A body's year is judged from its decisions of that year (their
+    files, publication, appeals and corrections: generator/decision_inputs.py), from the
+    records the checks look up (bodies, officers, powers, laws, procedures), the standard,
+    and the as-of date while a decision is not yet published; it is kept under a digest of
+    those, and of the code that judges."""
+
+    def __init__(self, cache: Path, portal: Portal, case: _Checks, standard: Standard) -> None:
+        from generator.decision_inputs import DecisionInputs, digest
+
+        self.portal = portal
+        self.case = case
+        self.standard = standard
+        self.digest = digest
+        code = Path(__file__).parent
+        self.kept: statefile.Kept[KeptEvaluation] = statefile.Kept(cache, statefile.code_digest(
+            [Path(__file__), *(code / name for name in _JUDGED_BY)]))
+        self.inputs = DecisionInputs(portal, case.timings, case.recorded)
+        looked_up = [record for records in (portal.bodies, portal.officers, portal.powers,
+                                            portal.laws, portal.procedures)
+                     for record in records.values()]
+        self.shared = digest(repr((standard, case.has_ledger)).encode(),
+                             *sorted(f"{record.ref}\0".encode() + portal.digests.get(record.ref, b"-")
+                                     for record in looked_up))
+
+    def evaluation(self, year: int, body_id: str, decisions: list[Decision]) -> Evaluation:
+        content = self.inputs.of(decisions)
+        day = self.case.as_of.isoformat() if self.inputs.unpublished(decisions) else ""
+        key = None if content is None else self.digest(
+            self.shared, f"{year} {body_id} {day}".encode(), content)
+        found = self.kept.get(key)
+        if found is not None:
+            count, items = found
+            decisions_by_id = self.portal.decisions
+            return Evaluation(body_id, year, count, tuple(
+                ItemScore(item, tuple(Deduction(item.key, decisions_by_id[name], reasons)
+                                      for name, reasons in deductions))
+                for item, deductions in zip(self.standard.items, items, strict=True)))
+        evaluation = _evaluation(self.case, self.standard, year, body_id, decisions)
+        self.kept.put(key, (evaluation.decisions, tuple(
+            tuple((d.decision.id, d.reasons) for d in item.deductions)
+            for item in evaluation.items)))
+        return evaluation
+
+    def save(self) -> None:
+        self.kept.save()
+
+
+_JUDGED_BY = ("model.py", "timeliness.py", "articles.py", "decision_inputs.py",
+              "rules/authority.py", "rules/basis.py", "rules/qualification.py")
+"""Besides this module, the code an evaluation depends on."""
 
 
 def _evaluation(case: _Checks, standard: Standard, year: int, body_id: str,

@@ -12,7 +12,7 @@ of is 无此职权, not 0, so a reader can tell "did none" from "may not do".
 The same figures feed the statistics pages, their CSV and `gongshi report`.
 
 A body's figures for a year depend only on its decisions of that year (their files, their
-publication timings, their appeals, whether they were withdrawn), on the power categories
+publication timings, appeals and corrections: generator/decision_inputs.py), on the power categories
 it holds and on its corrections that took effect that year; the authority's on all bodies'
 decisions of the year. So a build keeps them (.gongshi/statistics.pickle) under a digest
 of those, and counts again only the figures of what changed: one new decision, those of
@@ -24,17 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import statistics
-from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import repeat
 from pathlib import Path
 
 from generator import model, statefile, timeliness
+from generator.decision_inputs import DecisionInputs, digest
 from generator.ledger import Ledger
 from generator.model import Appeal, Decision
 from generator.portal import Portal
@@ -171,12 +169,12 @@ def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
     for decision in decisions:
         grouped.setdefault((decision.decision_date.year, decision.body), []).append(decision)
     kept: statefile.Kept[Figures] = statefile.Kept(cache, _code() if cache is not None else None)
-    inputs = _Inputs(portal.digests, by_id, appeals, withdrawn) if cache is not None else None
+    inputs = DecisionInputs(portal, by_id, recorded) if cache is not None else None
 
     def figures_of(year: int, body: str, group: Callable[[], list[Decision]],
                    categories: frozenset[str], counted: Counter[str],
                    content: list[bytes | None]) -> Figures:
-        key = None if inputs is None or None in content else _digest(
+        key = None if inputs is None or None in content else digest(
             repr((year, body, sorted(categories), sorted(counted.items()))).encode(),
             *(part for part in content if part is not None))
         found = kept.get(key)
@@ -221,42 +219,6 @@ def _code() -> bytes:
     """The code figures are counted by: kept figures made by other code are not taken."""
     return statefile.code_digest([Path(__file__), Path(model.__file__ or ""),
                                   Path(timeliness.__file__ or "")])
-
-
-def _digest(*parts: bytes) -> bytes:
-    return hashlib.blake2b(b"\0".join(parts), digest_size=16).digest()
-
-
-class _Inputs:
-    """What a group of decisions' figures are counted from, besides the body's categories
-    and corrections. A few steps in C for each decision: at 100,000 decisions, a step in
-    Python more for each costs a tenth of a second."""
-
-    def __init__(self, digests: dict[str, bytes], timings: dict[str, timeliness.Timing],
-                 appeals: dict[str, list[Appeal]], withdrawn: set[str]) -> None:
-        self.digests = digests
-        # When each was published, and whether late: its day's ordinal, doubled, plus one
-        # when late; -1 while not published.
-        self.published = {name: timing.published.toordinal() * 2 + timing.late
-                          if timing.published is not None else -1
-                          for name, timing in timings.items()}
-        self.appealed = {name: [case.ref for case in cases] for name, cases in appeals.items()}
-        self.withdrawn = withdrawn
-
-    def of(self, decisions: list[Decision]) -> bytes | None:
-        """A digest of the decisions' files, publication, appeals and withdrawals; None when
-        one of the files is not known (a record made in a test)."""
-        names = [decision.id for decision in decisions]
-        files = list(map(self.digests.get, [decision.ref for decision in decisions]))
-        cases = [ref for name in names if name in self.appealed for ref in self.appealed[name]]
-        cased = list(map(self.digests.get, cases))
-        if not all(files) or not all(cased):
-            return None
-        published = array("q", map(self.published.get, names, repeat(-2)))
-        gone = [name for name in names if name in self.withdrawn]
-        return _digest(b"".join(files),  # type: ignore[arg-type]
-                       b"".join(cased), published.tobytes(),  # type: ignore[arg-type]
-                       "\n".join([*cases, "", *gone]).encode())
 
 
 def _figures(year: int, body: str, decisions: list[Decision], held: frozenset[str],

@@ -259,3 +259,52 @@ def test_evaluations_made_in_another_process_name_this_processs_decisions(
     deductions = [d for e in back[year] for d in e.deductions]
     assert deductions
     assert all(d.decision is changed.decisions[d.decision.id] for d in deductions)
+
+
+def test_kept_evaluations_are_those_made_afresh_and_only_a_changed_year_is_judged(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build keeps each body's evaluation for a year under a digest of what it is judged
+    from: the next judges again only a body's year whose decisions changed (issue 8)."""
+    import shutil
+
+    from generator import evaluation
+    from generator.evaluation import CACHE_FILE, evaluate_years
+
+    project = tmp_path / "demo"
+    shutil.copytree(ROOT / "content", project / "content")
+    shutil.copytree(ROOT / "site_config", project / "site_config")
+    shutil.copy(ROOT / "ledger.jsonl", project / "ledger.jsonl")
+    standard = load_standard(project)
+    judged: list[tuple[int, str]] = []
+    real = evaluation._evaluation
+
+    def judging(case: object, standard: object, year: int, body: str,
+                decisions: list[Decision]) -> Evaluation:
+        judged.append((year, body))
+        return real(case, standard, year, body, decisions)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(evaluation, "_evaluation", judging)
+
+    def both() -> dict[int, list[Evaluation]]:
+        portal, _ = load(project / "content")
+        ledger = Ledger.read(project)
+        years = sorted({d.decision_date.year for d in portal.decisions.values()})
+        afresh = evaluate_years(portal, ledger, standard, years, sorted(portal.bodies), AS_OF)
+        judged.clear()
+        kept = evaluate_years(portal, ledger, standard, years, sorted(portal.bodies), AS_OF,
+                              cache=project / CACHE_FILE)
+        assert kept == afresh
+        return kept
+
+    first = both()
+    assert len(judged) == sum(map(len, first.values())) > 3
+    assert any(e.deductions for year in first.values() for e in year)  # kept with reasons
+    both()
+    assert judged == []
+    path = next((project / "content/decisions").rglob("donghu-2025-002.yml"))
+    record = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert record.pop("legal_review")
+    path.write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+    after = both()
+    assert judged == [(2025, record["body"])]
+    assert any("重大执法决定未经法制审核" in d.reasons for e in after[2025] for d in e.deductions)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from generator.evaluation import CACHE_FILE as EVALUATIONS_CACHE
 from generator.evaluation import Evaluation, evaluate_years
 from generator.ledger import Ledger, Publication, versions_of
 from generator.model import Body, Correction, Decision, Officer, Power, Record
@@ -90,9 +91,9 @@ class Site:
             # The statistics' years, without the statistics: the evaluations are made in
             # another process while this one makes the statistics (render/__init__.py).
             years = sorted({*year_range(self.portal, self.as_of), year})
-            self.memo["evaluations"] = evaluate_years(self.portal, self.ledger, standard, years,
-                                                      self.body_order(), self.as_of,
-                                                      self.timings())
+            self.memo["evaluations"] = evaluate_years(
+                self.portal, self.ledger, standard, years, self.body_order(), self.as_of,
+                self.timings(), cache=self.portal.root.parent / EVALUATIONS_CACHE)
         evaluations: dict[int, list[Evaluation]] = self.memo["evaluations"]
         if year not in evaluations:
             evaluations.update(evaluate_years(self.portal, self.ledger, standard, [year],
