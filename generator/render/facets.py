@@ -148,7 +148,16 @@ LISTED_ON_SECTION_PAGE = ("body", "region", "type", "outcome")
 
 
 def facet_values(site: Site) -> list[FacetValue]:
-    """Every facet value with at least one public decision, in a stable order."""
+    """Every facet value with at least one public decision, in a stable order (made once
+    per build, before the pages: the list of pages and the lists' pages both need them,
+    1.4 s at 100,000 decisions)."""
+    if "facet values" not in site.memo:
+        site.memo["facet values"] = _facet_values(site)
+    values: list[FacetValue] = site.memo["facet values"]
+    return values
+
+
+def _facet_values(site: Site) -> list[FacetValue]:
     filing = Filing.of(site)
     result: list[FacetValue] = []
     for facet in FACETS:
