@@ -190,6 +190,36 @@ def test_a_rebuild_makes_only_the_decision_pages_and_lists_whose_inputs_changed(
     assert rendered == [] and lists == [] and body_pages == []
 
 
+def test_a_rebuild_renders_the_figures_and_scores_of_the_changed_year_only(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each year's statistics and evaluation pages are keyed by what they show: a new
+    decision of 2025 renders 2025's again, no other year's (issue 8)."""
+    from generator import parallel
+    from generator.render.templates import Templates
+
+    monkeypatch.setattr(parallel, "workers", lambda: 1)  # pages made in this process
+    yearly = ("statistics_year.html.j2", "evaluation_year.html.j2", "evaluation_details.html.j2")
+    rendered: list[str] = []
+    real = Templates.render
+
+    def noting(self: Templates, name: str, page: object) -> str:
+        if name in yearly:
+            rendered.append(f"{name} {page.title}")  # type: ignore[attr-defined]
+        return real(self, name, page)
+
+    monkeypatch.setattr(Templates, "render", noting)
+    day = dt.date(2026, 6, 29)
+    build(Project(repo), day)
+    rendered.clear()
+    build(Project(repo), day)
+    assert rendered == []
+    add_decision(repo)  # d9, of 2025
+    build(Project(repo), day)
+    assert {name.split()[0] for name in rendered} >= set(yearly[:2])
+    assert all("2025年" in name for name in rendered), rendered
+    assert (repo / "site/statistics/2026/index.html").is_file()  # a year not made again
+
+
 def test_one_process_at_a_time_empties_the_trash(tmp_path: Path) -> None:
     """One started while another is at work leaves the trash to it (here the test holds
     the lock); the one at work empties it, what was moved in meanwhile included."""

@@ -133,7 +133,8 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
               for m in (lookup, powers, laws, procedures, benchmarks)]
     tasks.append(module(decision_lists.pages, site, linker, templates, reuse))
     tasks += [module(m.pages, site, linker, templates)
-              for m in (freepages, history, timeliness, statistics, evaluation)]
+              for m in (freepages, history, timeliness)]
+    tasks += [module(m.pages, site, linker, templates, reuse) for m in (statistics, evaluation)]
     tasks.append(module(opendata.pages, site, linker, templates, reuse))
     tasks.append(module(searchpage.pages, site, linker, templates))
     tasks.append(module(feeds.pages, feed_set, linker, templates, reuse))

@@ -12,9 +12,10 @@ from markupsafe import Markup
 
 from generator.evaluation import Evaluation, Standard
 from generator.render.charts import Row, bar_chart
-from generator.render.docs import DocPage, Output, StaticFile
+from generator.render.docs import DocPage, Made, StaticFile
 from generator.render.listing import PER_PAGE
 from generator.render.opendata import cell, csv_text
+from generator.render.reuse import Reuse, record_digest
 from generator.render.site import Site
 from generator.render.statistics import year_label
 from generator.render.templates import Templates
@@ -151,7 +152,11 @@ def _scores(site: Site, linker: Linker, year: int, evaluations: list[Evaluation]
     return YearScores(year, label, linker.to(year_src(year), f"{label}评议考核详情"), rows)
 
 
-def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
+def pages(site: Site, linker: Linker, templates: Templates,
+          reuse: Reuse | None = None) -> list[Made]:
+    """The standard and every year's scores; each year's page and each body's deductions,
+    unless `reuse` finds what they show unchanged (thousands of pages at 100,000
+    decisions, which a new decision leaves as they were but for its body's year)."""
     standard = site.settings.evaluation
     here = linker.at(SRC)
     context = EvaluationPage(
@@ -160,27 +165,55 @@ def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
         csv=Link("各年度各执法主体得分（CSV）", "evaluation.csv"),
         statistics=here.to("statistics/index.md", "年度执法数据"),
     )
-    outputs: list[Output] = [DocPage(SRC, TITLE, (templates.render("evaluation.html.j2", context),))]
+    outputs: list[Made] = [DocPage(SRC, TITLE, (templates.render("evaluation.html.j2", context),))]
     if standard is None:
         return outputs
     outputs.append(StaticFile(CSV, csv_scores(site)))
     for year in years(site):
-        outputs.append(year_page(site, year, linker, templates))
+        key = _year_key(site, reuse, year) if reuse is not None else None
+        kept = reuse.kept(year_src(year), key) if reuse is not None else None
+        outputs.append(kept or year_page(site, year, linker, templates, key))
         for evaluation in site.evaluations(year):
-            outputs += detail_pages(site, evaluation, linker, templates)
+            outputs += detail_pages(site, evaluation, linker, templates, reuse)
     return outputs
 
 
-def detail_pages(site: Site, evaluation: Evaluation, linker: Linker,
-                 templates: Templates) -> list[Output]:
+def _shown(evaluation: Evaluation) -> tuple[object, ...]:
+    """What the pages show of an evaluation besides its records, as plain values."""
+    return (evaluation.body, evaluation.year, evaluation.decisions, tuple(
+        (i.item.key, i.item.name, i.item.points, i.item.deduction,
+         tuple((d.decision.id, d.reasons) for d in i.deductions)) for i in evaluation.items))
+
+
+def _year_key(site: Site, reuse: Reuse, year: int) -> bytes | None:
+    evaluations = site.evaluations(year)
+    bodies = site.portal.bodies
+    src = year_src(year)
+    return reuse.key([record_digest(site.portal.digests, bodies.get(e.body), e.body)
+                      for e in evaluations], src, year_label(year, site), year >= site.as_of.year,
+                     [_shown(e) for e in evaluations], reuse.around(src))
+
+
+def detail_pages(site: Site, evaluation: Evaluation, linker: Linker, templates: Templates,
+                 reuse: Reuse | None = None) -> list[Made]:
     """Every deduction of one body-year with its decision and reasons, PER_PAGE a page."""
     count = _detail_pages(evaluation)
     names = {i.item.key: (i.item.name, i.item.deduction) for i in evaluation.items}
-    outputs: list[Output] = []
+    outputs: list[Made] = []
+    digests = site.portal.digests
     for number in range(1, count + 1):
         src = detail_src(evaluation.year, evaluation.body, number)
-        here = linker.at(src)
         chunk = evaluation.deductions[(number - 1) * PER_PAGE:number * PER_PAGE]
+        key = reuse.key([record_digest(digests, site.portal.bodies.get(evaluation.body),
+                                       evaluation.body),
+                         *(record_digest(digests, d.decision, d.decision.id) for d in chunk)],
+                        src, number, count, evaluation.score, len(evaluation.deductions),
+                        _shown(evaluation), reuse.around(src)) if reuse is not None else None
+        kept = reuse.kept(src, key) if reuse is not None else None
+        if kept is not None:
+            outputs.append(kept)
+            continue
+        here = linker.at(src)
         body = _body(site, here, evaluation.body)
         context = DetailPage(
             title=f"{body.text}{evaluation.year}年评议考核扣分明细", body=body,
@@ -196,11 +229,12 @@ def detail_pages(site: Site, evaluation: Evaluation, linker: Linker,
             year_page=here.to(year_src(evaluation.year), f"{evaluation.year}年评议考核结果",
                               evaluation.body))
         outputs.append(DocPage(src, context.title,
-                               (templates.render("evaluation_details.html.j2", context),)))
+                               (templates.render("evaluation_details.html.j2", context),), key=key))
     return outputs
 
 
-def year_page(site: Site, year: int, linker: Linker, templates: Templates) -> DocPage:
+def year_page(site: Site, year: int, linker: Linker, templates: Templates,
+              key: bytes | None = None) -> DocPage:
     src = year_src(year)
     here = linker.at(src)
     evaluations = site.evaluations(year)
@@ -220,7 +254,8 @@ def year_page(site: Site, year: int, linker: Linker, templates: Templates) -> Do
     context = EvaluationYearPage(
         title=f"{scores.label}评议考核结果", partial=year >= site.as_of.year, chart=chart,
         scores=scores, bodies=bodies, overview=here.to(SRC, "评议考核标准和各年度结果"))
-    return DocPage(src, context.title, (templates.render("evaluation_year.html.j2", context),))
+    return DocPage(src, context.title, (templates.render("evaluation_year.html.j2", context),),
+                   key=key)
 
 
 def csv_scores(site: Site) -> str:

@@ -13,8 +13,9 @@ from markupsafe import Markup
 
 from generator import statistics as stats
 from generator.render.charts import Row, bar_chart
-from generator.render.docs import DocPage, Output, StaticFile
+from generator.render.docs import DocPage, Made, Output, StaticFile
 from generator.render.opendata import cell, csv_text
+from generator.render.reuse import Reuse, record_digest
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import chinese_date
@@ -82,7 +83,10 @@ class YearPage:
     evaluation: Link
 
 
-def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
+def pages(site: Site, linker: Linker, templates: Templates,
+          reuse: Reuse | None = None) -> list[Made]:
+    """The overview of every year, and each year's page and CSV, unless `reuse` finds
+    the year's figures and bodies as the published ones were made from."""
     figures = figures_of(site)
     here = linker.at(SRC)
     ascending = sorted(figures.years)
@@ -105,11 +109,26 @@ def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
         csv=Link("全部年度、全部执法主体（CSV）", "statistics.csv"),
         evaluation=here.to("evaluation/index.md", "评议考核"),
     )
-    outputs: list[Output] = [DocPage(SRC, TITLE, (templates.render("statistics.html.j2", context),)),
-                             StaticFile(CSV, csv_long(site, figures))]
+    outputs: list[Made] = [DocPage(SRC, TITLE, (templates.render("statistics.html.j2", context),)),
+                           StaticFile(CSV, csv_long(site, figures))]
     for year in figures.years:
-        outputs += year_page(site, figures, year, linker, templates)
+        key = _year_key(site, reuse, figures, year) if reuse is not None else None
+        kept = [reuse.kept(year_src(year), key), reuse.kept(year_csv(year), key, page=False)] \
+            if reuse is not None else [None]
+        if all(kept):
+            outputs += [page for page in kept if page is not None]
+        else:
+            outputs += year_page(site, figures, year, linker, templates, key)
     return outputs
+
+
+def _year_key(site: Site, reuse: Reuse, figures: stats.Statistics, year: int) -> bytes | None:
+    """A year's page and CSV show its figures, each body's name and the as-of date."""
+    bodies = site.portal.bodies
+    return reuse.key([record_digest(site.portal.digests, bodies.get(b), b) for b in figures.bodies],
+                     year_src(year), year_label(year, site), stats.partial(year, site.as_of),
+                     chinese_date(site.as_of), [figures.of(year, b) for b in figures.bodies],
+                     figures.of(year), reuse.around(year_src(year)))
 
 
 def _body_name(site: Site, body_id: str) -> str:
@@ -118,7 +137,7 @@ def _body_name(site: Site, body_id: str) -> str:
 
 
 def year_page(site: Site, figures: stats.Statistics, year: int, linker: Linker,
-              templates: Templates) -> list[Output]:
+              templates: Templates, key: bytes | None = None) -> list[Output]:
     src = year_src(year)
     here = linker.at(src)
     label = year_label(year, site)
@@ -151,8 +170,9 @@ def year_page(site: Site, figures: stats.Statistics, year: int, linker: Linker,
         overview=here.to(SRC, "各年度数据"),
         evaluation=here.to("evaluation/index.md", "评议考核"),
     )
-    return [DocPage(src, context.title, (templates.render("statistics_year.html.j2", context),)),
-            StaticFile(year_csv(year), csv_wide(site, figures, year))]
+    return [DocPage(src, context.title, (templates.render("statistics_year.html.j2", context),),
+                    key=key),
+            StaticFile(year_csv(year), csv_wide(site, figures, year), key=key)]
 
 
 def csv_wide(site: Site, figures: stats.Statistics, year: int) -> str:
