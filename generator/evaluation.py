@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from generator import statefile, timeliness
 from generator.articles import Citation
 from generator.configfile import config_problems, read_yaml
+from generator.decision_inputs import DecisionInputs, digest
 from generator.ledger import Ledger
 from generator.model import Correction, Decision, Procedure
 from generator.portal import Portal
@@ -204,8 +205,6 @@ class _Kept:
     those, and of the code that judges."""
 
     def __init__(self, cache: Path, portal: Portal, case: _Checks, standard: Standard) -> None:
-        from generator.decision_inputs import DecisionInputs, digest
-
         self.portal = portal
         self.case = case
         self.standard = standard

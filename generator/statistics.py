@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from generator import model, statefile, timeliness
+from generator import statefile, timeliness
 from generator.decision_inputs import DecisionInputs, digest
 from generator.ledger import Ledger
 from generator.model import Appeal, Decision
@@ -217,8 +217,12 @@ def _of_year(grouped: dict[tuple[int, str], list[Decision]], year: int) -> list[
 
 def _code() -> bytes:
     """The code figures are counted by: kept figures made by other code are not taken."""
-    return statefile.code_digest([Path(__file__), Path(model.__file__ or ""),
-                                  Path(timeliness.__file__ or "")])
+    here = Path(__file__).parent
+    return statefile.code_digest([Path(__file__), *(here / name for name in _COUNTED_BY)])
+
+
+_COUNTED_BY = ("model.py", "timeliness.py", "decision_inputs.py")
+"""Besides this module, the code figures depend on."""
 
 
 def _figures(year: int, body: str, decisions: list[Decision], held: frozenset[str],

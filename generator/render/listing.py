@@ -35,11 +35,6 @@ def decision_item(site: Site, linker: Linker, decision: Decision) -> DecisionIte
     )
 
 
-def chunks(decisions: list[Decision]) -> list[list[Decision]]:
-    """The decisions split into pages of at most PER_PAGE (at least one, possibly empty, page)."""
-    return [decisions[i : i + PER_PAGE] for i in range(0, len(decisions), PER_PAGE)] or [[]]
-
-
 def page_window(number: int, count: int, either_side: int = 2) -> list[int | None]:
     """The page numbers a pager shows: the first, the last and a few either side of the
     current one; None is a gap (…). A 2,000-page list must not put 2,000 links on each page."""
