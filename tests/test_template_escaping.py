@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from markupsafe import Markup
 
+from generator.render.errors import RenderError
 from generator.render.templates import Templates
 from generator.render.urls import Link
 
@@ -62,3 +64,14 @@ def test_row_links_and_paras_print_what_the_macros_print(tmp_path: Path) -> None
     python = templates.render("python.html.j2", page)
     assert python == templates.render("macros.html.j2", page)
     assert "<tr><th scope=\"row\">&lt;标签&gt;</th><td>值&amp;</td></tr>" in python
+
+
+def test_a_template_older_than_gongshi_is_named_with_what_to_do(tmp_path: Path) -> None:
+    """A project keeps its own templates: one that asks for a field the pages no longer
+    have (the lists' pager before issue 8: page_count) says which file, and what to do."""
+    templates = _templates(tmp_path, "第{{ page.page_number }}/{{ page.page_count }}页")
+    with pytest.raises(RenderError) as raised:
+        templates.render("t.html.j2", Page(page_number=2))
+    message = str(raised.value)
+    assert str(tmp_path / "site_config/templates/t.html.j2") in message
+    assert "page_count" in message and "site_config/templates/ in Gongshi's repository" in message

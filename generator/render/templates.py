@@ -102,6 +102,7 @@ class Templates:
 
     def __init__(self, project_root: Path) -> None:
         folder = project_root / TEMPLATES_DIR
+        self._folder = folder
         if not folder.is_dir():
             raise RenderError(f"{folder}: the templates folder is missing")
         self._env = _Environment(
@@ -133,6 +134,14 @@ class Templates:
                 return self._env.concat(template.root_render_func(context))
             except Exception:
                 self._env.handle_exception()
+        except jinja2.UndefinedError as exc:
+            # The project's templates are its own copy: one older than its Gongshi asks for
+            # fields the pages no longer have (issue 8 changed the lists' pager).
+            raise RenderError(
+                f"{self._folder / name}: {exc}. The template asks for something this version "
+                "of Gongshi does not give it: it may be older than Gongshi. Compare it with "
+                "site_config/templates/ in Gongshi's repository, take the new one and carry "
+                "your own changes over") from exc
         except jinja2.TemplateError as exc:
             where = f"{exc.filename}:{exc.lineno}" if isinstance(
                 exc, jinja2.TemplateSyntaxError) else name
