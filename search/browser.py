@@ -339,10 +339,6 @@ class _Build:
     """The key of each file of the published site (`_put`)."""
 
 
-Packing = tuple[list[_Packed], int, dict[str, Counter[str]]]
-"""A range's `_Part.groups`, `postings` and `facets`, as kept between builds."""
-
-
 def _index_part(build: _Build, start: int, stop: int, packed: bool = False) -> _Part:
     """Index the records numbered `start` to `stop` (a multiple of CHUNK, or the end), and
     write their record files; only the files when the range's postings are `packed`
@@ -708,6 +704,8 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
 
 def _save_caches(cache: Path, parts_file: Path, version: bytes, build: _Build,
                  parts: list[_Part], order: tuple[list[bytes], int], fresh: bool) -> None:
+    """Keep the records' postings (when some were weighed), and each range's `_Part.groups`,
+    `postings` and `facets` under its key, with the ranges' `_ORDER`."""
     if fresh:
         _keep(cache, version, build, parts)
     range_keys = order[0]
