@@ -31,6 +31,9 @@ def init_repo(project: Path, published: str, site: bool = False) -> Path:
         shutil.copytree(ROOT / "site_config", project / "site_config")
         shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     git(project, "init", "-q")
+    # As a real project does: what builds write is not committed (and `git add -A` does not
+    # race a build's removal of the site it replaced).
+    (project / ".gitignore").write_text("/.gongshi/\n/site/\n", encoding="utf-8")
     git(project, "config", "user.email", "staff@example.invalid")
     git(project, "config", "user.name", "Staff")
     edit(project, "content/officers/chen.yml", "roles: [执法人员, 法制审核人员]",

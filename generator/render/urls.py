@@ -156,7 +156,8 @@ class Linker:
         return Link(text, self.href(target, anchor))
 
     def to_record(self, record: Record | None, text: str, anchor: str = "") -> Link:
-        """A link to a record's page, or plain text when the record did not load."""
-        if record is None:
+        """A link to a record's page, or plain text when the record did not load or has no
+        page of its own (an appeal: its decision's page tells of it)."""
+        if record is None or not record.has_page:
             return Link(text)
         return self.to(record_src(record), text, anchor)
