@@ -188,6 +188,7 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
 
 def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Settings,
                   portal: Portal, ledger: Ledger, staff_index: bool) -> None:
+    from generator.changes import STATE, State, since
     from generator.render import build_site
     from generator.render.reuse import Manifest, Reuse
     from generator.render.site import Site
@@ -196,6 +197,10 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
     deploy.remove_leftovers(target, project.root)
     previous = Manifest.read(project.root, target)
     reuse = Reuse(previous.keys, previous.inputs) if previous is not None else Reuse()
+    state = State.of(portal, ledger, as_of)
+    reuse.changes = since(reuse.previous_inputs.get(STATE), state)
+    if state is not None:
+        reuse.inputs[STATE] = state
     staging = deploy.staging_folder(target)
     index_keys: dict[str, bytes] = {}
     try:

@@ -88,6 +88,9 @@ class LedgerError(Exception):
 class Ledger:
     path: Path
     entries: list[Publication]
+    lines: frozenset[str] | None = field(default=None, compare=False, repr=False)
+    """The file's lines, when the ledger was read from it: what a rebuild compares with the
+    last build's, to tell whose publication changed (generator/changes.py)."""
     _histories: tuple[int, dict[str, list[Publication]]] | None = field(
         default=None, init=False, repr=False, compare=False)
 
@@ -95,8 +98,9 @@ class Ledger:
     def read(cls, project_root: Path) -> Ledger:
         path = project_root / LEDGER_FILE
         entries: list[Publication] = []
-        if path.exists():
-            for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        if lines:
+            for number, text in enumerate(lines, 1):
                 if not text.strip():
                     continue
                 try:
@@ -110,7 +114,7 @@ class Ledger:
                     raise LedgerError(f"{LEDGER_FILE}:{number}: not a ledger line ({exc}); "
                                       "restore the file from git: it is written by "
                                       "`gongshi publish` only") from exc
-        return cls(path, entries)
+        return cls(path, entries, frozenset(text for text in lines if text.strip()))
 
     def latest(self) -> dict[str, Publication]:
         """The current published version of each record."""

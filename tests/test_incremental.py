@@ -131,6 +131,69 @@ def test_a_rebuild_after_a_change_equals_a_clean_build(repo: Path, tmp_path: Pat
     assert rebuilt == _clean_build(repo, tmp_path, "clean")
 
 
+APPEAL = """id: d1-fy
+decision: d1
+kind: 行政复议
+organ: 东湖市人民政府
+filed_on: 2025-07-01
+result: 维持
+concluded_on: 2025-08-26
+document_number: 东政复决字〔2025〕31号
+note: 复议机关决定维持。
+"""
+
+
+def test_an_appeal_moved_to_another_decision_leaves_the_first_one_s_page(
+        repo: Path, tmp_path: Path) -> None:
+    """An appeal filed against the wrong decision, corrected to name the right one: the page
+    of the decision it leaves changes too, though only the appeal's file changed."""
+    add_decision(repo)
+    (repo / "content/appeals").mkdir(exist_ok=True)
+    (repo / "content/appeals/d1-fy.yml").write_text(APPEAL, encoding="utf-8")
+    code, _, err = run("publish", "--project", str(repo), "--date", "2025-09-01")
+    assert code == 0, err
+    commit(repo, "add an appeal")
+    build(Project(repo), DEMO_AS_OF)
+    assert "东政复决字〔2025〕31号" in (repo / "site/decisions/2025/d1/index.html").read_text("utf-8")
+    _corrected(repo, "appeals/d1-fy", "content/appeals/d1-fy.yml", "decision: d1", "decision: d9")
+    build(Project(repo), DEMO_AS_OF)
+    rebuilt = _files(repo / "site")
+    assert "东政复决字〔2025〕31号" not in rebuilt["decisions/2025/d1/index.html"].decode()
+    assert "东政复决字〔2025〕31号" in rebuilt["decisions/2025/d9/index.html"].decode()
+    assert rebuilt == _clean_build(repo, tmp_path, "clean")
+
+
+def test_a_rebuild_keeps_the_decision_inputs_a_clean_build_makes(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What each decision page is made from is taken from the last build for the decisions
+    nothing changed for (render/decisions.py `plan`): after a new decision, only it and the
+    decisions whose 相关决定 it joins are digested again, and every digest is a clean
+    build's."""
+    from generator import statefile
+    from generator.render import decisions
+    from generator.render.reuse import MANIFEST_FILE
+
+    found: list[set[str] | None] = []
+    real = decisions._changed
+
+    def noting(*args: object) -> set[str] | None:
+        changed = real(*args)  # type: ignore[arg-type]
+        found.append(changed)
+        return changed
+
+    monkeypatch.setattr(decisions, "_changed", noting)
+    add_decision(repo)
+    build(Project(repo), DEMO_AS_OF)
+    clean = tmp_path / "clean"
+    assert _files(repo / "site") == _clean_build(repo, tmp_path, "clean")
+    assert found[0] is not None and "decisions/d9" in found[0]
+    assert found[0] < {"decisions/d1", "decisions/d2", "decisions/d9"}
+    assert found[1] is None  # the clean build: nothing kept
+    kept, fresh = (statefile.load(root / MANIFEST_FILE).inputs for root in (repo, clean))
+    for kind in (decisions.INPUTS, decisions.ITEMS):
+        assert kept[kind] == fresh[kind]
+
+
 def test_a_rebuild_on_a_later_day_equals_a_clean_build(good: Path, tmp_path: Path) -> None:
     """d2's 公示期 ends on 2026-07-01: built before, it is public; rebuilt after, its page is
     a stub, it leaves the lists, and every page that linked it changes with it."""

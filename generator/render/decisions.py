@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from generator.ledger import refs
 from generator.model import (
     Appeal,
     Benchmark,
@@ -310,6 +311,10 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
     written only where its bytes changed. No page is keyed: 100,000 keys cost 15 to 19 s
     of CPU in a full build, where nothing is reused.
 
+    The digests of a decision none of whose inputs changed since the published site was
+    built (`_changed`) are taken from its manifest: at 100,000 decisions, making them all
+    took 2 to 3 s of a rebuild after one new decision.
+
     Also what the lists and body pages share (`reuse.shared`: the bodies, powers,
     benchmarks, procedures, officers, and the feeds they link), and the digests without
     相关决定 and publicity that key open data's items (`item_inputs`)."""
@@ -329,11 +334,30 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
     appeals = portal.appeals_by_decision()
     corrections = site.corrections_by_record
     histories = site.histories
-    feeds_of: dict[tuple[str, str], str] = {}
+    # A decision page's feeds follow from its body and type (feeds.Feeds.decision_keys).
+    feeds_of: dict[tuple[str, str], str] = {
+        key: repr(reuse.around(record_src(decision))) for key, decision in
+                {(decision.body, decision.type): decision
+                 for decision in portal.decisions.values()}.items()}
+    # Whose appeals and corrections are whose, to tell whose page changes when one changes.
+    others = {appeal.ref: f"decisions/{appeal.decision}" for appeal in portal.appeals.values()}
+    others.update((correction.ref, correction.record) for correction in portal.corrections.values())
+    reuse.inputs[_RELATED], reuse.inputs[_FEEDS], reuse.inputs[_OTHERS] = related, feeds_of, others
+    changed = _changed(site, reuse, related, feeds_of, others)
+    before, items_before = reuse.previous_inputs.get(INPUTS), reuse.previous_inputs.get(ITEMS)
+    if changed is None or not isinstance(before, dict) or not isinstance(items_before, dict):
+        inputs: dict[str, tuple[bytes, bytes]] = {}
+        items: dict[str, tuple[bytes, bytes]] = {}
+        todo: Iterable[Decision] = portal.decisions.values()
+    else:
+        inputs, items = dict(before), dict(items_before)
+        for ref in changed:
+            inputs.pop(ref, None)
+            items.pop(ref, None)
+        todo = [portal.decisions[name] for ref in changed
+                if (name := ref.removeprefix("decisions/")) in portal.decisions]
     blake2b = hashlib.blake2b
-    inputs = {}
-    items = site.memo["decision items"] = {}
-    for decision in portal.decisions.values():
+    for decision in todo:
         ref = decision.ref
         digest = digests.get(ref, b"")
         own = [f"{v.record}\x1e{v.version}\x1e{v.hash}\x1e{v.published}\x1e{v.correction}"
@@ -343,23 +367,74 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
             own.append(record.ref + (digests.get(record.ref) or b"missing").hex())
         item = blake2b("\x1f".join(own).encode(), digest_size=16).digest()
         items[ref] = (digest, item)
-        # A decision page's feeds follow from its body and type (feeds.Feeds.decision_keys).
-        feeds_key = (decision.body, decision.type)
-        if feeds_key not in feeds_of:
-            feeds_of[feeds_key] = repr(reuse.around(record_src(decision)))
         publicity = site.publicity(decision)
         page = blake2b(item, digest_size=16)
-        page.update("\x1f".join([*related.get(ref, ()), publicity.value, feeds_of[feeds_key]])
-                    .encode())
+        page.update("\x1f".join([*related.get(ref, ()), publicity.value,
+                                 feeds_of[(decision.body, decision.type)]]).encode())
         if ref in corrections or decision.former_ids:
             # Few decisions: what their status, notice and history say. For the others,
             # these follow from the record, the publicity and the versions above.
             page.update(repr((status(site, decision), _notice(site, decision, publicity),
                               site.published(decision), version_key(site, decision))).encode())
         inputs[ref] = (digest, page.digest())
+    site.memo["decision items"] = reuse.inputs[ITEMS] = items
     reuse.shared = shared.digest()
     touched = _touched(site, reuse.changed(SHOWN, shown), related)
     reuse.compare(INPUTS, inputs, lambda ref: related.get(ref, ()), touched)
+
+
+ITEMS = "decision items"
+"""The name of the decisions' digests without 相关决定 and publicity in the site's manifest
+(`plan`, `item_inputs`)."""
+_RELATED = "related decisions"
+_FEEDS = "decision feeds"
+_OTHERS = "appeals and corrections"
+"""The names, in the site's manifest, of each decision's 相关决定, of the feeds of each body
+and type, and of the record of each appeal and correction (`_changed`)."""
+
+
+def _changed(site: Site, reuse: Reuse, related: Mapping[str, list[str]],
+             feeds_of: Mapping[tuple[str, str], str],
+             others: Mapping[str, str]) -> set[str] | None:
+    """The decisions (by ref) whose page inputs (`plan`) may have changed since the
+    published site was built: those whose record or versions changed, whose appeals or
+    corrections did, whose publicity may have changed with the as-of date, whose feeds or
+    相关决定 changed. None when that is not known."""
+    changes = reuse.changes
+    related_before = reuse.previous_inputs.get(_RELATED)
+    feeds_before = reuse.previous_inputs.get(_FEEDS)
+    others_before = reuse.previous_inputs.get(_OTHERS)
+    if changes.refs is None or not isinstance(related_before, dict) \
+            or not isinstance(feeds_before, dict) or not isinstance(others_before, dict):
+        return None
+    portal = site.portal
+    changed = set()
+    for ref in changes.refs:
+        if ref.startswith("decisions/"):
+            changed.add(ref)
+        # An appeal or correction changes the page of the decision it is about, and of the
+        # one it was about (it may have moved, or be gone).
+        for whose in (others.get(ref), others_before.get(ref)):
+            if whose is not None:
+                changed.add(whose)
+    decisions = portal.decisions.values()
+    # Versions recorded under a former id (few decisions have one).
+    changed.update(decision.ref for decision in decisions if decision.former_ids
+                   and changes.any_of(refs(decision)))
+    if changes.as_of != site.as_of:
+        if changes.as_of is None:
+            return None
+        first, last = sorted((changes.as_of, site.as_of))
+        changed.update(decision.ref for decision in decisions
+                       if first <= decision.publicity_end < last)
+    feeds = {key for key in feeds_of.keys() | feeds_before.keys()
+             if feeds_of.get(key) != feeds_before.get(key)}
+    if feeds:
+        changed.update(decision.ref for decision in decisions
+                       if (decision.body, decision.type) in feeds)
+    changed.update(ref for ref, listed in related.items() if related_before.get(ref) != listed)
+    changed.update(related_before.keys() - related.keys())
+    return changed
 
 
 SHOWN = "records decision pages show"

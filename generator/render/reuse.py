@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import statefile
+from generator.changes import EVERYTHING, Changes
 from generator.model import Record
 from generator.render.urls import page_url
 
@@ -141,6 +142,8 @@ class Reuse:
         """A digest of the records that list and body pages show besides their own (the
         bodies, powers, benchmarks, procedures, officers) and of the feeds they link: set
         before the pages are made (render/decisions.py `plan`)."""
+        self.changes: Changes = EVERYTHING
+        """The records changed since the published site was built (generator/changes.py)."""
         self._same: dict[str, frozenset[str]] = {}
         self._found: dict[str, dict[str, Any]] = {}
 
