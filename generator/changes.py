@@ -85,8 +85,7 @@ def since(before: Any, now: State | None) -> Changes:
     if now is None or not isinstance(before, State) or before.code != now.code:
         return EVERYTHING
     old, new = before.digests, now.digests
-    refs = {ref for ref, digest in new.items() if old.get(ref) != digest}
-    refs.update(old.keys() - new.keys())
+    refs = {ref for ref, _ in new.items() ^ old.items()}
     for line in before.ledger ^ now.ledger:
         try:
             refs.add(str(json.loads(line)["record"]))

@@ -118,7 +118,8 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     if reuse is not None:
         reuse.around = feed_set.signature
         with stage("what changed"):
-            decisions.plan(site, reuse, ((key, feed.title) for key, feed in feed_set.by_key.items()))
+            decisions.plan(site, reuse, ((key, feed.title) for key, feed in feed_set.by_key.items()),
+                           feed_set.decisions_signature)
 
     def module(make: Callable[..., Iterable[Made]], *args: object) -> Task:
         def task() -> Iterator[Made]:

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 
 from generator.ledger import refs
 from generator.model import (
@@ -302,7 +303,8 @@ INPUTS = "decision pages"
 """The name of the decision pages' inputs in the site's manifest (`plan`)."""
 
 
-def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
+def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]],
+         decision_feeds: Callable[[str, str], object]) -> None:
     """Before the pages are made: what each decision's page is made from, in two digests:
     its record's, and one of its 相关决定, appeals, corrections, versions, publicity and
     feeds. A page whose digests are those of the published one is left as published,
@@ -317,7 +319,10 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
 
     Also what the lists and body pages share (`reuse.shared`: the bodies, powers,
     benchmarks, procedures, officers, and the feeds they link), and the digests without
-    相关决定 and publicity that key open data's items (`item_inputs`)."""
+    相关决定 and publicity that key open data's items (`item_inputs`).
+
+    `feeds`: each feed's key and title; `decision_feeds`: what the feed links of the pages
+    of a body's decisions of a type are made from (`Feeds.decisions_signature`)."""
     portal = site.portal
     digests = portal.digests
     shared = hashlib.blake2b(digest_size=16)
@@ -334,11 +339,17 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
     appeals = portal.appeals_by_decision()
     corrections = site.corrections_by_record
     histories = site.histories
-    # A decision page's feeds follow from its body and type (feeds.Feeds.decision_keys).
-    feeds_of: dict[tuple[str, str], str] = {
-        key: repr(reuse.around(record_src(decision))) for key, decision in
-                {(decision.body, decision.type): decision
-                 for decision in portal.decisions.values()}.items()}
+    # A decision page's feeds follow from its body and type: for each body and type there
+    # were decisions of at the last build (a pass over all decisions took 0.3 s), and those
+    # of the changed decisions.
+    feeds_before = reuse.previous_inputs.get(_FEEDS)
+    kinds: set[tuple[str, str]] = set(feeds_before) if reuse.changes.known and isinstance(
+        feeds_before, dict) else set(map(attrgetter("body", "type"), portal.decisions.values()))
+    for ref in reuse.changes.refs or ():
+        decision = portal.decisions.get(ref.removeprefix("decisions/"))
+        if decision is not None and ref.startswith("decisions/"):
+            kinds.add((decision.body, decision.type))
+    feeds_of = {kind: repr(decision_feeds(*kind)) for kind in kinds}
     # Whose appeals and corrections are whose, to tell whose page changes when one changes.
     others = {appeal.ref: f"decisions/{appeal.decision}" for appeal in portal.appeals.values()}
     others.update((correction.ref, correction.record) for correction in portal.corrections.values())
@@ -346,6 +357,7 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
     changed = _changed(site, reuse, related, feeds_of, others)
     before, items_before = reuse.previous_inputs.get(INPUTS), reuse.previous_inputs.get(ITEMS)
     if changed is None or not isinstance(before, dict) or not isinstance(items_before, dict):
+        changed = None
         inputs: dict[str, tuple[bytes, bytes]] = {}
         items: dict[str, tuple[bytes, bytes]] = {}
         todo: Iterable[Decision] = portal.decisions.values()
@@ -369,8 +381,11 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
         items[ref] = (digest, item)
         publicity = site.publicity(decision)
         page = blake2b(item, digest_size=16)
-        page.update("\x1f".join([*related.get(ref, ()), publicity.value,
-                                 feeds_of[(decision.body, decision.type)]]).encode())
+        kind = (decision.body, decision.type)
+        if kind not in feeds_of:
+            feeds_of[kind] = repr(decision_feeds(*kind))
+        page.update("\x1f".join([*related.get(ref, ()), publicity.value, feeds_of[kind]])
+                    .encode())
         if ref in corrections or decision.former_ids:
             # Few decisions: what their status, notice and history say. For the others,
             # these follow from the record, the publicity and the versions above.
@@ -380,7 +395,7 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]]) -> None:
     site.memo["decision items"] = reuse.inputs[ITEMS] = items
     reuse.shared = shared.digest()
     touched = _touched(site, reuse.changed(SHOWN, shown), related)
-    reuse.compare(INPUTS, inputs, lambda ref: related.get(ref, ()), touched)
+    reuse.compare(INPUTS, inputs, related, touched, changed)
 
 
 ITEMS = "decision items"
@@ -418,9 +433,11 @@ def _changed(site: Site, reuse: Reuse, related: Mapping[str, list[str]],
             if whose is not None:
                 changed.add(whose)
     decisions = portal.decisions.values()
-    # Versions recorded under a former id (few decisions have one).
-    changed.update(decision.ref for decision in decisions if decision.former_ids
-                   and changes.any_of(refs(decision)))
+    # Versions recorded under a former id: a changed ref that is no decision's now.
+    if any(ref.startswith("decisions/") and ref.removeprefix("decisions/") not in portal.decisions
+           for ref in changes.refs):
+        changed.update(decision.ref for decision in decisions if decision.former_ids
+                       and changes.any_of(refs(decision)))
     if changes.as_of != site.as_of:
         if changes.as_of is None:
             return None

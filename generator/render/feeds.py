@@ -133,8 +133,11 @@ class Feeds:
 
     def decision_keys(self, decision: Decision) -> list[str]:
         """The feeds a decision's entries go to."""
-        keys = ["decisions", f"body/{decision.body}", f"type/{slug(decision.type, TYPE_SLUGS)}"]
-        keys += [f"region/{code}" for code in self.filing.regions_of_body.get(decision.body, [])]
+        return self._decision_keys(decision.body, decision.type)
+
+    def _decision_keys(self, body: str, kind: str) -> list[str]:
+        keys = ["decisions", f"body/{body}", f"type/{slug(kind, TYPE_SLUGS)}"]
+        keys += [f"region/{code}" for code in self.filing.regions_of_body.get(body, [])]
         return [key for key in keys if key in self.by_key]
 
     # --- entries --------------------------------------------------------------------------
@@ -297,7 +300,14 @@ class Feeds:
     def signature(self, src: str) -> tuple[tuple[str, str], ...]:
         """What the page's feed links and 订阅 line are made from (besides where it is);
         the same few tuples for 100,000 decision pages, each made once."""
-        keys = self.keys_for(src)
+        return self._signature(self.keys_for(src))
+
+    def decisions_signature(self, body: str, kind: str) -> tuple[tuple[str, str], ...]:
+        """The `signature` of the pages of a body's decisions of one type (决定类别)."""
+        keys = [*self._decision_keys(body, kind)[1:], "decisions", "corrections"]
+        return self._signature(tuple(key for key in dict.fromkeys(keys) if key in self.by_key))
+
+    def _signature(self, keys: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         found = self._signatures.get(keys)
         if found is None:
             found = self._signatures[keys] = tuple((key, self.by_key[key].title) for key in keys)
