@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import Project, build
-from tests.conftest import DEMO_AS_OF
+from tests.conftest import DEMO_AS_OF, ROOT
 from tests.minisite import edit
 from tests.repo import add_decision, commit, init_repo, run
 
@@ -192,6 +192,75 @@ def test_a_rebuild_keeps_the_decision_inputs_a_clean_build_makes(
     kept, fresh = (statefile.load(root / MANIFEST_FILE).inputs for root in (repo, clean))
     for kind in (decisions.INPUTS, decisions.ITEMS):
         assert kept[kind] == fresh[kind]
+
+
+def test_feeds_take_the_last_build_s_entries_while_they_tell_the_newest(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Feeds of one entry each (`feed_entries: 1`), so that every feed with more decisions
+    keeps fewer than it has. A new latest decision joins the kept entries; withdrawing it
+    takes away a feed's only kept entry, and then the feeds are made from every decision
+    again. Either way, the feeds are a clean build's."""
+    from generator.render import feeds
+
+    edit(repo, "site_config/portal.yml", "feed_entries: 50", "feed_entries: 1")
+    commit(repo, "one entry per feed")
+    build(Project(repo), DEMO_AS_OF)
+    made: list[int] = []
+    real = feeds.Feeds._every_decision
+
+    def counting(self: feeds.Feeds, limit: int) -> object:
+        made.append(limit)
+        return real(self, limit)
+
+    monkeypatch.setattr(feeds.Feeds, "_every_decision", counting)
+    add_decision(repo)
+    build(Project(repo), DEMO_AS_OF)
+    assert made == []
+    rebuilt = _files(repo / "site")
+    assert "远航物流" in rebuilt["feeds/decisions/atom.xml"].decode()
+    assert rebuilt == _clean_build(repo, tmp_path, "clean")
+    made.clear()  # by the clean build
+    # Its withdrawal, newer, takes its place.
+    _corrected(repo, "decisions/d9", "", "", "", "--withdraw", "--cause", "撤销",
+               "--event-date", "2026-01-04")
+    build(Project(repo), DEMO_AS_OF)
+    assert made == []
+    rebuilt = _files(repo / "site")
+    assert "撤回" in rebuilt["feeds/decisions/atom.xml"].decode()
+    assert rebuilt == _clean_build(repo, tmp_path, "clean2")
+
+
+def test_feeds_are_made_again_when_their_newest_entry_leaves(
+        good: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a project without a ledger an entry is dated by its decision: the newest decision
+    redated before another leaves a one-entry feed, and the decision that takes its place
+    was not kept. The feeds are then made from every decision again, as a clean build's."""
+    from generator.render import feeds
+
+    shutil.copytree(ROOT / "site_config", good / "site_config")
+    shutil.copy(ROOT / "mkdocs.yml", good / "mkdocs.yml")
+    edit(good, "site_config/portal.yml", "feed_entries: 50", "feed_entries: 1")
+    day = dt.date(2026, 6, 30)  # d2 (2025-07-01), the newest, still public
+    build(Project(good), day)
+    assert "〔2025〕2号" in (good / "site/feeds/decisions/atom.xml").read_text("utf-8")
+    made: list[int] = []
+    real = feeds.Feeds._every_decision
+
+    def counting(self: feeds.Feeds, limit: int) -> object:
+        made.append(limit)
+        return real(self, limit)
+
+    monkeypatch.setattr(feeds.Feeds, "_every_decision", counting)
+    edit(good, "content/decisions/2025/d2.yml", "decision_date: 2025-07-01",
+         "decision_date: 2025-06-08")
+    build(Project(good), day)
+    assert made == [1]
+    rebuilt = _files(good / "site")
+    assert "〔2025〕1号" in rebuilt["feeds/decisions/atom.xml"].decode()
+    copy = tmp_path / "clean"
+    shutil.copytree(good, copy, ignore=shutil.ignore_patterns(".gongshi", "site"))
+    build(Project(copy), day)
+    assert rebuilt == _files(copy / "site")
 
 
 def test_a_rebuild_on_a_later_day_equals_a_clean_build(good: Path, tmp_path: Path) -> None:

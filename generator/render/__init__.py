@@ -110,7 +110,7 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     with stage("page list"):
         linker = Linker(page_sources(site), HOME)
     with stage("feeds"):
-        feed_set = feeds.Feeds(site, linker)
+        feed_set = feeds.Feeds(site, linker, reuse)
     for year in site.statistics().years:
         site.scores(year)
     with stage("related decisions (waiting)"):

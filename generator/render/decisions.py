@@ -353,7 +353,7 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]],
     # Whose appeals and corrections are whose, to tell whose page changes when one changes.
     others = {appeal.ref: f"decisions/{appeal.decision}" for appeal in portal.appeals.values()}
     others.update((correction.ref, correction.record) for correction in portal.corrections.values())
-    reuse.inputs[_RELATED], reuse.inputs[_FEEDS], reuse.inputs[_OTHERS] = related, feeds_of, others
+    reuse.inputs[_RELATED], reuse.inputs[_FEEDS], reuse.inputs[OTHERS] = related, feeds_of, others
     changed = _changed(site, reuse, related, feeds_of, others)
     before, items_before = reuse.previous_inputs.get(INPUTS), reuse.previous_inputs.get(ITEMS)
     if changed is None or not isinstance(before, dict) or not isinstance(items_before, dict):
@@ -403,7 +403,7 @@ ITEMS = "decision items"
 (`plan`, `item_inputs`)."""
 _RELATED = "related decisions"
 _FEEDS = "decision feeds"
-_OTHERS = "appeals and corrections"
+OTHERS = "appeals and corrections"
 """The names, in the site's manifest, of each decision's 相关决定, of the feeds of each body
 and type, and of the record of each appeal and correction (`_changed`)."""
 
@@ -418,7 +418,7 @@ def _changed(site: Site, reuse: Reuse, related: Mapping[str, list[str]],
     changes = reuse.changes
     related_before = reuse.previous_inputs.get(_RELATED)
     feeds_before = reuse.previous_inputs.get(_FEEDS)
-    others_before = reuse.previous_inputs.get(_OTHERS)
+    others_before = reuse.previous_inputs.get(OTHERS)
     if changes.refs is None or not isinstance(related_before, dict) \
             or not isinstance(feeds_before, dict) or not isinstance(others_before, dict):
         return None

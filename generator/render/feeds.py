@@ -15,6 +15,8 @@ import datetime as dt
 import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
+from typing import Any
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
@@ -78,19 +80,76 @@ class FeedLink:
     atom: str
 
 
-_Pending = tuple[int, str, Decision, "history.Version"]
+_Entry = tuple[int, str, Any, Any]
 """A decision's entry before it is made: minus its day's ordinal, its tag, the decision and
-the version it tells of (latest first, then by tag, as a feed orders its entries)."""
+the version it tells of (latest first, then by tag, as a feed orders its entries); or, as
+the last build kept it, made already: the ordinal, the tag, the decision's ref and None."""
 
 
-def _order(entry: _Pending) -> tuple[int, str]:
+def _order(entry: _Entry) -> tuple[int, str]:
     return entry[0], entry[1]
+
+
+def _ref(entry: _Entry) -> str:
+    found = entry[2]
+    return found.ref if isinstance(found, Decision) else str(found)
+
+
+STATE = "feeds"
+"""The name, in the site's manifest, of what the feeds of the published site were made of
+(`_Kept`)."""
+_PAGED = ("bodies", "officers", "laws", "powers", "procedures", "benchmarks", "pages")
+"""The records besides decisions whose corrections have entries (those with a page)."""
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A build's decision entries, for the next (issue 8: at 100,000 decisions, making them
+    all took 3 s of a one-decision rebuild)."""
+
+    declared: tuple[object, ...]
+    """The feeds and what their entries are made with (address, number kept, ledger)."""
+    tops: dict[str, list[_Entry]]
+    """Each feed's newest decision entries: as `_Entry`, the decision by its ref."""
+    truncated: dict[str, bool]
+    """Whether a feed had more decision entries than it kept (or may have)."""
+    items: dict[str, Item]
+    """Every entry made, by tag."""
+
+
+def _dirty(site: Site, reuse: Reuse | None) -> set[str] | None:
+    """The decisions (by ref) whose entries may have changed since the published site was
+    built: changed, or with a changed correction. None when other records changed (a body's
+    name is in its decisions' entries), or the as-of date (which ends 公示期)."""
+    from generator.render.decisions import OTHERS
+
+    if reuse is None or reuse.changes.refs is None or reuse.changes.as_of != site.as_of:
+        return None
+    before = reuse.previous_inputs.get(OTHERS)
+    if not isinstance(before, dict):
+        return None
+    dirty = set()
+    for ref in reuse.changes.refs:
+        kind, _, name = ref.partition("/")
+        if kind == "decisions" and name in site.portal.decisions:
+            dirty.add(ref)
+        elif kind == "decisions":  # gone, or versions under a former id
+            return None
+        elif kind == "corrections":
+            correction = site.portal.corrections.get(name)
+            dirty.update(whose for whose in (before.get(ref), correction and correction.record)
+                         if whose)
+        elif kind != "appeals":
+            return None
+    return dirty
 
 
 class Feeds:
     """Every feed of the site, computed once per build."""
 
-    def __init__(self, site: Site, linker: Linker) -> None:
+    def __init__(self, site: Site, linker: Linker, reuse: Reuse | None = None) -> None:
+        """With `reuse`, the decision entries of the published site's feeds are taken from
+        its manifest where no record they are made from changed."""
         self.site = site
         self.base = site.settings.base_url
         self.host = urlsplit(self.base).hostname or "localhost"
@@ -99,7 +158,7 @@ class Feeds:
         self._signatures: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
         self._last: tuple[str, tuple[str, ...]] = ("\0", ())
         self._declare(linker)
-        self._fill()
+        self._fill(reuse)
 
     # --- which feeds exist ----------------------------------------------------------------
 
@@ -142,50 +201,121 @@ class Feeds:
 
     # --- entries --------------------------------------------------------------------------
 
-    def _fill(self) -> None:
+    def _fill(self, reuse: Reuse | None) -> None:
         site = self.site
-        # Each decision's entries, as what they are sorted by: at 100,000 decisions, making
-        # every entry's title and summary, to keep the latest fifty of each feed, took 1 s.
-        pending: dict[str, list[_Pending]] = {key: [] for key in self.by_key}
-        for decision in sorted(site.portal.decisions.values(), key=lambda d: d.id):
-            publicity = site.publicity(decision)
-            if publicity is Publicity.EXPIRED:
-                continue
-            versions = history.version_list(site, decision)
-            if not versions and not site.ledger.entries:
-                # A project without a ledger: the decision date stands in for publication.
-                versions = [history.Version(1, None, "首次公示", None, ())]
-            # With a ledger, a decision not yet recorded by `gongshi publish` has no entry
-            # yet: its publication date, part of the entry's id, is not known.
-            keys = self.decision_keys(decision)
-            for version in versions:
-                if publicity is Publicity.WITHDRAWN and version.kind != "撤回":
-                    continue  # its content left the site: only the withdrawal is told
-                day = version.date or decision.decision_date
-                entry = (-day.toordinal(), self._tag(day, f"{decision.ref}/v{version.number}"),
-                         decision, version)
-                for key in keys:
-                    pending[key].append(entry)
-                if version.correction is not None:
-                    pending["corrections"].append(entry)
-        for record in site.portal.records():
-            if isinstance(record, Decision) or not record.has_page:
-                continue
-            for version in history.version_list(site, record):
-                if version.correction is not None:
-                    self.by_key["corrections"].items.append(self._record_item(record, version))
-        for law in sorted(site.portal.laws.values(), key=lambda b: b.id):
-            self.by_key["laws"].items.extend(self._law_items(law))
         limit = site.settings.feed_entries
+        declared = (self.base, self.host, limit, bool(site.ledger.entries),
+                    tuple((f.key, f.title, f.description, f.page_src) for f in self.by_key.values()))
+        kept = reuse.previous_inputs.get(STATE) if reuse is not None else None
+        dirty = _dirty(site, reuse) if isinstance(kept, _Kept) and kept.declared == declared \
+            else None
+        fresh = self._updated(kept, dirty, limit) if isinstance(kept, _Kept) and dirty is not None \
+            else None
+        if fresh is None:
+            dirty = None
+            fresh = self._every_decision(limit)
+        tops, truncated = fresh
+        kept_tops = kept.tops if isinstance(kept, _Kept) and dirty is not None else {}
         made: dict[str, Item] = {}
-        for key, feed in self.by_key.items():
-            for _, tag, decision, version in heapq.nsmallest(limit, pending[key], key=_order):
+        for key, top in tops.items():
+            feed = self.by_key[key]
+            if top is kept_tops.get(key):  # as the last build made it
+                assert isinstance(kept, _Kept)
+                feed.items.extend(map(kept.items.__getitem__, map(itemgetter(1), top)))
+                made.update(zip(map(itemgetter(1), top), feed.items, strict=True))
+                continue
+            for entry in top:
+                tag = entry[1]
                 item = made.get(tag)
                 if item is None:
-                    item = made[tag] = self._decision_item(decision, version)
+                    item = made[tag] = (self._decision_item(entry[2], entry[3])
+                                        if isinstance(entry[2], Decision)
+                                        else kept.items[tag])  # type: ignore[union-attr]
                 feed.items.append(item)
-            feed.items.sort(key=lambda item: (-item.date.toordinal(), item.tag))
+        for kind_name in _PAGED:  # decisions' corrections are among their entries
+            for record in site.portal.table(kind_name).values():
+                for version in history.version_list(site, record):
+                    if version.correction is not None:
+                        self.by_key["corrections"].items.append(self._record_item(record, version))
+        for law in sorted(site.portal.laws.values(), key=lambda b: b.id):
+            self.by_key["laws"].items.extend(self._law_items(law))
+        for key in ("corrections", "laws"):  # the others hold decision entries only, in order
+            if key in self.by_key:
+                self.by_key[key].items.sort(key=lambda item: (-item.date.toordinal(), item.tag))
+        for feed in self.by_key.values():
             del feed.items[limit:]
+        if reuse is not None:
+            # Kept without the records: each entry's decision by its ref.
+            reuse.inputs[STATE] = _Kept(
+                declared, {key: top if top is kept_tops.get(key)
+                           else [(entry[0], entry[1], _ref(entry), None) for entry in top]
+                           for key, top in tops.items()}, truncated, made)
+
+    def _every_decision(self, limit: int) -> tuple[dict[str, list[_Entry]], dict[str, bool]]:
+        """Each decision feed's newest `limit` entries (of decisions only), and whether it has
+        more."""
+        # Each decision's entries, as what they are sorted by: at 100,000 decisions, making
+        # every entry's title and summary, to keep the latest fifty of each feed, took 1 s.
+        pending: dict[str, list[_Entry]] = {key: [] for key in self.by_key if key != "laws"}
+        for decision in sorted(self.site.portal.decisions.values(), key=lambda d: d.id):
+            for keys, entry in self._entries(decision):
+                for key in keys:
+                    pending[key].append(entry)
+        return ({key: heapq.nsmallest(limit, entries, key=_order)
+                 for key, entries in pending.items()},
+                {key: len(entries) > limit for key, entries in pending.items()})
+
+    def _entries(self, decision: Decision) -> Iterator[tuple[list[str], _Entry]]:
+        """The decision's entries, each with the feeds it goes to."""
+        site = self.site
+        publicity = site.publicity(decision)
+        if publicity is Publicity.EXPIRED:
+            return
+        versions = history.version_list(site, decision)
+        if not versions and not site.ledger.entries:
+            # A project without a ledger: the decision date stands in for publication.
+            versions = [history.Version(1, None, "首次公示", None, ())]
+        # With a ledger, a decision not yet recorded by `gongshi publish` has no entry
+        # yet: its publication date, part of the entry's id, is not known.
+        keys = self.decision_keys(decision)
+        for version in versions:
+            if publicity is Publicity.WITHDRAWN and version.kind != "撤回":
+                continue  # its content left the site: only the withdrawal is told
+            day = version.date or decision.decision_date
+            entry = (-day.toordinal(), self._tag(day, f"{decision.ref}/v{version.number}"),
+                     decision, version)
+            yield ([*keys, "corrections"] if version.correction is not None else keys), entry
+
+    def _updated(self, kept: _Kept, dirty: set[str],
+                 limit: int) -> tuple[dict[str, list[_Entry]], dict[str, bool]] | None:
+        """The last build's entries (`kept`), with those of the `dirty` decisions made
+        again; None where that cannot tell a feed's newest entries: one lost an entry among
+        its newest, and had more than it kept."""
+        fresh: dict[str, list[_Entry]] = {}
+        for ref in sorted(dirty):
+            decision = self.site.portal.decisions.get(ref.removeprefix("decisions/"))
+            if decision is not None:
+                for keys, entry in self._entries(decision):
+                    for key in keys:
+                        fresh.setdefault(key, []).append(entry)
+        tops: dict[str, list[_Entry]] = {}
+        truncated: dict[str, bool] = {}
+        for key in self.by_key:
+            if key == "laws":
+                continue
+            before = kept.tops.get(key, [])
+            if not fresh.get(key) and all(entry[2] not in dirty for entry in before):
+                tops[key], truncated[key] = before, kept.truncated.get(key, False)
+                continue
+            entries = [entry for entry in before if entry[2] not in dirty] + fresh.get(key, [])
+            top = heapq.nsmallest(limit, entries, key=_order)
+            # An entry beyond the kept ones is older than the oldest kept: the newest are
+            # known if none is missing, or none older than that is taken.
+            if kept.truncated.get(key, False) and before and (
+                    len(top) < limit or _order(top[-1]) > _order(before[-1])):
+                return None
+            tops[key], truncated[key] = top, kept.truncated.get(key, False) or len(entries) > limit
+        return tops, truncated
 
     def _tag(self, day: dt.date, specific: str) -> str:
         return f"tag:{self.host},{day.isoformat()}:{specific}"
