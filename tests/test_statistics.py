@@ -266,3 +266,65 @@ def test_kept_figures_are_those_counted_afresh_and_only_a_changed_group_is_count
     add_decision(project)  # d9: a 2025 decision of the city's bureau, like d1
     both()
     assert sorted(counted) == [(2025, statistics.AUTHORITY), (2025, "city")]
+
+
+def test_figures_after_a_change_are_the_last_build_s_with_the_changed_ones_counted_again(
+        good: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given the last build's statistics and the records changed since (generator/
+    changes.py), only the figures of the changed decisions' bodies and years are counted,
+    and they equal figures counted afresh: after a new decision, and after an appeal that
+    moved from one year's decision to another's."""
+    from generator import statistics
+    from generator.build import Project, check
+    from generator.changes import State, since
+    from generator.ledger import Ledger
+    from tests.minisite import edit
+    from tests.repo import add_decision, init_repo
+
+    project = init_repo(good, "2025-06-12")
+    counted: list[tuple[int, str]] = []
+    real = statistics._figures
+
+    def counting(year: int, body: str, *args: object) -> statistics.Figures:
+        counted.append((year, body))
+        return real(year, body, *args)  # type: ignore[arg-type]
+
+    def state() -> tuple[statistics.Statistics, State | None]:
+        portal, _ = check(Project(project), AS_OF)
+        ledger = Ledger.read(project)
+        return statistics.compute(portal, ledger, AS_OF), State.of(portal, ledger, AS_OF)
+
+    def again(before: statistics.Statistics, then: State | None) -> statistics.Statistics:
+        portal, _ = check(Project(project), AS_OF)
+        ledger = Ledger.read(project)
+        afresh = statistics.compute(portal, ledger, AS_OF)
+        counted.clear()
+        changes = since(then, State.of(portal, ledger, AS_OF))
+        assert changes.known
+        updated = statistics.compute(portal, ledger, AS_OF, before=before, changes=changes)
+        assert updated == afresh
+        assert updated.made_of == afresh.made_of
+        return updated
+
+    first, then = state()
+    monkeypatch.setattr(statistics, "_figures", counting)
+    assert again(first, then) == first and counted == []
+    add_decision(project)  # d9: a 2025 decision of the city's bureau, like d1
+    again(first, then)
+    assert sorted(counted) == [(2025, statistics.AUTHORITY), (2025, "city")]
+    edit(project, "content/decisions/2025/d9.yml", "decision_date: 2025-06-20",
+         "decision_date: 2024-12-20")
+    second, then = state()
+    appeal = ("id: d9-fy\ndecision: d9\nkind: 行政复议\norgan: 东湖市人民政府\nfiled_on: 2025-07-01\n"
+              "result: 撤销\nconcluded_on: 2025-08-26\ndocument_number: 东政复决字〔2025〕31号\n")
+    (project / "content/appeals").mkdir()
+    (project / "content/appeals/d9-fy.yml").write_text(appeal, encoding="utf-8")
+    third = again(second, then)
+    assert third.of(2024).reviews == 1 and third.of(2024).reversed == 1
+    assert sorted(counted) == [(2024, statistics.AUTHORITY), (2024, "city")]
+    _, then = state()
+    edit(project, "content/appeals/d9-fy.yml", "decision: d9", "decision: d1")
+    fourth = again(third, then)
+    assert fourth.of(2024).reviews == 0 and fourth.of(2025).reviews == 1
+    assert sorted(counted) == [(2024, statistics.AUTHORITY), (2024, "city"),
+                               (2025, statistics.AUTHORITY), (2025, "city")]

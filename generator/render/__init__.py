@@ -57,6 +57,8 @@ from generator.stages import stage
 __all__ = ["RenderError", "build_site", "render_pages"]
 
 WORK_DIR = ".gongshi"
+STATISTICS = "statistics"
+"""The name of the site's figures in its manifest, for the next build (statistics.compute)."""
 
 
 def render_pages(portal: Portal, settings: Settings, as_of: dt.date,
@@ -100,6 +102,9 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
         site.timings()
     evaluated = Background(site.all_evaluations) if site.settings.evaluation else None
     with stage("statistics"):
+        if reuse is not None:
+            site.memo["statistics before"] = (reuse.previous_inputs.get(STATISTICS), reuse.changes)
+            reuse.inputs[STATISTICS] = site.statistics()
         site.statistics()
     templates = Templates(project_root)
     with stage("version histories"):

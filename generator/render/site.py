@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from generator.changes import EVERYTHING
 from generator.evaluation import CACHE_FILE as EVALUATIONS_CACHE
 from generator.evaluation import Evaluation, evaluate_years
 from generator.ledger import Ledger, Publication, versions_of
@@ -76,9 +77,11 @@ class Site:
     def statistics(self) -> Statistics:
         """Every year's enforcement figures (年度执法数据), per body and in all."""
         if "statistics" not in self.memo:
+            # The last build's, and what changed since, when a build asks (render/__init__.py).
+            before, changes = self.memo.get("statistics before", (None, EVERYTHING))
             self.memo["statistics"] = compute_statistics(
                 self.portal, self.ledger, self.as_of, self.body_order(), timings=self.timings(),
-                cache=self.portal.root.parent / STATISTICS_CACHE)
+                cache=self.portal.root.parent / STATISTICS_CACHE, before=before, changes=changes)
         result: Statistics = self.memo["statistics"]
         return result
 
