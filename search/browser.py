@@ -43,6 +43,7 @@ two cores (26 s of CPU time), and 40 s on one.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import gc
@@ -61,7 +62,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import repeat
-from operator import add, attrgetter, sub
+from operator import add, attrgetter, itemgetter, sub
 from pathlib import Path
 from typing import Any
 
@@ -301,7 +302,7 @@ class _Packed:
 
     terms: list[str] = field(default_factory=list)
     places: array[int] = field(default_factory=lambda: array("H"))
-    """`shard(term, MOST_SHARDS)` of each term"""
+    """`shard(term, MOST_SHARDS)` of each term, ascending"""
     ends: array[int] = field(default_factory=lambda: array("L"))
     numbers: array[int] = field(default_factory=lambda: array("I"))
     marks: bytearray = field(default_factory=bytearray)
@@ -370,7 +371,8 @@ def _index_part(build: _Build, start: int, stop: int, packed: bool = False) -> _
             facets[key][value] += 1
         postings += len(found) + len(filters)
     packs = [_Packed() for _ in range(groups)]
-    for term, place in _places(numbers):
+    # By place, so that the terms of one term file are found by bisection (`_term_files`).
+    for term, place in sorted(_places(numbers), key=itemgetter(1)):
         found_in = numbers[term]
         group = packs[place % groups]
         group.terms.append(term)
@@ -473,55 +475,65 @@ _FNV_PRIME = 0x01000193
 """FNV-1a's constants, as in `search.terms.shard`."""
 
 
-def _term_files(parts: list[_Part], group: int, groups: int, shards: int, common: float,
-                folder: Path, gzipped: dict[bytes, bytes], published: Mapping[str, bytes],
-                unchanged: Mapping[int, bytes]) -> tuple[list[File], dict[str, int]]:
-    """Write the term files of a group (numbers `group`, `group + groups` …); returns their
-    bytes, and the group's terms found in at least `common` records, with their counts.
-    A file in `unchanged` (its number → the digest of its JSON) holds the postings the last
-    build wrote in it: it is taken from `gzipped` as it is, not encoded again."""
+Counts = dict[str, int]
+"""Terms (not filter terms) in at least `COMMON_MIN` records, with their counts: the terms of
+a term file that may be common (`_term_files`)."""
+
+
+def _term_files(parts: list[_Part], group: int, groups: int, shards: int, folder: Path,
+                gzipped: dict[bytes, bytes], published: Mapping[str, bytes],
+                unchanged: Mapping[int, tuple[bytes, Counts]]) -> list[tuple[File, Counts]]:
+    """Write the term files of a group (numbers `group`, `group + groups` …); returns each
+    one's bytes and its `Counts`. A file in `unchanged` (its number → the digest of its
+    JSON, and its counts) holds the postings the last build wrote in it: it is taken from
+    `gzipped` as it is, and its terms' postings are not even gathered (issue 8: gathering
+    every term's postings was 7.6 s of CPU in a rebuild at 100,000 decisions)."""
+    wanted = [n for n in range(group, shards, groups) if n not in unchanged]
     postings: dict[str, tuple[int, array[int], bytearray]] = {}
     for part in parts:  # in the order of the records, so each term's numbers ascend
         packed = part.groups[group]
+        terms, places, ends = packed.terms, packed.places, packed.ends
         numbers, marks = packed.numbers, packed.marks
-        start = 0
-        for term, place, end in zip(packed.terms, packed.places, packed.ends, strict=True):
-            known = postings.get(term)
-            if known is None:
-                postings[term] = (place % shards, numbers[start:end], marks[start:end])
-            else:
-                known[1].extend(numbers[start:end])
-                known[2].extend(marks[start:end])
-            start = end
-    files: dict[int, dict[str, list[list[int]]]] = {n: {} for n in range(group, shards, groups)
-                                                   if n not in unchanged}
+        for n in wanted:
+            for place in range(n, MOST_SHARDS, shards):  # the places of file n
+                first = bisect.bisect_left(places, place)
+                last = bisect.bisect_right(places, place, first)
+                start = ends[first - 1] if first else 0
+                for term, end in zip(terms[first:last], ends[first:last], strict=True):
+                    known = postings.get(term)
+                    if known is None:
+                        postings[term] = (n, numbers[start:end], marks[start:end])
+                    else:
+                        known[1].extend(numbers[start:end])
+                        known[2].extend(marks[start:end])
+                    start = end
+    files: dict[int, dict[str, list[list[int]]]] = {n: {} for n in wanted}
+    counts: dict[int, Counts] = {n: {} for n in wanted}
     for term, (n, found_in, marks) in postings.items():
-        terms = files.get(n)
-        if terms is None:
-            continue
         # Most terms are in one record (names, numbers): no differences to take.
         deltas = (found_in.tolist() if len(found_in) == 1
                   else [found_in[0], *map(sub, found_in[1:], found_in)])
-        terms[term] = [deltas] if marks.count(1) == len(marks) else [deltas, list(marks)]
+        files[n][term] = [deltas] if marks.count(1) == len(marks) else [deltas, list(marks)]
+        if len(found_in) >= COMMON_MIN and ":" not in term:
+            counts[n][term] = len(found_in)
     written = []
     for n in range(group, shards, groups):
         if n in unchanged:
-            key = unchanged[n]
+            key, counted = unchanged[n]
             file = (key, gzipped[key])
         else:
-            file = _gzip(files[n], gzipped)
+            file, counted = _gzip(files[n], gzipped), counts[n]
         _put(folder, published, _term_file(n), file[1])
-        written.append(file)
-    return written, {term: len(found_in) for term, (_, found_in, _) in postings.items()
-                     if ":" not in term and len(found_in) >= common}
+        written.append((file, counted))
+    return written
 
 
 _ORDER = b"order"
 """In the packed ranges' cache: the ranges' keys in the order of the records, and the
 number of term files, of the build that wrote it (`_unchanged`)."""
 _NAMES = b"names"
-"""In the files' cache: the digest of each term file's JSON, by its number, with a digest of
-the `_ORDER` they were made in (the two caches are written one after the other: a build
+"""In the files' cache: the digest of each term file's JSON and its `Counts`, by its number,
+with a digest of the `_ORDER` they were made in (the two caches are written one after the other: a build
 killed between them leaves them from two builds, and then no file is taken as it was)."""
 
 
@@ -530,15 +542,17 @@ def _order_key(order: tuple[list[bytes], int]) -> bytes:
 
 
 def _unchanged(before: Any, range_keys: list[bytes], packings: Mapping[bytes, Any],
-               parts: list[_Part], shards: int, kept: Any) -> dict[int, bytes]:
+               parts: list[_Part], shards: int, kept: Any) -> dict[int, tuple[bytes, Counts]]:
     """The term files whose postings are those the last build wrote (their number → the
-    digest of their JSON): all but the files of the terms whose postings changed in a range
-    that changed. None of them when the last build is not known well enough to tell."""
+    digest of their JSON, and their `Counts`): all but the files of the terms whose postings
+    changed in a range that changed. None of them when the last build is not known well enough to tell."""
     if not (isinstance(before, tuple) and len(before) == 2 and before[1] == shards
-            and isinstance(kept, tuple) and len(kept) == 2 and kept[0] == _order_key(before)
-            and isinstance(kept[1], list) and len(kept[1]) == shards):
+            and isinstance(kept, tuple) and len(kept) == 3 and kept[0] == _order_key(before)
+            and isinstance(kept[1], list) and len(kept[1]) == shards
+            and isinstance(kept[2], list) and len(kept[2]) == shards):
         return {}
     names: list[bytes] = kept[1]
+    counts: list[Counts] = kept[2]
     old_keys: list[bytes] = before[0]
     touched: set[int] = set()
     for n in range(max(len(range_keys), len(old_keys))):
@@ -559,7 +573,7 @@ def _unchanged(before: Any, range_keys: list[bytes], packings: Mapping[bytes, An
             places = _changed_places(old[group] if old else _Packed(),
                                      new[group] if new else _Packed())
             touched.update(place % shards for place in places)
-    return {n: name for n, name in enumerate(names) if n not in touched}
+    return {n: (name, counts[n]) for n, name in enumerate(names) if n not in touched}
 
 
 def _changed_places(old: _Packed, new: _Packed) -> Iterator[int]:
@@ -666,14 +680,14 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     # JSON was 4 s of CPU).
     unchanged = _unchanged(packings.get(_ORDER), range_keys, packings, parts, shards,
                            gzipped.get(_NAMES))
-    unchanged = {n: name for n, name in unchanged.items() if name in gzipped}
-    least = max(COMMON_MIN, COMMON_SHARE * len(docs))
-    written = run_all([partial(_term_files, parts, group, groups, shards, least, folder, gzipped,
+    unchanged = {n: kept for n, kept in unchanged.items() if kept[0] in gzipped}
+    written = run_all([partial(_term_files, parts, group, groups, shards, folder, gzipped,
                                published, unchanged)
                        for group in range(groups)])
     if saving is not None:
         saving.result()
-    files = [written[n % groups][0][n // groups] for n in range(shards)]
+    files = [written[n % groups][n // groups][0] for n in range(shards)]
+    term_counts = [written[n % groups][n // groups][1] for n in range(shards)]
     names = [key for key, _ in files]
     files += [file for part in parts for file in part.records]
     all_names = [*map(_term_file, range(shards)), *map(_record_file, range(0, len(docs), CHUNK))]
@@ -685,7 +699,10 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     for part in parts:
         for key, counts in part.facets.items():
             facets[key].update(counts)
-    common = {term: count for _, terms in written for term, count in terms.items()}
+    # A term's count changes only with its term file: a file left as it was keeps its counts.
+    least = max(COMMON_MIN, COMMON_SHARE * len(docs))
+    common = {term: count for counted in term_counts for term, count in counted.items()
+              if count >= least}
     meta = {"format": FORMAT, "stamp": stamp.hexdigest()[:16], "records": len(docs),
             "terms": shards, "chunk": CHUNK, "common": common,
             "filters": [{"name": name, "key": key, "values": _values(key, facets[key], labels)}
@@ -693,7 +710,7 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     meta_file = _gzip(meta, {})[1]
     _put(folder, published, "meta.json.gz", meta_file)
     kept = {key for key, _ in files}
-    named = (_order_key(order), names)
+    named = (_order_key(order), names, term_counts)
     if files_file is not None and (gzipped.keys() - {_NAMES} != kept or gzipped.get(_NAMES) != named):
         browser_cache.save(files_file, version, {**dict(files), _NAMES: named})
     written_keys = {f"{FOLDER}/{name}": bytes_key(data)

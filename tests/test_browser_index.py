@@ -392,3 +392,34 @@ def test_a_records_weights_depend_only_on_the_fields_its_cache_key_has() -> None
         for name, _, _, _ in browser.FIELDS:
             changed = dataclasses.replace(one, **{name: getattr(one, name) + "x"})
             assert browser._key(changed, b"") != browser._key(one, b"")
+
+
+def test_common_terms_of_files_left_as_they_were_are_counted_as_afresh(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild gathers the postings of the changed term files only; the counts of the
+    others' terms come from the last build. Fewer records lower the share that makes a term
+    common, and a term in a file left as it was must then be common as in a clean build."""
+    import datetime as dt
+
+    monkeypatch.setattr(browser, "COMMON_MIN", 20)
+    monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 2))  # ranges of 32 records
+    monkeypatch.setattr(browser, "_shards", lambda postings: 1024)
+    day = dt.date(2026, 1, 1)
+    docs = [doc(f"decisions/d{n}", f"东人社监罚〔2026〕{n}号", "欠薪" if n < 30 else "违法",
+                (day + dt.timedelta(days=n)).isoformat()) for n in range(120)]
+    cache = tmp_path / "cache"
+
+    def common(files: dict[Path, bytes]) -> dict[str, int]:
+        """The common terms of the text (those of the titles are common too)."""
+        meta = json.loads(gzip.decompress(files[Path("meta.json.gz")]))
+        return {term: count for term, count in meta["common"].items() if term in ("欠薪", "违法")}
+
+    many = built(docs, tmp_path / "many", cache)
+    assert common(many) == {"违法": 90}  # 欠薪 in 30 records: fewer than 30 % of them
+    fewer = built(docs[:80], tmp_path / "fewer", cache)  # the newest 40 gone
+    assert fewer == built(docs[:80], tmp_path / "plain-fewer", None)
+    assert common(fewer) == {"违法": 50, "欠薪": 30}  # now more than 30 %
+    unchanged = Path(f"terms/{shard('欠薪', 1024)}.json.gz")
+    assert fewer[unchanged] == many[unchanged]  # its file was left as it was
+    again = built(docs, tmp_path / "again", cache)
+    assert again == many and common(again) == {"违法": 90}
