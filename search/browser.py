@@ -767,6 +767,7 @@ def _save_parts(parts_file: Path, cache: Path, version: bytes, parts: list[_Part
                                             part.records)})
     for path in (parts_file, cache):
         browser_cache.remove_shards(path, len(range_keys))
+    cache.unlink(missing_ok=True)  # the postings of every record in one file, as older code kept them
     if before != order:
         browser_cache.save(parts_file, version, {_ORDER: order})
 
