@@ -28,11 +28,15 @@ bytes are the same whether one process or several made them.
 
 Rebuilt mostly from what the last build kept: a record's postings (its terms and their
 weights) depend on its text alone, so they are kept between builds in
-.gongshi/browser-index.pickle (`search.browser_cache`), and only the records whose text
-changed are weighed again. Everything that depends on more than one record (the numbers,
-the term files, the counts, the common terms) is made afresh on every build, so the bytes
-are the same with the cache or without; only a file whose JSON the last build wrote already
-is not compressed again (.gongshi/browser-files.pickle).
+.gongshi/browser-index-<n>.pickle (`search.browser_cache`), and only the records whose
+text changed are weighed again. A range of records whose records did not change is not
+packed again, nor are its record files made again (.gongshi/browser-parts-<n>.pickle). A
+term file whose postings did not change is taken as the last build wrote it, with the
+counts of its terms; the others are made afresh, from every range's postings of their
+terms, so the bytes are the same with the caches or without; and a file whose JSON the last
+build wrote already is not compressed again (.gongshi/browser-files.pickle). The caches
+are kept in a file for each range, and a build writes only the files of the ranges it
+packed again.
 
 Measured on the 10,000-decision benchmark project (5,870 records) in one process: 2.9 s
 without the cache (2.8 s before it existed), 1.5 s with it. Weighing was about half of the
@@ -43,6 +47,7 @@ two cores (26 s of CPU time), and 40 s on one.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import functools
 import gc
@@ -61,11 +66,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import repeat
-from operator import add, attrgetter, sub
+from operator import add, attrgetter, itemgetter, sub
 from pathlib import Path
 from typing import Any
 
-from generator.parallel import Background, run_all, workers
+from generator.parallel import run_all, workers
 from generator.render.reuse import bytes_key
 from search import browser_cache
 from search.browser_cache import FILES_FILE, PARTS_FILE, Postings
@@ -301,7 +306,7 @@ class _Packed:
 
     terms: list[str] = field(default_factory=list)
     places: array[int] = field(default_factory=lambda: array("H"))
-    """`shard(term, MOST_SHARDS)` of each term"""
+    """`shard(term, MOST_SHARDS)` of each term, ascending"""
     ends: array[int] = field(default_factory=lambda: array("L"))
     numbers: array[int] = field(default_factory=lambda: array("I"))
     marks: bytearray = field(default_factory=bytearray)
@@ -317,8 +322,10 @@ class _Part:
     facets: dict[str, Counter[str]]
     records: list[File]
     """The range's record files, as written."""
-    fresh: dict[bytes, Postings]
-    """The postings of the range's records that were not in the cache, by key."""
+
+
+Packing = tuple[list[_Packed], int, dict[str, Counter[str]], list[File]]
+"""A range's `_Part` as kept between builds, under the range's key (`_range_key`)."""
 
 
 @dataclass(frozen=True)
@@ -328,7 +335,9 @@ class _Build:
     docs: list[Document]
     keys: list[bytes]
     """Each record's key in the cache (`_key`)"""
-    cached: dict[bytes, Postings]
+    cache: Path | None
+    """The records' postings (`search.browser_cache.CACHE_FILE`, a shard for each range)"""
+    version: bytes
     gzipped: dict[bytes, bytes]
     """The last build's files (`_gzip`)"""
     synonyms: Synonyms
@@ -339,26 +348,29 @@ class _Build:
     """The key of each file of the published site (`_put`)."""
 
 
-def _index_part(build: _Build, start: int, stop: int, packed: bool = False) -> _Part:
-    """Index the records numbered `start` to `stop` (a multiple of CHUNK, or the end), and
-    write their record files; only the files when the range's postings are `packed`
-    already (the part then has none)."""
+def _index_part(build: _Build, index: int, start: int, stop: int,
+                packing: Packing | None = None) -> _Part:
+    """Index the range `index` of records, numbered `start` to `stop` (a multiple of CHUNK,
+    or the end), and write their record files; only write them when the range's `packing`
+    is kept from the last build."""
     docs, groups, labels, folder = build.docs, build.groups, build.labels, build.folder
+    if packing is not None:  # the caller has it: not sent back
+        for n, written in zip(range(start, stop, CHUNK), packing[3], strict=True):
+            _put(folder, build.published, _record_file(n), written[1])
+        return _Part([], 0, {}, [])
     records = []
     for n in range(start, stop, CHUNK):
         written = _gzip([_record(doc, labels) for doc in docs[n:n + CHUNK]], build.gzipped)
         _put(folder, build.published, _record_file(n), written[1])
         records.append(written)
-    if packed:
-        return _Part([], 0, {}, records, {})
     numbers: defaultdict[str, array[int]] = defaultdict(partial(array, "I"))
     marks: defaultdict[str, bytearray] = defaultdict(bytearray)
     facets: dict[str, Counter[str]] = {key: Counter() for _, key in FILTERS}
-    fresh: dict[bytes, Postings] = {}
+    cached = _Cached(build, index)
     postings = 0
     for number in range(start, stop):
         doc = docs[number]
-        found, weighed = _postings(build, number, fresh)
+        found, weighed = cached.postings(number)
         # Millions of postings: each a step in C, not a loop in Python.
         _drain(map(array.append, map(numbers.__getitem__, found), repeat(number)))
         _drain(map(bytearray.append, map(marks.__getitem__, found), weighed))
@@ -369,8 +381,10 @@ def _index_part(build: _Build, start: int, stop: int, packed: bool = False) -> _
             key, value = term.split(":", 1)
             facets[key][value] += 1
         postings += len(found) + len(filters)
+    cached.save()
     packs = [_Packed() for _ in range(groups)]
-    for term, place in _places(numbers):
+    # By place, so that the terms of one term file are found by bisection (`_term_files`).
+    for term, place in sorted(_places(numbers), key=itemgetter(1)):
         found_in = numbers[term]
         group = packs[place % groups]
         group.terms.append(term)
@@ -378,7 +392,42 @@ def _index_part(build: _Build, start: int, stop: int, packed: bool = False) -> _
         group.numbers.extend(found_in)
         group.marks.extend(marks[term])
         group.ends.append(len(group.numbers))
-    return _Part(packs, postings, facets, records, fresh)
+    return _Part(packs, postings, facets, records)
+
+
+class _Cached:
+    """The postings of a range's records, from the range's shard of the cache: a record
+    found in no shard (a new one, or one whose text changed) is weighed. `save` keeps the
+    range's postings in its shard, and only the range's."""
+
+    def __init__(self, build: _Build, index: int) -> None:
+        self.build = build
+        self.file = browser_cache.shard(build.cache, index) if build.cache is not None else None
+        self.known: dict[bytes, Postings] = browser_cache.load(self.file, build.version)
+        self.others: dict[bytes, Postings] | None = None
+        self.used: dict[bytes, Postings] = {}
+
+    def postings(self, number: int) -> tuple[list[str], bytes]:
+        """A record's terms and their weights."""
+        key = self.build.keys[number]
+        found = self.known.get(key)
+        if found is None and self.build.cache is not None:
+            if self.others is None:  # records that moved from another range (renumbered)
+                self.others = {}
+                for file in self.build.cache.parent.glob(
+                        f"{self.build.cache.stem}-*{self.build.cache.suffix}"):
+                    if file != self.file:
+                        self.others.update(browser_cache.load(file, self.build.version))
+            found = self.others.get(key)
+        if found is None:
+            weighed = weights(self.build.docs[number], self.build.synonyms)
+            found = ("\n".join(weighed), bytes(weighed.values()))
+        self.used[key] = found
+        return found[0].split("\n") if found[0] else [], found[1]
+
+    def save(self) -> None:
+        if self.file is not None and self.used.keys() != self.known.keys():
+            browser_cache.save(self.file, self.build.version, self.used)
 
 
 def _record_file(number: int) -> str:
@@ -414,30 +463,20 @@ def _key(doc: Document, salt: bytes) -> bytes:
     return browser_cache.digest(salt + shown.encode("utf-8", "surrogatepass"))
 
 
-_FILTERED = attrgetter("kind", "body", "region", "year", "type", "status")
-"""What a record's filter terms (`filter_terms`) are made of."""
+_FILTERED = attrgetter("kind", "body", "region", "year", "type", "status", "url", "date")
+"""What a record's filter terms (`filter_terms`) and its record (`_record`) are made of,
+besides what its key (`_key`) is."""
 
 
 def _range_key(docs: list[Document], keys: list[bytes], start: int, stop: int,
-               groups: int) -> bytes:
-    """What a range's postings are kept under: its place, its records' keys (`_key`, which
-    start with the code's version) and what their filter terms are made of."""
+               groups: int, labels: bytes) -> bytes:
+    """What a range's postings and record files are kept under: its place, its records'
+    keys (`_key`, which start with the code's version), what their filter terms and
+    records are made of, and the `labels` (a digest of the bodies' names) they show."""
     filters = "\n".join(map(repr, map(_FILTERED, docs[start:stop])))
     head = f"{start} {stop} {groups}\n".encode()
-    return browser_cache.digest(head + b"".join(keys[start:stop])
+    return browser_cache.digest(head + labels + b"".join(keys[start:stop])
                                 + filters.encode("utf-8", "surrogatepass"))
-
-
-def _postings(build: _Build, number: int, fresh: dict[bytes, Postings]) -> tuple[list[str], bytes]:
-    """A record's terms and their weights: from the cache, or weighed (and put in `fresh`)."""
-    key = build.keys[number]
-    cached = build.cached.get(key)
-    if cached is not None:
-        return cached[0].split("\n") if cached[0] else [], cached[1]
-    found = weights(build.docs[number], build.synonyms)
-    terms, weighed = list(found), bytes(found.values())
-    fresh[key] = ("\n".join(terms), weighed)
-    return terms, weighed
 
 
 def _drain(calls: Iterable[object]) -> None:
@@ -473,55 +512,65 @@ _FNV_PRIME = 0x01000193
 """FNV-1a's constants, as in `search.terms.shard`."""
 
 
-def _term_files(parts: list[_Part], group: int, groups: int, shards: int, common: float,
-                folder: Path, gzipped: dict[bytes, bytes], published: Mapping[str, bytes],
-                unchanged: Mapping[int, bytes]) -> tuple[list[File], dict[str, int]]:
-    """Write the term files of a group (numbers `group`, `group + groups` …); returns their
-    bytes, and the group's terms found in at least `common` records, with their counts.
-    A file in `unchanged` (its number → the digest of its JSON) holds the postings the last
-    build wrote in it: it is taken from `gzipped` as it is, not encoded again."""
+Counts = dict[str, int]
+"""Terms (not filter terms) in at least `COMMON_MIN` records, with their counts: the terms of
+a term file that may be common (`_term_files`)."""
+
+
+def _term_files(parts: list[_Part], group: int, groups: int, shards: int, folder: Path,
+                gzipped: dict[bytes, bytes], published: Mapping[str, bytes],
+                unchanged: Mapping[int, tuple[bytes, Counts]]) -> list[tuple[File, Counts]]:
+    """Write the term files of a group (numbers `group`, `group + groups` …); returns each
+    one's bytes and its `Counts`. A file in `unchanged` (its number → the digest of its
+    JSON, and its counts) holds the postings the last build wrote in it: it is taken from
+    `gzipped` as it is, and its terms' postings are not even gathered (issue 8: gathering
+    every term's postings was 7.6 s of CPU in a rebuild at 100,000 decisions)."""
+    wanted = [n for n in range(group, shards, groups) if n not in unchanged]
     postings: dict[str, tuple[int, array[int], bytearray]] = {}
     for part in parts:  # in the order of the records, so each term's numbers ascend
         packed = part.groups[group]
+        terms, places, ends = packed.terms, packed.places, packed.ends
         numbers, marks = packed.numbers, packed.marks
-        start = 0
-        for term, place, end in zip(packed.terms, packed.places, packed.ends, strict=True):
-            known = postings.get(term)
-            if known is None:
-                postings[term] = (place % shards, numbers[start:end], marks[start:end])
-            else:
-                known[1].extend(numbers[start:end])
-                known[2].extend(marks[start:end])
-            start = end
-    files: dict[int, dict[str, list[list[int]]]] = {n: {} for n in range(group, shards, groups)
-                                                   if n not in unchanged}
+        for n in wanted:
+            for place in range(n, MOST_SHARDS, shards):  # the places of file n
+                first = bisect.bisect_left(places, place)
+                last = bisect.bisect_right(places, place, first)
+                start = ends[first - 1] if first else 0
+                for term, end in zip(terms[first:last], ends[first:last], strict=True):
+                    known = postings.get(term)
+                    if known is None:
+                        postings[term] = (n, numbers[start:end], marks[start:end])
+                    else:
+                        known[1].extend(numbers[start:end])
+                        known[2].extend(marks[start:end])
+                    start = end
+    files: dict[int, dict[str, list[list[int]]]] = {n: {} for n in wanted}
+    counts: dict[int, Counts] = {n: {} for n in wanted}
     for term, (n, found_in, marks) in postings.items():
-        terms = files.get(n)
-        if terms is None:
-            continue
         # Most terms are in one record (names, numbers): no differences to take.
         deltas = (found_in.tolist() if len(found_in) == 1
                   else [found_in[0], *map(sub, found_in[1:], found_in)])
-        terms[term] = [deltas] if marks.count(1) == len(marks) else [deltas, list(marks)]
+        files[n][term] = [deltas] if marks.count(1) == len(marks) else [deltas, list(marks)]
+        if len(found_in) >= COMMON_MIN and ":" not in term:
+            counts[n][term] = len(found_in)
     written = []
     for n in range(group, shards, groups):
         if n in unchanged:
-            key = unchanged[n]
+            key, counted = unchanged[n]
             file = (key, gzipped[key])
         else:
-            file = _gzip(files[n], gzipped)
+            file, counted = _gzip(files[n], gzipped), counts[n]
         _put(folder, published, _term_file(n), file[1])
-        written.append(file)
-    return written, {term: len(found_in) for term, (_, found_in, _) in postings.items()
-                     if ":" not in term and len(found_in) >= common}
+        written.append((file, counted))
+    return written
 
 
 _ORDER = b"order"
 """In the packed ranges' cache: the ranges' keys in the order of the records, and the
 number of term files, of the build that wrote it (`_unchanged`)."""
 _NAMES = b"names"
-"""In the files' cache: the digest of each term file's JSON, by its number, with a digest of
-the `_ORDER` they were made in (the two caches are written one after the other: a build
+"""In the files' cache: the digest of each term file's JSON and its `Counts`, by its number,
+with a digest of the `_ORDER` they were made in (the two caches are written one after the other: a build
 killed between them leaves them from two builds, and then no file is taken as it was)."""
 
 
@@ -530,15 +579,17 @@ def _order_key(order: tuple[list[bytes], int]) -> bytes:
 
 
 def _unchanged(before: Any, range_keys: list[bytes], packings: Mapping[bytes, Any],
-               parts: list[_Part], shards: int, kept: Any) -> dict[int, bytes]:
+               parts: list[_Part], shards: int, kept: Any) -> dict[int, tuple[bytes, Counts]]:
     """The term files whose postings are those the last build wrote (their number → the
-    digest of their JSON): all but the files of the terms whose postings changed in a range
-    that changed. None of them when the last build is not known well enough to tell."""
+    digest of their JSON, and their `Counts`): all but the files of the terms whose postings
+    changed in a range that changed. None of them when the last build is not known well enough to tell."""
     if not (isinstance(before, tuple) and len(before) == 2 and before[1] == shards
-            and isinstance(kept, tuple) and len(kept) == 2 and kept[0] == _order_key(before)
-            and isinstance(kept[1], list) and len(kept[1]) == shards):
+            and isinstance(kept, tuple) and len(kept) == 3 and kept[0] == _order_key(before)
+            and isinstance(kept[1], list) and len(kept[1]) == shards
+            and isinstance(kept[2], list) and len(kept[2]) == shards):
         return {}
     names: list[bytes] = kept[1]
+    counts: list[Counts] = kept[2]
     old_keys: list[bytes] = before[0]
     touched: set[int] = set()
     for n in range(max(len(range_keys), len(old_keys))):
@@ -559,7 +610,7 @@ def _unchanged(before: Any, range_keys: list[bytes], packings: Mapping[bytes, An
             places = _changed_places(old[group] if old else _Packed(),
                                      new[group] if new else _Packed())
             touched.update(place % shards for place in places)
-    return {n: name for n, name in enumerate(names) if n not in touched}
+    return {n: (name, counts[n]) for n, name in enumerate(names) if n not in touched}
 
 
 def _changed_places(old: _Packed, new: _Packed) -> Iterator[int]:
@@ -638,43 +689,41 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     version, keys = _keys(docs, synonyms)
     size, groups = _plan(len(docs))
     ranges = _ranges(len(docs), size)
-    range_keys = [_range_key(docs, keys, start, stop, groups) for start, stop in ranges]
+    shown = browser_cache.digest(repr(sorted(labels.bodies.items())).encode("utf-8", "surrogatepass"))
+    range_keys = [_range_key(docs, keys, start, stop, groups, shown) for start, stop in ranges]
     # The index's other caches are in the folder of the postings' one.
     parts_file, files_file = (cache.with_name(name.name) if cache is not None else None
                               for name in (PARTS_FILE, FILES_FILE))
-    packings: dict[bytes, Any] = browser_cache.load(parts_file, version)
-    # The records' postings are needed only where a range is packed again.
-    fresh = any(key not in packings for key in range_keys)
-    cached = browser_cache.load(cache, version) if fresh else {}
+    before = browser_cache.load(parts_file, version).get(_ORDER)
+    kept = len(before[0]) if isinstance(before, tuple) and before and isinstance(before[0], list) else 0
+    # Each range's packing, as its shard holds it; the shards of ranges gone too, for
+    # `_unchanged`.
+    shelved = [browser_cache.load(browser_cache.shard(parts_file, n), version)
+               if parts_file is not None else {} for n in range(max(len(ranges), kept))]
+    packings: dict[bytes, Any] = {key: packing for shelf in shelved for key, packing in shelf.items()}
     gzipped = browser_cache.load(files_file, version)
-    build = _Build(docs, keys, cached, gzipped, synonyms, labels, groups, folder, published)
-    parts = run_all([partial(_index_part, build, start, stop, key in packings)
-                     for (start, stop), key in zip(ranges, range_keys, strict=True)])
-    for part, range_key in zip(parts, range_keys, strict=True):
+    build = _Build(docs, keys, cache, version, gzipped, synonyms, labels, groups, folder, published)
+    parts = run_all([partial(_index_part, build, n, start, stop, packings.get(key))
+                     for n, ((start, stop), key) in enumerate(zip(ranges, range_keys, strict=True))])
+    for n, range_key in enumerate(range_keys):
         if range_key in packings:
-            part.groups, part.postings, part.facets = packings[range_key]
+            parts[n] = _Part(*packings[range_key])
     shards = _shards(sum(part.postings for part in parts))
     order = (range_keys, shards)
-    saving = None
-    if cache is not None and parts_file is not None and (fresh or packings.get(_ORDER) != order):
-        # In another process while the term files are made: pickling the caches took two
-        # seconds on one core at 100,000 decisions.
-        saving = Background(partial(_save_caches, cache, parts_file, version, build, parts,
-                                    order, fresh))
     # A new record, numbered last, changes the postings of its own terms: a few hundred of
     # the 8,192 term files at 100,000 decisions. The others are not encoded again (their
     # JSON was 4 s of CPU).
-    unchanged = _unchanged(packings.get(_ORDER), range_keys, packings, parts, shards,
-                           gzipped.get(_NAMES))
-    unchanged = {n: name for n, name in unchanged.items() if name in gzipped}
-    least = max(COMMON_MIN, COMMON_SHARE * len(docs))
-    written = run_all([partial(_term_files, parts, group, groups, shards, least, folder, gzipped,
+    unchanged = _unchanged(before, range_keys, packings, parts, shards, gzipped.get(_NAMES))
+    unchanged = {n: kept for n, kept in unchanged.items() if kept[0] in gzipped}
+    written = run_all([partial(_term_files, parts, group, groups, shards, folder, gzipped,
                                published, unchanged)
                        for group in range(groups)])
-    if saving is not None:
-        saving.result()
-    files = [written[n % groups][0][n // groups] for n in range(shards)]
+    if parts_file is not None and cache is not None:
+        _save_parts(parts_file, cache, version, parts, order, shelved, before)
+    files = [written[n % groups][n // groups][0] for n in range(shards)]
+    term_counts = [written[n % groups][n // groups][1] for n in range(shards)]
     names = [key for key, _ in files]
+    term_files = dict(files)
     files += [file for part in parts for file in part.records]
     all_names = [*map(_term_file, range(shards)), *map(_record_file, range(0, len(docs), CHUNK))]
     stamp = hashlib.sha256()
@@ -685,43 +734,42 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     for part in parts:
         for key, counts in part.facets.items():
             facets[key].update(counts)
-    common = {term: count for _, terms in written for term, count in terms.items()}
+    # A term's count changes only with its term file: a file left as it was keeps its counts.
+    least = max(COMMON_MIN, COMMON_SHARE * len(docs))
+    common = {term: count for counted in term_counts for term, count in counted.items()
+              if count >= least}
     meta = {"format": FORMAT, "stamp": stamp.hexdigest()[:16], "records": len(docs),
             "terms": shards, "chunk": CHUNK, "common": common,
             "filters": [{"name": name, "key": key, "values": _values(key, facets[key], labels)}
                         for name, key in FILTERS]}
     meta_file = _gzip(meta, {})[1]
     _put(folder, published, "meta.json.gz", meta_file)
-    kept = {key for key, _ in files}
-    named = (_order_key(order), names)
-    if files_file is not None and (gzipped.keys() - {_NAMES} != kept or gzipped.get(_NAMES) != named):
-        browser_cache.save(files_file, version, {**dict(files), _NAMES: named})
+    named = (_order_key(order), names, term_counts)
+    if files_file is not None and (gzipped.keys() - {_NAMES} != term_files.keys()
+                                   or gzipped.get(_NAMES) != named):
+        browser_cache.save(files_file, version, {**term_files, _NAMES: named})
     written_keys = {f"{FOLDER}/{name}": bytes_key(data)
                     for name, (_, data) in zip(all_names, files, strict=True)}
     written_keys[f"{FOLDER}/meta.json.gz"] = bytes_key(meta_file)
     return written_keys
 
 
-def _save_caches(cache: Path, parts_file: Path, version: bytes, build: _Build,
-                 parts: list[_Part], order: tuple[list[bytes], int], fresh: bool) -> None:
-    """Keep the records' postings (when some were weighed), and each range's `_Part.groups`,
-    `postings` and `facets` under its key, with the ranges' `_ORDER`."""
-    if fresh:
-        _keep(cache, version, build, parts)
+def _save_parts(parts_file: Path, cache: Path, version: bytes, parts: list[_Part],
+                order: tuple[list[bytes], int], shelved: list[dict[bytes, Any]],
+                before: Any) -> None:
+    """Keep each range's packing in its shard, written only when the shard holds another,
+    and the ranges' `_ORDER`; the shards of ranges gone leave, with their postings."""
     range_keys = order[0]
-    browser_cache.save(parts_file, version,
-                       {**{range_key: (part.groups, part.postings, part.facets)
-                           for part, range_key in zip(parts, range_keys, strict=True)},
-                        _ORDER: order})
-
-
-def _keep(cache: Path, version: bytes, build: _Build, parts: list[_Part]) -> None:
-    """Replace the cache by this build's postings: those of deleted records leave it (and
-    those of a range kept packed, when the cache was lost: they are weighed again when their
-    range changes)."""
-    fresh = {key: postings for part in parts for key, postings in part.fresh.items()}
-    found = ((key, build.cached.get(key) or fresh.get(key)) for key in build.keys)
-    browser_cache.save(cache, version, {key: postings for key, postings in found if postings})
+    for n, (part, range_key) in enumerate(zip(parts, range_keys, strict=True)):
+        if shelved[n].keys() != {range_key}:
+            browser_cache.save(browser_cache.shard(parts_file, n), version,
+                               {range_key: (part.groups, part.postings, part.facets,
+                                            part.records)})
+    for path in (parts_file, cache):
+        browser_cache.remove_shards(path, len(range_keys))
+    cache.unlink(missing_ok=True)  # the postings of every record in one file, as older code kept them
+    if before != order:
+        browser_cache.save(parts_file, version, {_ORDER: order})
 
 
 def _values(key: str, counts: Counter[str], labels: Labels) -> list[tuple[str, str, int]]:

@@ -8,11 +8,11 @@ unchanged is not weighed again. The key is the text the record shows, not its fi
 decision shows its body's, power's and officers' names too, so renaming a body changes it.
 
 It holds only what the index publishes anyway (terms and weights, which are in its term
-files), never a record's text. It is rewritten after a build that weighed a record or left
-one out, with the entries of that build only, so it does not grow with deleted records.
-Written atomically, and checked by a digest of its bytes when read: a build killed while
-writing it leaves the previous cache, and a damaged, foreign or outdated one is ignored (and
-then replaced).
+files), never a record's text. It is kept in a shard for each range of records; a shard is
+rewritten when its range is packed again, with that range's records only, so it does not
+grow with deleted records. Each file is written atomically, and checked by a digest of its
+bytes when read: a build killed while writing it leaves the previous file, and a damaged,
+foreign or outdated one is ignored (and then replaced).
 """
 
 from __future__ import annotations
@@ -30,11 +30,16 @@ from typing import Any
 from generator import statefile
 
 CACHE_FILE = Path(".gongshi") / "browser-index.pickle"
+"""Kept in shards (`shard`), one for each range of records (`search.browser.RANGE`): the
+postings of the range's records, by key. A build writes only the shards of the ranges it
+packed again (issue 8: pickling the postings of 100,000 decisions whole took seconds)."""
 PARTS_FILE = Path(".gongshi") / "browser-parts.pickle"
-"""The postings of each range of records, packed (`search.browser._Part`), under a digest of
-the range's records' keys: a range whose records did not change is not packed again."""
+"""The order of the ranges (`search.browser._ORDER`); and in its shards, one for each range,
+the range's postings packed and its record files (`search.browser._Part`), under a digest of
+what they are made of: a range whose records did not change is not packed again, and its
+shard is not written again."""
 FILES_FILE = Path(".gongshi") / "browser-files.pickle"
-"""The index's files as the last build wrote them, gzipped, by a digest of their JSON: a
+"""The index's term files as the last build wrote them, gzipped, by a digest of their JSON: a
 file whose JSON is the same is not compressed again (compression was a third of the work
 of a rebuild's index at 100,000 decisions)."""
 _CODE = ("browser.py", "browser_cache.py", "terms.py")
@@ -76,6 +81,19 @@ def load(path: Path | None, version: bytes) -> dict[bytes, Any]:
     except Exception:  # whole (the digest says so), yet unreadable: from another Python
         return {}
     return entries if made_by == version and isinstance(entries, dict) else {}
+
+
+def shard(path: Path, n: int) -> Path:
+    """The file of shard `n` of the cache at `path`."""
+    return path.with_name(f"{path.stem}-{n}{path.suffix}")
+
+
+def remove_shards(path: Path, start: int) -> None:
+    """Remove the shards numbered `start` and more (those of ranges that are gone)."""
+    for found in path.parent.glob(f"{path.stem}-*{path.suffix}"):
+        number = found.name[len(path.stem) + 1:-len(path.suffix)]
+        if number.isdigit() and int(number) >= start:
+            found.unlink(missing_ok=True)
 
 
 def save(path: Path, version: bytes, entries: Mapping[bytes, Any]) -> None:

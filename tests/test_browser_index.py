@@ -240,7 +240,8 @@ def found(files: dict[Path, bytes], term: str) -> list[int]:
 def test_the_cache_changes_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     docs, cache = sample(), tmp_path / ".gongshi/browser-index.pickle"
     plain = built(docs, tmp_path / "plain", None)
-    assert built(docs, tmp_path / "first", cache) == plain and cache.is_file()
+    assert built(docs, tmp_path / "first", cache) == plain
+    assert browser_cache.shard(cache, 0).is_file()
     assert built(docs, tmp_path / "again", cache) == plain
     monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 4))  # 4 ranges, 4 groups
     assert built(docs, tmp_path / "many", cache) == plain
@@ -323,32 +324,46 @@ def test_a_changed_record_is_found_by_its_new_text_only(tmp_path: Path) -> None:
     assert party in cached_terms(cache)
     del docs[3]  # deleted, or withdrawn: its party's name leaves the cache too
     built(docs, tmp_path / "deleted", cache)
-    assert len(browser_cache.load(cache, browser_cache.code_version())) == len(docs)
+    assert len(shelved(cache)) == len(docs)
     assert party not in cached_terms(cache)
 
 
+def shelved(cache: Path) -> dict[bytes, object]:
+    """What the shards of a cache hold."""
+    found: dict[bytes, object] = {}
+    for path in cache.parent.glob(f"{cache.stem}-*{cache.suffix}"):
+        found.update(browser_cache.load(path, browser_cache.code_version()))
+    return found
+
+
 def cached_terms(cache: Path) -> set[str]:
-    cached = browser_cache.load(cache, browser_cache.code_version())
-    return {term for terms, _ in cached.values() if terms for term in terms.split("\n")}
+    return {term for terms, _ in shelved(cache).values() if terms  # type: ignore[misc]
+            for term in terms.split("\n")}
 
 
 def test_a_changed_record_packs_its_range_again_and_no_other(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 2))  # ranges of 32 records
     docs, cache = sample(), tmp_path / "cache"
-    parts, version = cache.with_name(PARTS_FILE.name), browser_cache.code_version()
+    parts = cache.with_name(PARTS_FILE.name)
     built(docs, tmp_path / "before", cache)
-    before = browser_cache.load(parts, version)
-    before.pop(browser._ORDER)
+    before = shelved(parts)
+    files = {path: path.read_bytes() for path in tmp_path.iterdir() if path.is_file()}
     assert len(before) == 4
     number = [d.ref for d in browser._ordered(docs)].index("decisions/d7")
     docs[7] = doc("decisions/d7", docs[7].title, "克扣劳动者工资", docs[7].date)
     after = built(docs, tmp_path / "after", cache)
-    assert after == built(docs, tmp_path / "plain", None)
     assert number in found(after, "克扣")
-    packed = browser_cache.load(parts, version)
-    packed.pop(browser._ORDER)
+    packed = shelved(parts)
     assert len(packed.keys() - before.keys()) == 1 and len(packed.keys() & before.keys()) == 3
+    # Only the shards of its range are written again (issue 8: the caches of 100,000
+    # decisions, pickled whole, took seconds).
+    range_of = number // CHUNK
+    rewritten = {path.name for path in tmp_path.iterdir()
+                 if path.is_file() and files.get(path) != path.read_bytes()}
+    assert rewritten == {f"cache-{range_of}", f"browser-parts-{range_of}.pickle",
+                         "browser-parts.pickle", "browser-files.pickle"}  # and the order
+    assert after == built(docs, tmp_path / "plain", None)
 
 
 def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(tmp_path: Path) -> None:
@@ -357,7 +372,8 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(tmp_path: Path) -> N
     built(docs, tmp_path / "first", cache)
     version = browser_cache.code_version()
     parts, files = cache.with_name(PARTS_FILE.name), cache.with_name(FILES_FILE.name)
-    for path in (cache, parts, files):
+    packed = browser_cache.shard(parts, 0)  # one range
+    for path in (browser_cache.shard(cache, 0), packed, parts, files):
         whole = path.read_bytes()
         kept = browser_cache.load(path, version)
         assert kept
@@ -367,8 +383,8 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(tmp_path: Path) -> N
         foreign = (tmp_path / "foreign").read_bytes()
         for damaged in (bytes(flipped), whole[:-40], b"", b"\x80\x05garbage", foreign):
             path.write_bytes(damaged)
-            if path == cache:  # the postings are read only where a range is packed again
-                parts.unlink()
+            if path.name == "cache-0":  # read only where a range is packed again
+                packed.unlink()
             assert built(docs, tmp_path / "again", cache) == plain
             assert browser_cache.load(path, version).keys() == kept.keys()  # and replaced
 
@@ -380,7 +396,7 @@ def test_the_cache_keeps_only_terms_the_index_publishes(tmp_path: Path) -> None:
                  for term in json.loads(gzip.decompress(data))}
     kept = cached_terms(cache)
     assert kept and kept <= published
-    assert "劳动者".encode() not in cache.read_bytes()  # as the text has it: pairs only
+    assert "劳动者".encode() not in browser_cache.shard(cache, 0).read_bytes()  # pairs only
 
 
 def test_a_records_weights_depend_only_on_the_fields_its_cache_key_has() -> None:
@@ -392,3 +408,49 @@ def test_a_records_weights_depend_only_on_the_fields_its_cache_key_has() -> None
         for name, _, _, _ in browser.FIELDS:
             changed = dataclasses.replace(one, **{name: getattr(one, name) + "x"})
             assert browser._key(changed, b"") != browser._key(one, b"")
+
+
+def test_common_terms_of_files_left_as_they_were_are_counted_as_afresh(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild gathers the postings of the changed term files only; the counts of the
+    others' terms come from the last build. Fewer records lower the share that makes a term
+    common, and a term in a file left as it was must then be common as in a clean build."""
+    import datetime as dt
+
+    monkeypatch.setattr(browser, "COMMON_MIN", 20)
+    monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 2))  # ranges of 32 records
+    monkeypatch.setattr(browser, "_shards", lambda postings: 1024)
+    day = dt.date(2026, 1, 1)
+    docs = [doc(f"decisions/d{n}", f"东人社监罚〔2026〕{n}号", "欠薪" if n < 30 else "违法",
+                (day + dt.timedelta(days=n)).isoformat()) for n in range(120)]
+    cache = tmp_path / "cache"
+
+    def common(files: dict[Path, bytes]) -> dict[str, int]:
+        """The common terms of the text (those of the titles are common too)."""
+        meta = json.loads(gzip.decompress(files[Path("meta.json.gz")]))
+        return {term: count for term, count in meta["common"].items() if term in ("欠薪", "违法")}
+
+    many = built(docs, tmp_path / "many", cache)
+    assert common(many) == {"违法": 90}  # 欠薪 in 30 records: fewer than 30 % of them
+    fewer = built(docs[:80], tmp_path / "fewer", cache)  # the newest 40 gone
+    assert fewer == built(docs[:80], tmp_path / "plain-fewer", None)
+    assert common(fewer) == {"违法": 50, "欠薪": 30}  # now more than 30 %
+    unchanged = Path(f"terms/{shard('欠薪', 1024)}.json.gz")
+    assert fewer[unchanged] == many[unchanged]  # its file was left as it was
+    again = built(docs, tmp_path / "again", cache)
+    assert again == many and common(again) == {"违法": 90}
+
+
+def test_record_files_kept_with_their_range_follow_what_they_show(tmp_path: Path) -> None:
+    """A range's record files are kept with its postings: a body's new name, a record's
+    new page or date (none of which its postings depend on) makes them again."""
+    docs, cache = sample(), tmp_path / "cache"
+    built(docs, tmp_path / "first", cache)
+    renamed = dataclasses.replace(SAMPLE_LABELS, bodies={"b": "东湖市人力资源和社会保障局"})
+    moved = [dataclasses.replace(docs[0], url="decisions/elsewhere/"), *docs[1:]]
+    for labels, changed in ((renamed, docs), (SAMPLE_LABELS, moved)):
+        write_browser_index(changed, labels, tmp_path / "kept", cache)
+        write_browser_index(changed, labels, tmp_path / "plain", None)
+        index = [folder / "search/index" for folder in (tmp_path / "kept", tmp_path / "plain")]
+        assert {p.relative_to(index[0]): p.read_bytes() for p in index[0].rglob("*.gz")} == \
+            {p.relative_to(index[1]): p.read_bytes() for p in index[1].rglob("*.gz")}
