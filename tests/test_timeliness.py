@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from generator.build import Project, check
 from generator.ledger import Ledger
 from generator.loader import load
+from generator.model import Decision
 from generator.timeliness import deadline, publications, working_days_between
 from tests.repo import init_repo
 
@@ -77,3 +80,50 @@ def test_an_unpublished_decision_past_its_deadline_is_overdue(good: Path) -> Non
 
 def test_without_a_ledger_there_is_nothing_to_measure(good: Path) -> None:
     assert codes(good) == []
+
+
+def test_timings_taken_from_the_last_build_are_those_made_afresh(
+        good: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given the last build's timings and the records changed since, only the changed
+    decisions' versions are looked up again, and the timings are those made afresh: after
+    a new decision, before and after `gongshi publish` records it."""
+    from generator import timeliness
+    from generator.changes import State, since
+    from tests.repo import run
+
+    project = init_repo(good, "2025-06-12")
+    as_of = dt.date(2026, 11, 27)
+    looked_up: list[str] = []
+    real = timeliness.versions_of
+
+    def noting(histories: object, record: Decision) -> object:
+        looked_up.append(record.id)
+        return real(histories, record)  # type: ignore[arg-type]
+
+    def now() -> tuple[list[timeliness.Timing], State | None, timeliness.Kept]:
+        portal, _ = check(Project(project), as_of)
+        ledger = Ledger.read(project)
+        kept: timeliness.Kept = {}
+        return (timeliness.publications(portal, ledger, kept=kept),
+                State.of(portal, ledger, as_of), kept)
+
+    _, then, kept = now()
+    monkeypatch.setattr(timeliness, "versions_of", noting)
+    text = (project / "content/decisions/2025/d1.yml").read_text(encoding="utf-8")
+    (project / "content/decisions/2025/d9.yml").write_text(
+        text.replace("id: d1", "id: d9").replace("〔2025〕1号", "〔2025〕9号"), encoding="utf-8")
+    for step in ("added", "published"):
+        if step == "published":
+            code, _, err = run("publish", "--project", str(project), "--date", "2025-06-23")
+            assert code == 0, err
+        portal, _ = check(Project(project), as_of)
+        ledger = Ledger.read(project)
+        afresh = timeliness.publications(portal, ledger)
+        looked_up.clear()
+        renewed: timeliness.Kept = {}
+        state = State.of(portal, ledger, as_of)
+        timings = timeliness.publications(portal, ledger, kept, since(then, state), renewed)
+        assert timings == afresh and looked_up == ["d9"]
+        assert renewed == {t.decision.id: (t.published, t.limit, t.deadline, t.used) for t in afresh}
+        kept, then = renewed, state  # the next step starts from this one
+    assert [t.published for t in timings if t.decision.id == "d9"] == [dt.date(2025, 6, 23)]

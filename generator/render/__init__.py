@@ -58,7 +58,9 @@ __all__ = ["RenderError", "build_site", "render_pages"]
 
 WORK_DIR = ".gongshi"
 STATISTICS = "statistics"
-"""The name of the site's figures in its manifest, for the next build (statistics.compute)."""
+TIMINGS = "publication timings"
+"""The names of the site's figures and publication timings in its manifest, for the next
+build (statistics.compute, timeliness.publications)."""
 
 
 def render_pages(portal: Portal, settings: Settings, as_of: dt.date,
@@ -99,6 +101,10 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     # statistics, once the publication timings both start from are there to be inherited.
     # The list of pages (the Linker's) holds the evaluations' pages, so it waits for them.
     with stage("publication timings"):
+        if reuse is not None:
+            site.memo["timings before"] = (reuse.previous_inputs.get(TIMINGS), reuse.changes)
+            site.timings()
+            reuse.inputs[TIMINGS] = site.memo["timings kept"]
         site.timings()
     evaluated = Background(site.all_evaluations) if site.settings.evaluation else None
     with stage("statistics"):

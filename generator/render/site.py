@@ -70,7 +70,10 @@ class Site:
     def timings(self) -> list[Timing]:
         """How fast each decision was published (rule 7), in id order."""
         if "timings" not in self.memo:
-            self.memo["timings"] = publications(self.portal, self.ledger)
+            # The last build's, and what changed since, when a build asks (render/__init__.py).
+            before, changes = self.memo.get("timings before", (None, EVERYTHING))
+            self.memo["timings"] = publications(self.portal, self.ledger, before, changes,
+                                                self.memo.setdefault("timings kept", {}))
         result: list[Timing] = self.memo["timings"]
         return result
 
