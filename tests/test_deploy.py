@@ -91,7 +91,7 @@ def test_a_rebuild_without_changes_writes_nothing(repo: Path) -> None:
     build(Project(repo), DEMO_AS_OF)
     assert _stats(site) == stats
     # What the next build reuses: the browser index's postings and open data's items.
-    assert (repo / ".gongshi/browser-index.pickle").is_file()
+    assert list((repo / ".gongshi").glob("browser-index-*.pickle"))
     assert list((repo / ".gongshi").glob("opendata-*.pickle"))
 
 
