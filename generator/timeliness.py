@@ -14,9 +14,10 @@ telling staff to update the package.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import chinese_calendar
 
@@ -118,30 +119,61 @@ def took_effect(correction: Correction, recorded: dict[str, Publication]) -> dt.
     return review.date if review is not None and review.outcome == "批准" else None
 
 
-def check(portal: Portal, ledger: Ledger, as_of: dt.date) -> Iterator[Problem]:
+class Due(NamedTuple):
+    """When a decision is to be published: all that the checks need of a decision without
+    former ids, besides the ledger (kept between builds, generator/verdicts.py)."""
+
+    deadline: dt.date
+    limit: int
+    uncovered: tuple[int, ...]
+    """The years of its date and deadline the calendar package has no holidays for."""
+
+
+def due(decision: Decision) -> Due:
+    days = limit(decision)
+    end = deadline(decision.decision_date, days)
+    return Due(end, days, tuple(year for year in {decision.decision_date.year, end.year}
+                                if not covered(year)))
+
+
+def check(portal: Portal, ledger: Ledger, as_of: dt.date,
+          dues: Mapping[str, Due] | None = None) -> Iterator[Problem]:
     """Warnings for late publications, overdue ones and late withdrawals. Projects without a
-    ledger have no publication dates, so nothing to check."""
+    ledger have no publication dates, so nothing to check. `dues`: of decisions without
+    former ids, by id, where known already: those decisions are then read only when a
+    warning names them."""
     if not ledger.entries:
         return
+    histories = ledger.histories()
     uncovered: set[int] = set()
-    for item in publications(portal, ledger):
-        decision = item.decision
-        for year in {decision.decision_date.year, item.deadline.year}:
-            if year not in uncovered and not covered(year):
+    for decision_id in sorted(portal.decisions):
+        known = dues.get(decision_id) if dues is not None else None
+        found = histories.get(f"decisions/{decision_id}") if known is not None else None
+        if known is not None and (found is None or len(found) < 2):
+            item, published = known, found[0].published if found else None
+        else:  # `versions_of` knows a decision published under several ids or versions
+            decision = portal.decisions[decision_id]
+            versions = versions_of(histories, decision)
+            item, published = known or due(decision), versions[0].published if versions else None
+        for year in item.uncovered:
+            if year not in uncovered:
                 uncovered.add(year)
-                yield warning(decision, ("decision_date",), "R7-calendar",
+                yield warning(portal.decisions[decision_id], ("decision_date",), "R7-calendar",
                               f"the installed chinese-calendar has no official holidays for "
                               f"{year}; working days of {year} are counted Monday to Friday",
                               "update chinese-calendar (pyproject.toml) once the State Council "
                               "has announced the year's holidays")
-        if item.late:
+        if published is not None and published > item.deadline:
+            decision = portal.decisions[decision_id]
+            used = working_days_between(decision.decision_date, published)
             yield warning(decision, ("decision_date",), "R7-late",
-                          f"published on {item.published}, {item.used} working days after the "
+                          f"published on {published}, {used} working days after the "
                           f"decision of {decision.decision_date}; a {decision.type} decision is "
                           f"published within {item.limit} working days (by {item.deadline})",
                           "publish decisions sooner; this one is listed on the public "
                           "timeliness page (公示及时性)")
-        elif item.published is None and as_of > item.deadline:
+        elif published is None and as_of > item.deadline:
+            decision = portal.decisions[decision_id]
             yield warning(decision, ("decision_date",), "R7-overdue",
                           f"not yet recorded as published; the {item.limit} working days "
                           f"after the decision of {decision.decision_date} ended on "
