@@ -44,10 +44,11 @@ def approval(portal: Portal, record: Record) -> Correction | None:
 
 
 def check(portal: Portal, ledger: Ledger,
-          hashes: Mapping[str, str] | None = None) -> Iterator[Problem]:
-    """`hashes`: the content hash of decisions without former ids, by id, where known
-    already (kept between builds, generator/verdicts.py): those decisions are then not read,
-    unless their content changed since it was published."""
+          hashes: Mapping[str, str | None] | None = None) -> Iterator[Problem]:
+    """`hashes`: every decision by ref, in the portal's order, with its content hash where
+    it is known already and the decision has no former ids (kept between builds,
+    generator/verdicts.py): those decisions are then not read, unless their content changed
+    since it was published."""
     for correction in portal.corrections.values():
         if correction.review is not None:
             why = review_problem(portal, correction, correction.review.reviewer)
@@ -56,7 +57,7 @@ def check(portal: Portal, ledger: Ledger,
                             f"this review does not count: {why}",
                             "reviews are recorded by `gongshi review`, by a second person")
     has_ledger = bool(ledger.entries)
-    for record, published in _pending(portal, ledger, hashes or {}):
+    for record, published in _pending(portal, ledger, hashes):
         if published is None:
             if has_ledger:
                 yield warning(record, ("id",), "R11-unpublished",
@@ -86,28 +87,35 @@ def check(portal: Portal, ledger: Ledger,
     yield from _removed(portal, ledger)
 
 
-def _pending(portal: Portal, ledger: Ledger,
-             hashes: Mapping[str, str]) -> Iterator[tuple[Record, Publication | None]]:
+def _pending(portal: Portal, ledger: Ledger, hashes: Mapping[str, str | None] | None
+             ) -> Iterator[tuple[Record, Publication | None]]:
     """`ledger.pending`, in the same order, taking the decisions' content hashes from
-    `hashes` where they are: a decision published once whose hash is the ledger's is not
+    `hashes`, where they are: a decision published once whose hash is the ledger's is not
     pending, and nothing more need be known of it (at 100,000 decisions, reading each
     decision and its hash again took a second)."""
     histories = ledger.histories()
     for kind_name in KINDS:
-        table = portal.table(kind_name)
-        for record_id, record in table.items():
-            known = hashes.get(record_id) if kind_name == "decisions" else None
+        if kind_name != "decisions" or hashes is None:
+            for record in portal.table(kind_name).values():
+                yield from _published(record, histories, None)
+            continue
+        for ref, known in hashes.items():
             if known is not None:
-                found = histories.get(f"decisions/{record_id}")
+                found = histories.get(ref)
                 if found is not None and found[-1].hash == known:
                     continue
-            if not gated(record):
-                continue
-            earlier = [found[-1] for ref in refs(record)
-                       if (found := histories.get(ref)) is not None]
-            published = max(earlier, key=lambda e: e.version) if earlier else None
-            if published is None or published.hash != (known or content_hash(record)):
-                yield record, published
+            yield from _published(portal.decisions[ref.partition("/")[2]], histories, known)
+
+
+def _published(record: Record, histories: Mapping[str, list[Publication]],
+               known: str | None) -> Iterator[tuple[Record, Publication | None]]:
+    """The record and its last publication, if its content is not the one published."""
+    if not gated(record):
+        return
+    earlier = [found[-1] for ref in refs(record) if (found := histories.get(ref)) is not None]
+    published = max(earlier, key=lambda e: e.version) if earlier else None
+    if published is None or published.hash != (known or content_hash(record)):
+        yield record, published
 
 
 KINDS = ("bodies", "officers", "laws", "powers", "procedures", "benchmarks", "decisions",

@@ -3,7 +3,6 @@ acts only inside the entrusted scope; parallel units sharing a power need a stat
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -19,7 +18,7 @@ def holds(power: Power, body_id: str) -> bool:
     return power.held_by(body_id)
 
 
-def before(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
+def world(portal: Portal) -> Iterator[Problem]:
     """The bodies' entrustments and the power list."""
     for entrusted in portal.bodies.values():
         yield from _entrustment(entrusted, portal)

@@ -21,9 +21,13 @@ CODE = "R1-integrity"
 
 
 def before(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
-    """The records that decisions cite, and former ids (of every record, decisions too)."""
-    refs = _References(portal)
+    """Former ids, of every record, decisions too."""
     yield from _former_ids(portal)
+
+
+def world(portal: Portal) -> Iterator[Problem]:
+    """The records that decisions cite."""
+    refs = _References(portal)
     for body in portal.bodies.values():
         yield from _body(body, portal, refs)
     for officer in portal.officers.values():

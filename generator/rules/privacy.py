@@ -37,8 +37,8 @@ def texts(value: Any, loc: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
             yield from texts(item, (*loc, index))
 
 
-def before(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
-    """The records that come before decisions (`Portal.records`)."""
+def world(portal: Portal) -> Iterator[Problem]:
+    """The records that decisions cite, which come before them (`Portal.records`)."""
     for kind_name in ("bodies", "officers", "laws", "powers", "procedures", "benchmarks"):
         for record in portal.table(kind_name).values():
             yield from _kept(record)
