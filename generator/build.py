@@ -97,7 +97,7 @@ def _checked_portal(project: Project, as_of: dt.date, portal: Portal, report: Re
                            hint="the ledger is written by `gongshi publish` only"))
     with stage("check"):
         report.extend(verdicts.check(portal, ledger, as_of, project.root, PARALLEL_FROM))
-        MEMO.save(project.root / MEMO_FILE, portal.digests.values(), meanwhile)
+        MEMO.save(project.root / MEMO_FILE, portal.records, meanwhile)
     return portal, report, ledger
 
 

@@ -4,10 +4,13 @@ The publication gate hashes every record's content, the privacy rule scans every
 every record, and the integrity rule checks each party's 统一社会信用代码: 12 s of CPU at
 100,000 decisions, on every build, though only the files that changed can give anything
 new. All depend only on the record, that is on its file's bytes (and on the code): they are
-kept in .gongshi/derived-*.pickle under the file's path
-and digest, and after a change only the changed files are hashed and scanned again. They are
-kept in sixteen files by the digest's last byte, and a build writes only those that got new
-values: one new decision is not worth pickling 20 MB again (a second and a half).
+kept in .gongshi/derived.pickle under the file's path
+and digest, and after a change only the changed files are hashed and scanned again.
+
+What a build computes afresh is appended to the file, as a pickle of its own after the
+others: one new decision is not worth pickling 20 MB again (1.5 s at 100,000 decisions).
+The file is written whole again, without the values of files gone, once what was appended
+is an eighth of what it holds.
 
 The checks run in forked workers; what a worker computed comes back with its problems
 (`taken`), and the build saves it. The cache is keyed by a hash of the code that computes
@@ -16,6 +19,9 @@ the values: after an update of Gongshi it starts empty.
 
 from __future__ import annotations
 
+import gc
+import os
+import pickle
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
@@ -26,22 +32,14 @@ from generator.model import Record
 from generator.parallel import Background
 
 MEMO_FILE = Path(".gongshi") / "derived.pickle"
+REWRITE_FROM = 8
+"""The file is written whole again when what was appended is 1/8 of what it holds."""
 _CODE = ("model.py", "ledger.py", "privacy.py", "rules/privacy.py", "rules/_finding.py",
          "rules/integrity.py", "source.py", "problems.py", "memo.py")
-
-SHARDS = 16
 
 T = TypeVar("T")
 Key = tuple[str, str, bytes]
 """(what, the record file's path, its digest)."""
-
-
-def _shard(digest: bytes) -> int:
-    return digest[-1] % SHARDS if digest else 0
-
-
-def _files(path: Path) -> list[Path]:
-    return [path.with_name(f"{path.stem}-{n}{path.suffix}") for n in range(SHARDS)]
 
 
 def _code_version() -> bytes:
@@ -51,11 +49,12 @@ def _code_version() -> bytes:
 
 class _Memo:
     def __init__(self) -> None:
-        self.known: list[dict[Key, Any]] = [{} for _ in range(SHARDS)]
-        """What the files held, by shard."""
+        self.known: dict[Key, Any] = {}
         self.fresh: dict[Key, Any] = {}
         self.writing: Background | None = None
         """A save still being written (`save(..., meanwhile=True)`)."""
+        self.appended = 0
+        """How many values of the file were appended after its first part."""
 
     def get(self, what: str, record: Record, compute: Callable[[], T]) -> T:
         """`compute()` for the record, or what it gave for the same file content before.
@@ -64,9 +63,8 @@ class _Memo:
         if digest is None:
             return compute()
         key = (what, record.origin.path, digest)
-        known = self.known[_shard(digest)]
-        if key in known:
-            value: T = known[key]
+        if key in self.known:
+            value: T = self.known[key]
             return value
         if key in self.fresh:
             fresh: T = self.fresh[key]
@@ -86,42 +84,36 @@ class _Memo:
 
     def read(self, path: Path) -> None:
         self.wait()
-        self.fresh = {}
-        self.known = [{} for _ in range(SHARDS)]
-        version = _code_version()
-        for shard, file in enumerate(_files(path)):
-            stored = statefile.load(file)
-            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version \
-                    and isinstance(stored[1], dict):
-                self.known[shard] = stored[1]
+        self.known, self.fresh, self.appended = {}, {}, 0
+        stored = _stored(path, _code_version())
+        if stored is not None:
+            self.known, self.appended = stored
 
-    def save(self, path: Path, digests: Iterable[bytes], meanwhile: bool = False) -> None:
-        """Write the files that got values computed afresh, with the values of the files
-        whose digests are among `digests` (those of the records that exist now): a file
-        written holds no values of records gone. `meanwhile`: written by another process
-        while this one goes on, until `wait`."""
+    def save(self, path: Path, records: Callable[[], Iterable[Record]],
+             meanwhile: bool = False) -> None:
+        """Keep the values of the files of the `records` that exist now, if anything was
+        computed afresh (else they are not even listed: a fifth of a second at 100,000
+        decisions). `meanwhile`: written by another process while this one goes on (pickling
+        them took 1.5 s on one core at 100,000 decisions), until `wait`."""
         if not self.fresh:
             return
-        current = set(digests)
-        fresh: dict[int, list[tuple[Key, Any]]] = {}
-        for key, value in self.fresh.items():
-            fresh.setdefault(_shard(key[2]), []).append((key, value))
-        files = _files(path)
-        version = _code_version()
-        written = []
-        for shard, values in sorted(fresh.items()):
-            kept = {key: value for key, value in (*self.known[shard].items(), *values)
-                    if key[2] in current}
-            self.known[shard] = kept
-            written.append(partial(statefile.dump, files[shard], (version, kept)))
         self.wait()
-        path.unlink(missing_ok=True)  # one file, as older code kept them
-        write = partial(_write_all, written)
+        if self.known and path.is_file() \
+                and (self.appended + len(self.fresh)) * REWRITE_FROM < len(self.known):
+            _append(path, self.fresh)
+            self.known.update(self.fresh)
+            self.appended += len(self.fresh)
+            self.fresh = {}
+            return
+        current = {(record.origin.path, record.file_digest or b"") for record in records()}
+        kept = {key: value for key, value in (*self.known.items(), *self.fresh.items())
+                if (key[1], key[2]) in current}
+        write = partial(statefile.dump, path, (_code_version(), kept))
         if meanwhile:
             self.writing = Background(write)
         else:
             write()
-        self.fresh = {}
+        self.known, self.fresh, self.appended = kept, {}, 0
 
     def wait(self) -> None:
         """Until the last save is written."""
@@ -130,9 +122,47 @@ class _Memo:
             writing.result()
 
 
-def _write_all(writes: Iterable[Callable[[], None]]) -> None:
-    for write in writes:
-        write()
+@statefile.warmable
+def _stored(path: Path, version: bytes) -> tuple[dict[Key, Any], int] | None:
+    """The values kept at `path` by code of `version`, and how many of them were appended;
+    None when there are none. A part appended only in part (a build killed meanwhile) is
+    left out, and the next save writes the file whole."""
+    collecting = gc.isenabled()
+    gc.disable()  # hundreds of thousands of objects, all kept (see statefile.py)
+    try:
+        with path.open("rb") as handle:
+            first = pickle.load(handle)
+            if not (isinstance(first, tuple) and len(first) == 2 and first[0] == version
+                    and isinstance(first[1], dict)):
+                return None
+            known: dict[Key, Any] = first[1]
+            appended = 0
+            while True:
+                try:
+                    more = pickle.load(handle)
+                except EOFError:
+                    return known, appended
+                except (pickle.UnpicklingError, AttributeError, ValueError, TypeError,
+                        ImportError, IndexError):
+                    return known, len(known)  # written whole by the next save
+                known.update(more)
+                appended += len(more)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError,
+            ImportError, IndexError):
+        return None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _append(path: Path, values: dict[Key, Any]) -> None:
+    """Append `values` to the file in one write, so that a part is appended whole while
+    another process appends its own."""
+    handle = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        os.write(handle, pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL))
+    finally:
+        os.close(handle)
 
 
 MEMO = _Memo()

@@ -4,6 +4,7 @@ reports the same problems as a first."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -33,10 +34,6 @@ def _calls(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[o
     return calls
 
 
-def _memo_files(project: Path) -> list[Path]:
-    return sorted((project / MEMO_FILE).parent.glob("derived-*.pickle"))
-
-
 def _codes(project: Path) -> list[str]:
     _, report = pipeline.check(pipeline.Project(project), AS_OF)
     return [f"{p.code} {p.file}:{p.line} {p.message}" for p in report]
@@ -48,7 +45,7 @@ def test_unchanged_files_are_not_scanned_or_hashed_again(good: Path,
     hashed = _calls(monkeypatch, ledger, "canonical")
     codes = _calls(monkeypatch, uscc, "is_valid")
     first = _codes(good)
-    assert scanned and _memo_files(good)
+    assert scanned and (good / MEMO_FILE).is_file()
     parties = {d.party.uscc for d in load(good / "content")[0].decisions.values()} - {None}
     assert parties and parties <= set(codes)
     scanned.clear()
@@ -66,8 +63,7 @@ def test_unchanged_files_are_not_scanned_or_hashed_again(good: Path,
 
 def test_a_damaged_memo_is_ignored(good: Path) -> None:
     first = _codes(good)
-    for file in _memo_files(good):
-        file.write_bytes(b"not a pickle")
+    (good / MEMO_FILE).write_bytes(b"not a pickle")
     assert _codes(good) == first
 
 
@@ -84,22 +80,31 @@ def test_a_build_saves_what_its_checks_computed(good: Path, tmp_path: Path,
     # written by another process while the build renders, and waited for before it ends
     project = init_repo(good, "2025-06-12", site=True)
     pipeline.build(pipeline.Project(project), DEMO_AS_OF, site_dir=tmp_path / "site")
-    assert _memo_files(project)
+    assert (project / MEMO_FILE).is_file()
     hashed = _calls(monkeypatch, ledger, "canonical")
     scanned = _calls(monkeypatch, privacy, "_problems")
     _codes(project)
     assert hashed == [] and scanned == []
 
 
-def test_a_change_rewrites_only_the_memo_file_of_the_changed_record(good: Path) -> None:
+def test_what_a_check_computes_afresh_is_appended(good: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     # one new decision is not worth pickling every record's values again
-    from generator.statefile import signature
+    from generator import memo
 
-    _codes(good)
-    before = {file.name: signature(file) for file in _memo_files(good)}
-    assert len(before) > 1
-    edit(good, D1, "facts: 经查，", "facts: 经再查，")
-    _codes(good)
-    after = {file.name: signature(file) for file in _memo_files(good)}
-    assert set(after) >= set(before)
-    assert len([name for name in after if after[name] != before.get(name)]) == 1
+    monkeypatch.setattr(memo, "REWRITE_FROM", 2)
+    first = _codes(good)
+    size = (good / MEMO_FILE).stat().st_size
+    edit(good, D1, "facts: 经查，", "facts: 经查，联系人身份证号110101199003074514，")
+    changed = _codes(good)
+    assert size < (good / MEMO_FILE).stat().st_size
+    assert (good / MEMO_FILE).read_bytes().startswith((good / MEMO_FILE).read_bytes()[:size])
+    scanned = _calls(monkeypatch, privacy, "_problems")
+    assert _codes(good) == changed != first
+    assert scanned == []  # the values appended are read back
+    sizes = []
+    for n in range(8):  # until what was appended makes half of the file: written whole
+        edit(good, D1, "facts: 经" if n == 0 else f"facts: {n - 1}经", f"facts: {n}经")
+        assert _codes(good) == changed
+        sizes.append((good / MEMO_FILE).stat().st_size)
+    assert any(later < earlier for earlier, later in pairwise(sizes))
