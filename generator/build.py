@@ -10,22 +10,17 @@ import datetime as dt
 import gc
 import os
 import shutil
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from generator import deploy, gate, stages, timeliness
+from generator import deploy, gate, stages, verdicts
 from generator.ledger import LEDGER_FILE, Ledger, LedgerError, Publication
 from generator.loader import load
-from generator.memo import MEMO, MEMO_FILE, Key
-from generator.parallel import run_all
+from generator.memo import MEMO, MEMO_FILE
 from generator.parsecache import CACHE_FILE
 from generator.portal import Portal
 from generator.problems import ContentError, Problem, Report
-from generator.rules import RULES, integrity, privacy
-from generator.rules import check as check_rules
 from generator.stages import stage
 
 if TYPE_CHECKING:
@@ -94,44 +89,20 @@ def _checked(project: Project, as_of: dt.date, meanwhile: bool = False,
 def _checked_portal(project: Project, as_of: dt.date, portal: Portal, report: Report,
                     meanwhile: bool) -> tuple[Portal, Report, Ledger | None]:
     try:
-        ledger = Ledger.read(project.root)
+        ledger: Ledger | None = Ledger.read(project.root)
     except LedgerError as exc:
-        report.extend(check_rules(portal, as_of))
+        ledger = None
         report.add(Problem(file=LEDGER_FILE, line=1, severity="error", code="R11-ledger",
                            record="", field="", message=str(exc),
                            hint="the ledger is written by `gongshi publish` only"))
-        return portal, report, None
-    # The rules, the gate and the timeliness checks are independent: on both cores for a
-    # large portal, their problems in the same order either way.
-    checks = [partial(_listed, rule, portal, as_of) for _, rule in RULES]
-    checks += [partial(_listed, gate.check, portal, ledger),
-               partial(_listed, timeliness.check, portal, ledger, as_of)]
-    costs = [_COSTS.get(check.args[0], 1.0) for check in checks]
-    parallel = len(portal.decisions) >= PARALLEL_FROM
     with stage("check"):
-        for problems, computed in (run_all(checks, costs) if parallel
-                                   else [check() for check in checks]):
-            report.extend(problems)
-            MEMO.add(computed)
-        MEMO.save(project.root / MEMO_FILE, {(record.origin.path, record.file_digest or b"")
-                                             for record in portal.records()}, meanwhile)
+        report.extend(verdicts.check(portal, ledger, as_of, project.root, PARALLEL_FROM))
+        MEMO.save(project.root / MEMO_FILE, portal.records, meanwhile)
     return portal, report, ledger
 
 
 PARALLEL_FROM = 2000
-"""Decisions from which checking in two processes pays for starting them."""
-
-_COSTS: dict[Callable[..., Iterable[Problem]], float] = {
-    gate.check: 11, privacy.check: 8, integrity.check: 6, timeliness.check: 2}
-"""Seconds of CPU each check took at 100,000 decisions on a first build (the others less
-than one): the longest start first, else one core checked alone for 4 s at the end."""
-
-
-def _listed(check: Callable[..., Iterable[Problem]],
-            *args: object) -> tuple[list[Problem], dict[Key, Any]]:
-    """The check's problems, and what it computed that is kept between builds (in a worker,
-    it would be lost with the worker)."""
-    return list(check(*args)), MEMO.taken()
+"""Decisions to judge from which judging them in two processes pays for starting them."""
 
 
 def publish(project: Project, day: dt.date) -> tuple[list[Publication], Report]:

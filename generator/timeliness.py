@@ -148,34 +148,70 @@ def took_effect(correction: Correction, recorded: dict[str, Publication]) -> dt.
     return review.date if review is not None and review.outcome == "批准" else None
 
 
-def check(portal: Portal, ledger: Ledger, as_of: dt.date) -> Iterator[Problem]:
+Due = tuple[dt.date, int, tuple[int, ...]]
+"""When a decision is to be published: its deadline, the working days allowed, and the years
+of its date and deadline that the calendar package has no holidays for. All that the checks
+need of a decision without former ids, besides the ledger: kept between builds
+(generator/verdicts.py), as a plain tuple, which unpickles several times faster than a
+named one."""
+
+
+def due(decision: Decision) -> Due:
+    days = limit(decision)
+    end = deadline(decision.decision_date, days)
+    return end, days, tuple(year for year in {decision.decision_date.year, end.year}
+                            if not covered(year))
+
+
+def _decision(portal: Portal, ref: str) -> Decision:
+    return portal.decisions[ref.partition("/")[2]]
+
+
+def check(portal: Portal, ledger: Ledger, as_of: dt.date,
+          dues: Mapping[str, Due | None] | None = None) -> Iterator[Problem]:
     """Warnings for late publications, overdue ones and late withdrawals. Projects without a
-    ledger have no publication dates, so nothing to check."""
+    ledger have no publication dates, so nothing to check. `dues`: every decision by ref,
+    with when it is due where that is known already and the decision has no former ids
+    (kept between builds, generator/verdicts.py): those decisions are then read only when a
+    warning names them."""
     if not ledger.entries:
         return
+    histories = ledger.histories()
+    if dues is None:
+        dues = dict.fromkeys(decision.ref for decision in portal.decisions.values())
     uncovered: set[int] = set()
-    for item in publications(portal, ledger):
-        decision = item.decision
-        for year in {decision.decision_date.year, item.deadline.year}:
-            if year not in uncovered and not covered(year):
+    for ref in sorted(dues):  # in id order: the refs differ only after `decisions/`
+        known = dues[ref]
+        found = histories.get(ref) if known is not None else None
+        if known is not None and (found is None or len(found) < 2):
+            item, published = known, found[0].published if found else None
+        else:  # `versions_of` knows a decision published under several ids or versions
+            decision = _decision(portal, ref)
+            versions = versions_of(histories, decision)
+            item, published = known or due(decision), versions[0].published if versions else None
+        end, days, uncovered_years = item
+        for year in uncovered_years:
+            if year not in uncovered:
                 uncovered.add(year)
-                yield warning(decision, ("decision_date",), "R7-calendar",
+                yield warning(_decision(portal, ref), ("decision_date",), "R7-calendar",
                               f"the installed chinese-calendar has no official holidays for "
                               f"{year}; working days of {year} are counted Monday to Friday",
                               "update chinese-calendar (pyproject.toml) once the State Council "
                               "has announced the year's holidays")
-        if item.late:
+        if published is not None and published > end:
+            decision = _decision(portal, ref)
+            used = working_days_between(decision.decision_date, published)
             yield warning(decision, ("decision_date",), "R7-late",
-                          f"published on {item.published}, {item.used} working days after the "
+                          f"published on {published}, {used} working days after the "
                           f"decision of {decision.decision_date}; a {decision.type} decision is "
-                          f"published within {item.limit} working days (by {item.deadline})",
+                          f"published within {days} working days (by {end})",
                           "publish decisions sooner; this one is listed on the public "
                           "timeliness page (公示及时性)")
-        elif item.published is None and as_of > item.deadline:
+        elif published is None and as_of > end:
+            decision = _decision(portal, ref)
             yield warning(decision, ("decision_date",), "R7-overdue",
-                          f"not yet recorded as published; the {item.limit} working days "
-                          f"after the decision of {decision.decision_date} ended on "
-                          f"{item.deadline}",
+                          f"not yet recorded as published; the {days} working days "
+                          f"after the decision of {decision.decision_date} ended on {end}",
                           "run `gongshi publish` and commit ledger.jsonl with the decision")
     recorded = ledger.by_correction()
     for withdrawal in sorted(portal.corrections.values(), key=lambda c: c.id):

@@ -4,6 +4,7 @@ reports the same problems as a first."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,26 @@ def test_a_build_saves_what_its_checks_computed(good: Path, tmp_path: Path,
     scanned = _calls(monkeypatch, privacy, "_problems")
     _codes(project)
     assert hashed == [] and scanned == []
+
+
+def test_what_a_check_computes_afresh_is_appended(good: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # one new decision is not worth pickling every record's values again
+    from generator import memo
+
+    monkeypatch.setattr(memo, "REWRITE_FROM", 2)
+    first = _codes(good)
+    size = (good / MEMO_FILE).stat().st_size
+    edit(good, D1, "facts: 经查，", "facts: 经查，联系人身份证号110101199003074514，")
+    changed = _codes(good)
+    assert size < (good / MEMO_FILE).stat().st_size
+    assert (good / MEMO_FILE).read_bytes().startswith((good / MEMO_FILE).read_bytes()[:size])
+    scanned = _calls(monkeypatch, privacy, "_problems")
+    assert _codes(good) == changed != first
+    assert scanned == []  # the values appended are read back
+    sizes = []
+    for n in range(8):  # until what was appended makes half of the file: written whole
+        edit(good, D1, "facts: 经" if n == 0 else f"facts: {n - 1}经", f"facts: {n}经")
+        assert _codes(good) == changed
+        sizes.append((good / MEMO_FILE).stat().st_size)
+    assert any(later < earlier for earlier, later in pairwise(sizes))

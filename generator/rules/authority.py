@@ -3,11 +3,10 @@ acts only inside the entrusted scope; parallel units sharing a power need a stat
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
-from generator.model import Body, Power
+from generator.model import Body, Decision, Power
 from generator.portal import Portal
 from generator.problems import Problem
 from generator.rules._finding import error, warning
@@ -19,7 +18,8 @@ def holds(power: Power, body_id: str) -> bool:
     return power.held_by(body_id)
 
 
-def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
+def world(portal: Portal) -> Iterator[Problem]:
+    """The bodies' entrustments and the power list."""
     for entrusted in portal.bodies.values():
         yield from _entrustment(entrusted, portal)
     for listed in portal.powers.values():
@@ -33,28 +33,30 @@ def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
                             "its entrusted scope",
                             f"add `{listed.id}` to its entrustment.powers (with the entrustment "
                             "document), or remove this holder")
-    for decision in portal.decisions.values():
-        power = portal.powers.get(decision.power)
-        body = portal.bodies.get(decision.body)
-        if power is None or body is None:
-            continue  # reported by rule 1
-        if not holds(power, body.id):
-            yield error(decision, ("power",), CODE,
-                        f"`{body.name}` does not hold the power `{power.name}` (法无授权不可为)",
-                        f"add `{body.id}` to the holders of content/powers/{power.id}.yml if the "
-                        "law gives it this power, or correct the body or the power")
-        entrustment = body.entrustment
-        if entrustment is None:
-            continue
-        if power.id not in entrustment.powers:
-            yield error(decision, ("power",), CODE,
-                        f"`{body.name}` acts by entrustment and `{power.name}` is outside the "
-                        "entrusted scope", "only the entrusting body can take this decision")
-        day = decision.decision_date
-        if day < entrustment.valid_from or (entrustment.valid_to and day > entrustment.valid_to):
-            yield error(decision, ("decision_date",), CODE,
-                        f"the entrustment of `{body.id}` was not in force on {day}",
-                        "check the entrustment period in the body's record")
+
+
+def decision(decision: Decision, portal: Portal) -> Iterator[Problem]:
+    power = portal.powers.get(decision.power)
+    body = portal.bodies.get(decision.body)
+    if power is None or body is None:
+        return  # reported by rule 1
+    if not holds(power, body.id):
+        yield error(decision, ("power",), CODE,
+                    f"`{body.name}` does not hold the power `{power.name}` (法无授权不可为)",
+                    f"add `{body.id}` to the holders of content/powers/{power.id}.yml if the "
+                    "law gives it this power, or correct the body or the power")
+    entrustment = body.entrustment
+    if entrustment is None:
+        return
+    if power.id not in entrustment.powers:
+        yield error(decision, ("power",), CODE,
+                    f"`{body.name}` acts by entrustment and `{power.name}` is outside the "
+                    "entrusted scope", "only the entrusting body can take this decision")
+    day = decision.decision_date
+    if day < entrustment.valid_from or (entrustment.valid_to and day > entrustment.valid_to):
+        yield error(decision, ("decision_date",), CODE,
+                    f"the entrustment of `{body.id}` was not in force on {day}",
+                    "check the entrustment period in the body's record")
 
 
 def _entrustment(body: Body, portal: Portal) -> Iterator[Problem]:

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from generator.articles import Citation
-from generator.model import LegalBasis
+from generator.model import Decision, LegalBasis
 from generator.portal import Portal
 from generator.problems import Problem
 from generator.rules._finding import error, warning
@@ -30,17 +30,20 @@ def _replacement(law: LegalBasis, portal: Portal) -> str:
     return "cite an article in force on that date"
 
 
-def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
-    for decision in portal.decisions.values():
-        day = decision.decision_date
-        for field in ("articles_applied", "articles_violated"):
-            for index, ref in enumerate(getattr(decision, field)):
-                law = portal.laws.get(Citation.parse(ref).law)
-                why = not_in_force(law, day) if law else ""
-                if law is not None and why:
-                    yield error(decision, (field, index), CODE,
-                                f"{law.title} {Citation.parse(ref).label} was not in force on "
-                                f"{day}: {why}", _replacement(law, portal))
+def decision(decision: Decision, portal: Portal) -> Iterator[Problem]:
+    day = decision.decision_date
+    for field in ("articles_applied", "articles_violated"):
+        for index, ref in enumerate(getattr(decision, field)):
+            law = portal.laws.get(Citation.parse(ref).law)
+            why = not_in_force(law, day) if law else ""
+            if law is not None and why:
+                yield error(decision, (field, index), CODE,
+                            f"{law.title} {Citation.parse(ref).label} was not in force on "
+                            f"{day}: {why}", _replacement(law, portal))
+
+
+def after(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
+    """The power list, against the as-of date."""
     for power in portal.powers.values():
         for index, ref in enumerate(power.basis):
             law = portal.laws.get(Citation.parse(ref).law)

@@ -3,7 +3,6 @@ and its fine lies inside that level's range."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -33,14 +32,13 @@ def allowed_range(level: BenchmarkLevel, decision: Decision) -> tuple[Decimal, D
     return (fine.min * base, fine.max * base)
 
 
-def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
-    for decision in portal.decisions.values():
-        power = portal.powers.get(decision.power)
-        if power is None or power.benchmark is None:
-            continue
-        benchmark = portal.benchmarks.get(power.benchmark)
-        if benchmark is not None:
-            yield from _within(decision, benchmark)
+def decision(decision: Decision, portal: Portal) -> Iterator[Problem]:
+    power = portal.powers.get(decision.power)
+    if power is None or power.benchmark is None:
+        return
+    benchmark = portal.benchmarks.get(power.benchmark)
+    if benchmark is not None:
+        yield from _within(decision, benchmark)
 
 
 def _within(decision: Decision, benchmark: Benchmark) -> Iterator[Problem]:

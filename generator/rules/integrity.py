@@ -20,9 +20,14 @@ from generator.source import FieldPath
 CODE = "R1-integrity"
 
 
-def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
-    refs = _References(portal)
+def before(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
+    """Former ids, of every record, decisions too."""
     yield from _former_ids(portal)
+
+
+def world(portal: Portal) -> Iterator[Problem]:
+    """The records that decisions cite."""
+    refs = _References(portal)
     for body in portal.bodies.values():
         yield from _body(body, portal, refs)
     for officer in portal.officers.values():
@@ -92,8 +97,15 @@ def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
                 yield error(benchmark, ("levels", index, "fine"), CODE,
                             f"the range {level.fine.min}–{level.fine.max} is upside down",
                             "min must not exceed max")
-    for decision in portal.decisions.values():
-        yield from _decision(decision, portal, refs)
+
+
+def decision(decision: Decision, portal: Portal) -> Iterator[Problem]:
+    yield from _decision(decision, portal, _References(portal))
+
+
+def after(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
+    """Corrections: they name records of any type, decisions too."""
+    refs = _References(portal)
     for correction in portal.corrections.values():
         if portal.lookup(correction.record) is None:
             yield error(correction, ("record",), CODE, f"no record `{correction.record}`",

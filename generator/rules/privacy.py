@@ -4,7 +4,7 @@ is scanned; a natural-person party's full name may appear only where the site ma
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
 from typing import Any
 
@@ -37,9 +37,26 @@ def texts(value: Any, loc: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
             yield from texts(item, (*loc, index))
 
 
-def check(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
-    for record in portal.records():
-        yield from MEMO.get("privacy", record, partial(_problems, record))
+def world(portal: Portal) -> Iterator[Problem]:
+    """The records that decisions cite, which come before them (`Portal.records`)."""
+    for kind_name in ("bodies", "officers", "laws", "powers", "procedures", "benchmarks"):
+        for record in portal.table(kind_name).values():
+            yield from _kept(record)
+
+
+def decision(decision: Decision, portal: Portal) -> Iterable[Problem]:
+    return _kept(decision)
+
+
+def after(portal: Portal, as_of: dt.date) -> Iterator[Problem]:
+    """The records that come after decisions (`Portal.records`)."""
+    for kind_name in ("corrections", "appeals", "pages"):
+        for record in portal.table(kind_name).values():
+            yield from _kept(record)
+
+
+def _kept(record: Record) -> list[Problem]:
+    return MEMO.get("privacy", record, partial(_problems, record))
 
 
 def _problems(record: Record) -> list[Problem]:
