@@ -73,11 +73,13 @@ def test_a_warm_rebuild_reads_only_the_added_file_and_equals_a_clean_build(
 def test_a_warm_build_reads_no_state_file_its_parent_holds(
         repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The child and its workers take the checks' memo, the manifest, open data's and the
-    search index's caches from the parent, which read them after the last build."""
+    search index's caches, and the parsed ledger, from the parent, which read them after the
+    last build."""
     builds = WarmBuilds(Project(repo))
     assert _build(builds)
     held = {Path(path).name for _, path, _ in statefile.HELD.values}
-    assert {"derived.pickle", "site-manifest.pickle", "browser-files.pickle"} <= held
+    assert {"derived.pickle", "site-manifest.pickle", "browser-files.pickle",
+            "ledger.jsonl"} <= held
     assert {name for name in held if name.startswith("opendata-")}
     log = tmp_path / "read-from-disk.log"
     for name, reader in list(statefile.HELD.readers.items()):
