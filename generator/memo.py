@@ -19,13 +19,12 @@ the values: after an update of Gongshi it starts empty.
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from generator import statefile
 from generator.model import Record
@@ -127,32 +126,28 @@ def _stored(path: Path, version: bytes) -> tuple[dict[Key, Any], int] | None:
     """The values kept at `path` by code of `version`, and how many of them were appended;
     None when there are none. A part appended only in part (a build killed meanwhile) is
     left out, and the next save writes the file whole."""
-    collecting = gc.isenabled()
-    gc.disable()  # hundreds of thousands of objects, all kept (see statefile.py)
-    try:
-        with path.open("rb") as handle:
-            first = pickle.load(handle)
-            if not (isinstance(first, tuple) and len(first) == 2 and first[0] == version
-                    and isinstance(first[1], dict)):
-                return None
-            known: dict[Key, Any] = first[1]
-            appended = 0
-            while True:
-                try:
-                    more = pickle.load(handle)
-                except EOFError:
-                    return known, appended
-                except (pickle.UnpicklingError, AttributeError, ValueError, TypeError,
-                        ImportError, IndexError):
-                    return known, len(known)  # written whole by the next save
-                known.update(more)
-                appended += len(more)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError,
-            ImportError, IndexError):
+    stored: tuple[dict[Key, Any], int] | None = statefile.read_with(
+        path, partial(_parts, version=version))
+    return stored
+
+
+def _parts(handle: BinaryIO, version: bytes) -> tuple[dict[Key, Any], int] | None:
+    first = pickle.load(handle)
+    if not (isinstance(first, tuple) and len(first) == 2 and first[0] == version
+            and isinstance(first[1], dict)):
         return None
-    finally:
-        if collecting:
-            gc.enable()
+    known: dict[Key, Any] = first[1]
+    appended = 0
+    while True:
+        try:
+            more = pickle.load(handle)
+        except EOFError:
+            return known, appended
+        except (pickle.UnpicklingError, AttributeError, ValueError, TypeError,
+                ImportError, IndexError):
+            return known, len(known)  # written whole by the next save
+        known.update(more)
+        appended += len(more)
 
 
 def _append(path: Path, values: dict[Key, Any]) -> None:

@@ -120,7 +120,7 @@ def warmable(read: Callable[..., R]) -> Callable[..., R]:
 @warmable
 def load(path: Path) -> Any:
     """What `dump` wrote at `path`, or None when there is nothing readable there."""
-    return _reading(path, pickle.load)
+    return read_with(path, pickle.load)
 
 
 @warmable
@@ -131,10 +131,12 @@ def load_versioned(path: Path, version: bytes) -> Any:
     def read(handle: BinaryIO) -> Any:
         return pickle.load(handle) if pickle.load(handle) == version else None  # version first
 
-    return _reading(path, read)
+    return read_with(path, read)
 
 
-def _reading(path: Path, read: Callable[[BinaryIO], Any]) -> Any:
+def read_with(path: Path, read: Callable[[BinaryIO], Any]) -> Any:
+    """`read` of the open file at `path` (pickles of hundreds of thousands of objects, all
+    kept: out of the collector's sight meanwhile), or None when it cannot be read."""
     collecting = gc.isenabled()
     gc.disable()
     try:

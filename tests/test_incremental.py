@@ -194,17 +194,10 @@ def test_a_rebuild_keeps_the_decision_inputs_a_clean_build_makes(
         assert kept[kind] == fresh[kind]
 
 
-def test_feeds_take_the_last_build_s_entries_while_they_tell_the_newest(
-        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Feeds of one entry each (`feed_entries: 1`), so that every feed with more decisions
-    keeps fewer than it has. A new latest decision joins the kept entries; withdrawing it
-    takes away a feed's only kept entry, and then the feeds are made from every decision
-    again. Either way, the feeds are a clean build's."""
+def _feeds_made_afresh(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Noted from now on: each time the feeds are made from every decision (its limit)."""
     from generator.render import feeds
 
-    edit(repo, "site_config/portal.yml", "feed_entries: 50", "feed_entries: 1")
-    commit(repo, "one entry per feed")
-    build(Project(repo), DEMO_AS_OF)
     made: list[int] = []
     real = feeds.Feeds._every_decision
 
@@ -213,6 +206,19 @@ def test_feeds_take_the_last_build_s_entries_while_they_tell_the_newest(
         return real(self, limit)
 
     monkeypatch.setattr(feeds.Feeds, "_every_decision", counting)
+    return made
+
+
+def test_feeds_take_the_last_build_s_entries_while_they_tell_the_newest(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Feeds of one entry each (`feed_entries: 1`), so that every feed with more decisions
+    keeps fewer than it has. A new latest decision joins the kept entries; withdrawing it
+    takes away a feed's only kept entry, and then the feeds are made from every decision
+    again. Either way, the feeds are a clean build's."""
+    edit(repo, "site_config/portal.yml", "feed_entries: 50", "feed_entries: 1")
+    commit(repo, "one entry per feed")
+    build(Project(repo), DEMO_AS_OF)
+    made = _feeds_made_afresh(monkeypatch)
     add_decision(repo)
     build(Project(repo), DEMO_AS_OF)
     assert made == []
@@ -235,22 +241,13 @@ def test_feeds_are_made_again_when_their_newest_entry_leaves(
     """In a project without a ledger an entry is dated by its decision: the newest decision
     redated before another leaves a one-entry feed, and the decision that takes its place
     was not kept. The feeds are then made from every decision again, as a clean build's."""
-    from generator.render import feeds
-
     shutil.copytree(ROOT / "site_config", good / "site_config")
     shutil.copy(ROOT / "mkdocs.yml", good / "mkdocs.yml")
     edit(good, "site_config/portal.yml", "feed_entries: 50", "feed_entries: 1")
     day = dt.date(2026, 6, 30)  # d2 (2025-07-01), the newest, still public
     build(Project(good), day)
     assert "〔2025〕2号" in (good / "site/feeds/decisions/atom.xml").read_text("utf-8")
-    made: list[int] = []
-    real = feeds.Feeds._every_decision
-
-    def counting(self: feeds.Feeds, limit: int) -> object:
-        made.append(limit)
-        return real(self, limit)
-
-    monkeypatch.setattr(feeds.Feeds, "_every_decision", counting)
+    made = _feeds_made_afresh(monkeypatch)
     edit(good, "content/decisions/2025/d2.yml", "decision_date: 2025-07-01",
          "decision_date: 2025-06-08")
     build(Project(good), day)
