@@ -68,9 +68,6 @@ class Changes:
     def known(self) -> bool:
         return self.refs is not None
 
-    def __contains__(self, ref: object) -> bool:
-        return self.refs is None or ref in self.refs
-
     def any_of(self, refs: Collection[str]) -> bool:
         """Whether any of `refs` changed."""
         return self.refs is None or not self.refs.isdisjoint(refs)

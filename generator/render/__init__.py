@@ -100,18 +100,17 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     # The evaluations as well (seconds at 100,000 decisions) while this process makes the
     # statistics, once the publication timings both start from are there to be inherited.
     # The list of pages (the Linker's) holds the evaluations' pages, so it waits for them.
+    if reuse is not None:  # both are made from the last build's, where nothing changed
+        site.memo["timings before"] = (reuse.previous_inputs.get(TIMINGS), reuse.changes)
+        site.memo["statistics before"] = (reuse.previous_inputs.get(STATISTICS), reuse.changes)
     with stage("publication timings"):
-        if reuse is not None:
-            site.memo["timings before"] = (reuse.previous_inputs.get(TIMINGS), reuse.changes)
-            site.timings()
-            reuse.inputs[TIMINGS] = site.memo["timings kept"]
         site.timings()
     evaluated = Background(site.all_evaluations) if site.settings.evaluation else None
     with stage("statistics"):
-        if reuse is not None:
-            site.memo["statistics before"] = (reuse.previous_inputs.get(STATISTICS), reuse.changes)
-            reuse.inputs[STATISTICS] = site.statistics()
         site.statistics()
+    if reuse is not None:
+        reuse.inputs[TIMINGS] = site.memo["timings kept"]
+        reuse.inputs[STATISTICS] = site.statistics()
     templates = Templates(project_root)
     with stage("version histories"):
         history.record_pages(site)
