@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
-from generator.model import Decision, LegalBasis, Record
+from generator.model import BY_FOLDER, Decision, LegalBasis, Record
 from generator.render import history
 from generator.render.docs import DocPage, Made, StaticFile
 from generator.render.facets import TYPE_SLUGS, Filing, slug
@@ -98,8 +98,9 @@ def _ref(entry: _Entry) -> str:
 STATE = "feeds"
 """The name, in the site's manifest, of what the feeds of the published site were made of
 (`_Kept`)."""
-_PAGED = ("bodies", "officers", "laws", "powers", "procedures", "benchmarks", "pages")
-"""The records besides decisions whose corrections have entries (those with a page)."""
+_PAGED = tuple(name for name, model in BY_FOLDER.items() if model.has_page and model is not Decision)
+"""The tables of the records besides decisions whose corrections have entries (those with a
+page of their own)."""
 
 
 @dataclass(frozen=True)
