@@ -60,11 +60,11 @@ def test_a_rebuild_rewrites_only_the_files_that_change(repo: Path, tmp_path: Pat
     assert after == _clean_build(repo, tmp_path)
     changed = {name for name in after if before.get(name) != after[name]}
     assert {"decisions/2025/d9/index.html", "decisions/2025/index.html", "sitemap.xml",
-            "data/decisions.csv"} <= changed
+            "data/decisions-2025.csv"} <= changed
     untouched = set(after) - changed
     assert "decisions/2025/d1/index.html" not in untouched  # d9 is among its related
     assert {"bodies/agent/index.html", "data/decisions/d1.json", "laws/index.html",
-            "assets/stylesheets/gongshi.css"} <= untouched
+            "assets/stylesheets/gongshi.css", "data/officers.json"} <= untouched
     assert {name for name in untouched if stats_after[name] != stats_before[name]} == set()
     assert (site.stat().st_ino == folder) == (share == 1.0)
     assert [p.name for p in repo.iterdir() if p.name.startswith(".site")] == []

@@ -142,24 +142,42 @@ def test_a_withdrawn_or_expired_decision_is_in_no_feed_and_no_export(
     assert not (demo_site / f"data/decisions/{WITHDRAWN}.json").exists()
 
 
+def _year_files(site: Path, stem: str, suffix: str) -> dict[int, Path]:
+    """The open data files of each year (decisions-2025.json …), by year."""
+    return {int(path.stem.rpartition("-")[2]): path
+            for path in (site / "data").glob(f"{stem}-[0-9][0-9][0-9][0-9].{suffix}")}
+
+
 def test_open_data_json_and_csv_hold_every_public_record(demo_site: Path, portal: Portal,
                                                          public: list[Decision]) -> None:
-    data = json.loads((demo_site / "data/decisions.json").read_text(encoding="utf-8"))
-    assert data["count"] == len(public) == len(data["items"])
-    assert sorted(i["record"]["id"] for i in data["items"]) == sorted(d.id for d in public)
-    for item in data["items"]:
+    years = _year_files(demo_site, "decisions", "json")
+    assert sorted(years) == sorted({d.decision_date.year for d in public}) and len(years) > 1
+    items = []
+    for year, path in years.items():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["year"] == year and data["count"] == len(data["items"])
+        assert data["schema"] == "schema/decisions.schema.json"
+        assert {item["record"]["decision_date"][:4] for item in data["items"]} == {str(year)}
+        ids = [item["record"]["id"] for item in data["items"]]
+        assert ids == sorted(ids)
+        items += data["items"]
+    assert sorted(i["record"]["id"] for i in items) == sorted(d.id for d in public)
+    for item in items:
         Decision.model_validate(item["record"])  # the published schema's model
         assert _page_exists(demo_site, item["url"])
         one = json.loads((demo_site / f"data/decisions/{item['record']['id']}.json").read_text(
             encoding="utf-8"))
         assert one == item
-    masked = [i for i in data["items"] if i["record"]["party"]["kind"] == "自然人"]
+    masked = [i for i in items if i["record"]["party"]["kind"] == "自然人"]
     assert masked and all(i["record"]["party"]["name"].endswith("某") for i in masked)
-    raw = (demo_site / "data/decisions.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["网址", "首次公示日期", "版本"] and "决定书文号" in rows[0]
-    assert len(rows) == len(public) + 1
+    rows = []
+    for path in _year_files(demo_site, "decisions", "csv").values():
+        raw = path.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf")
+        table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+        assert table[0][:3] == ["网址", "首次公示日期", "版本"] and "决定书文号" in table[0]
+        rows += table[1:]
+    assert len(rows) == len(public)
     officers = json.loads((demo_site / "data/officers.json").read_text(encoding="utf-8"))
     assert officers["count"] == len(portal.officers)
     schema = json.loads((demo_site / "data/schema/decisions.schema.json").read_text(
@@ -168,15 +186,24 @@ def test_open_data_json_and_csv_hold_every_public_record(demo_site: Path, portal
     page = BeautifulSoup((demo_site / "data/index.html").read_text(encoding="utf-8"),
                          "html.parser")
     hrefs = {a["href"] for a in page.select("article a[href]")}
-    for name in ("decisions.json", "decisions.csv", "schema/decisions.schema.json",
-                 "shuanggongshi-xzcf.csv"):
+    names = ["officers.json", "officers.csv", "schema/decisions.schema.json"]
+    for year in years:
+        names += [f"decisions-{year}.json", f"decisions-{year}.csv",
+                  f"shuanggongshi-xzcf-{year}.json", f"shuanggongshi-xzcf-{year}.csv"]
+    for name in names:
         assert name in hrefs and (demo_site / "data" / name).is_file()
+    assert not (demo_site / "data/decisions.json").exists()
 
 
 def test_shuanggongshi_layout_has_every_public_penalty(demo_site: Path,
                                                        public: list[Decision]) -> None:
-    text = (demo_site / "data/shuanggongshi-xzcf.csv").read_text(encoding="utf-8-sig")
-    rows = list(csv.DictReader(io.StringIO(text)))
+    rows = []
+    for year, path in _year_files(demo_site, "shuanggongshi-xzcf", "csv").items():
+        found = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+        assert {row["处罚决定日期"][:4] for row in found} <= {str(year)}
+        rows += found
+        data = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        assert data["year"] == year and data["count"] == len(found) == len(data["items"])
     penalties = {d.document_number: d for d in public if d.type == "行政处罚"}
     assert {r["行政处罚决定书文号"] for r in rows} == set(penalties)
     for row in rows:
@@ -269,7 +296,7 @@ def test_record_text_is_escaped_in_feeds_and_data(good: Path, tmp_path: Path) ->
     data = json.loads((site / "data/decisions/d1.json").read_text(encoding="utf-8"))
     assert data["record"]["outcome"]["content"] == f"=1+1 {hostile}".replace('\\"', '"')
     rows = list(csv.DictReader(io.StringIO(
-        (site / "data/shuanggongshi-xzcf.csv").read_text(encoding="utf-8-sig"))))
+        (site / "data/shuanggongshi-xzcf-2025.csv").read_text(encoding="utf-8-sig"))))
     assert rows[0]["处罚内容"].startswith("'=1+1 <script>")
     html = (site / "decisions/2025/d1/index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html

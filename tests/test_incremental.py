@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 
 from generator.build import Project, build
 from tests.conftest import DEMO_AS_OF, ROOT
@@ -31,6 +34,12 @@ def _clean_build(project: Path, tmp_path: Path, name: str) -> dict[str, bytes]:
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".gongshi", "site", ".git"))
     build(Project(copy), DEMO_AS_OF, site_dir=copy / "site")
     return _files(copy / "site")
+
+
+def _stats(site: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: a file written again gets new ones."""
+    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 def _holding(files: dict[str, bytes], text: str) -> set[str]:
@@ -65,7 +74,7 @@ def test_one_decision_changed_equals_a_clean_build(repo: Path, tmp_path: Path) -
     assert rebuilt == _clean_build(repo, tmp_path, "clean")
     # Where the change shows: its page, the lists, feeds, search chunks and open data.
     holding = _holding(rebuilt, "经复查核实")
-    assert {"decisions/2025/d1/index.html", "data/decisions.json", "data/decisions.csv",
+    assert {"decisions/2025/d1/index.html", "data/decisions-2025.json", "data/decisions-2025.csv",
             "data/decisions/d1.json"} <= holding
     assert any(name.startswith("search/index/") for name in holding)
     assert any(name.startswith("feeds/decisions/") for name in _holding(rebuilt, "事实表述更正"))
@@ -81,11 +90,60 @@ def test_one_decision_added_equals_a_clean_build(repo: Path, tmp_path: Path) -> 
     assert "decisions/2025/d9/index.html" in holding
     assert {"index.html", "decisions/2025/index.html", "decisions/body/city/index.html",
             "decisions/type/chufa/index.html", "bodies/city/index.html", "officers/wang/index.html",
-            "data/decisions.json", "data/decisions.csv", "data/decisions/d9.json",
+            "data/decisions-2025.json", "data/decisions-2025.csv", "data/decisions/d9.json",
             "feeds/decisions/atom.xml", "feeds/body/city/rss.xml",
             "decisions/2025/d1/index.html"} <= holding  # d1: among its related decisions
     assert any(name.startswith("feeds/decisions/") for name in holding)
     assert any(name.startswith("search/index/") for name in holding)
+
+
+def test_a_decision_of_another_year_leaves_the_open_data_of_its_years(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Open data keeps each year's decisions in files of their own: a new decision of 2024
+    makes that year's files, and leaves 2025's as they were (not even made again)."""
+    from generator.render import opendata
+    log = tmp_path / "encoded.txt"  # written by the worker that makes open data
+    encode, cache = opendata._encoded, opendata._cache
+
+    def note(line: str) -> None:
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+    def encoded(site: object, reuse: object, kept: object, record: Any, cols: object) -> Any:
+        note(record.ref)
+        return encode(site, reuse, kept, record, cols)  # type: ignore[arg-type]
+
+    def opened(site: object, reuse: object, group: str) -> Any:
+        note(f"opendata-{group}")
+        return cache(site, reuse, group)  # type: ignore[arg-type]
+    site = repo / "site"
+    text = (repo / "content/decisions/2025/d1.yml").read_text(encoding="utf-8")
+    (repo / "content/decisions/2024").mkdir()
+    (repo / "content/decisions/2024/d8.yml").write_text(
+        text.replace("id: d1", "id: d8").replace("〔2025〕1号", "〔2024〕8号")
+        .replace("启航建筑劳务", "远航物流").replace("2025-06-", "2024-06-"), encoding="utf-8")
+    code, _, err = run("publish", "--project", str(repo), "--date", "2025-06-23")
+    assert code == 0, err
+    commit(repo, "add d8")
+    before = _stats(site)
+    monkeypatch.setattr(opendata, "_encoded", encoded)
+    monkeypatch.setattr(opendata, "_cache", opened)
+    build(Project(repo), DEMO_AS_OF)
+    monkeypatch.undo()
+    # Neither 2025's items nor any other type's were read, nor made.
+    assert log.read_text(encoding="utf-8").split() == ["opendata-decisions-2024", "decisions/d8"]
+    after = _files(site)
+    assert after == _clean_build(repo, tmp_path, "clean")
+    stats = _stats(site)
+    kept = ["data/decisions-2025.json", "data/decisions-2025.csv",
+            "data/shuanggongshi-xzcf-2025.json", "data/shuanggongshi-xzcf-2025.csv",
+            "data/decisions/d1.json"]
+    assert [stats[name] for name in kept] == [before[name] for name in kept]
+    assert "data/decisions-2024.json" not in before
+    items = json.loads(after["data/decisions-2024.json"])["items"]
+    assert [item["record"]["id"] for item in items] == ["d8"]
+    data = BeautifulSoup(after["data/index.html"], "html.parser").get_text()
+    assert "执法决定（2024年）" in data and "执法决定（2025年）" in data
 
 
 def _corrected(repo: Path, ref: str, path: str, old: str, new: str,

@@ -187,7 +187,7 @@ def test_publish_correct_withdraw_expire(repo: Path) -> None:
         "decisions", "corrections", "body", "region", "type"}
     assert not (repo / "site/data/decisions/d1.json").exists()
     assert "d1" not in {i["record"]["id"] for i in json.loads(
-        (repo / "site/data/decisions.json").read_text(encoding="utf-8"))["items"]}
+        (repo / "site/data/decisions-2025.json").read_text(encoding="utf-8"))["items"]}
     home = page(repo, ".")
     assert "东人社监罚〔2025〕1号" not in home.find(id="latest").find_next("table").get_text()
     assert "东人社监罚〔2025〕1号" in home.find(id="corrections").find_next("table").get_text()

@@ -377,9 +377,10 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]],
                                           else histories.get(ref, ()))]
         for record in (*appeals.get(decision.id, ()), *corrections.get(ref, ())):
             own.append(record.ref + (digests.get(record.ref) or b"missing").hex())
+        publicity = site.publicity(decision)
+        own.append(publicity.value)
         item = blake2b("\x1f".join(own).encode(), digest_size=16).digest()
         items[ref] = (digest, item)
-        publicity = site.publicity(decision)
         page = blake2b(item, digest_size=16)
         kind = (decision.body, decision.type)
         if kind not in feeds_of:
@@ -396,6 +397,18 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]],
     reuse.shared = shared.digest()
     touched = _touched(site, reuse.changed(SHOWN, shown), related)
     reuse.compare(INPUTS, inputs, related, touched, changed)
+    others_before = reuse.previous_inputs.get(OTHERS)
+    site.memo[_RECORDS_TOUCHED] = None if reuse.changes.refs is None \
+        or not isinstance(others_before, dict) else frozenset(reuse.changes.refs).union(
+            whose for ref in reuse.changes.refs
+            for whose in (others.get(ref), others_before.get(ref)) if whose is not None)
+    if changed is None or not isinstance(items_before, dict):
+        site.memo[_ITEMS_REMADE] = None
+    else:
+        # A decision without a record digest (made in a test) is never as published.
+        site.memo[_ITEMS_REMADE] = frozenset(
+            ref for ref in changed if items.get(ref) != items_before.get(ref)).union(
+            touched, (ref for ref, (digest, _) in items.items() if not digest))
 
 
 ITEMS = "decision items"
@@ -481,9 +494,29 @@ def _touched(site: Site, changed: set[str], related: Mapping[str, list[str]]) ->
                    if other in public)}
 
 
+_ITEMS_REMADE = "decision items made again"
+_RECORDS_TOUCHED = "records touched"
+
+
+def records_touched(site: Site, reuse: Reuse | None) -> frozenset[str] | None:
+    """The records (by ref) that changed since the published site was built, and those
+    whose versions may have: the records of changed appeals and corrections, before and
+    after (`plan`). None when not known."""
+    found: frozenset[str] | None = site.memo.get(_RECORDS_TOUCHED)
+    return found if reuse is not None and reuse.remade(INPUTS) is not None else None
+
+
+def items_remade(site: Site, reuse: Reuse | None) -> frozenset[str] | None:
+    """The decisions (by ref) whose item in open data (their record, versions, appeals,
+    corrections and publicity, their body and power) may not be the published one's, when
+    known (`plan`): every other decision's item is as published."""
+    found: frozenset[str] | None = site.memo.get(_ITEMS_REMADE)
+    return found if reuse is not None and reuse.remade(INPUTS) is not None else None
+
+
 def item_inputs(site: Site, ref: str) -> tuple[bytes, bytes] | None:
-    """Two digests of what the decision's page shows of it besides its 相关决定 and
-    publicity: its record's, and its versions', appeals' and corrections' (`plan`, for
+    """Two digests of what the decision's page shows of it besides its 相关决定 and feeds:
+    its record's, and its versions', appeals', corrections' and publicity's (`plan`, for
     open data's items), when known."""
     found: tuple[bytes, bytes] | None = site.memo.get("decision items", {}).get(ref)
     return found if found is not None and found[0] else None

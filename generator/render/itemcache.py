@@ -2,10 +2,12 @@
 
 Encoding 100,000 records as JSON and as CSV cells took 16 s of CPU on every build, though a
 record's item depends only on what its key holds (generator/render/opendata.py). The cache
-(.gongshi/opendata-N.pickle) keeps each item's encodings under its key; a build keeps only the
-items it used, so it does not grow with records that are gone. An item is kept as the list
-files hold it (indented one level more than its own file, and as a CSV line), so that a
-build with one new record joins 100,000 kept items and does no more with each of them.
+(.gongshi/opendata-<type>.pickle, and opendata-decisions-<year>.pickle for each year's
+decisions) keeps each item's encodings under its key; a build keeps only the items it used,
+so it does not grow with records that are gone, and reads and writes only the files of the
+types and years it makes again. An item is kept as the list files hold it (indented one
+level more than its own file, and as a CSV line), so that a build with one new record joins
+its year's kept items and does no more with each of them.
 """
 
 from __future__ import annotations
@@ -16,10 +18,7 @@ from pathlib import Path
 from generator import statefile
 
 CACHE_FILE = Path(".gongshi") / "opendata.pickle"
-
-
-SHARDS = 16
-"""Files the items are kept in: a build writes again only those with a new or gone item."""
+"""Named after it: opendata-<type>.pickle."""
 
 
 @dataclass(frozen=True)
@@ -42,5 +41,4 @@ class Penalty:
 
 
 ItemCache = statefile.Kept[Encoded]
-"""Encoded items by key (generator/render/opendata.py: the key holds the code's digest), in
-`SHARDS` files."""
+"""Encoded items by key (generator/render/opendata.py: the key holds the code's digest)."""

@@ -7,9 +7,10 @@ withdrawn, not past 公示截止期), a natural person masked (张某), approved
 
     data/<type>.json        {"type", "label", "count", "schema", "items": [...]}
     data/<type>.csv         UTF-8 with BOM, one row per record, Chinese headers
+    data/decisions-<year>.json / .csv     the decisions made in a year (the same, with "year")
     data/<type>/<id>.json   one record at a stable URL
     data/schema/<type>.schema.json
-    data/shuanggongshi-xzcf.json / .csv   行政处罚 in the 双公示 field layout
+    data/shuanggongshi-xzcf-<year>.json / .csv   a year's 行政处罚 in the 双公示 field layout
 
 Each item is {"url", "published", "version", "record"}: `record` validates against the
 schema. CSV cells that a spreadsheet would read as a formula (= + - @) are prefixed with '.
@@ -20,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, get_args
@@ -30,13 +31,12 @@ from pydantic import BaseModel
 from generator.model import BY_FOLDER, Appeal, Correction, Decision, Record
 from generator.portal import Portal
 from generator.reference import SCHEMA_URL
-from generator.render import history
+from generator.render import decisions, history
 from generator.render.citations import article_label
-from generator.render.decisions import item_inputs
 from generator.render.docs import DocPage, Made, StaticFile
-from generator.render.itemcache import CACHE_FILE, SHARDS, Encoded, ItemCache, Penalty
+from generator.render.itemcache import CACHE_FILE, Encoded, ItemCache, Penalty
 from generator.render.jsontext import listed, pretty_json, pretty_json_listed, unlisted
-from generator.render.reuse import Reuse, record_digest
+from generator.render.reuse import Reuse, Reused, record_digest
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
 from generator.render.text import party_name, party_representative, scrub_party
@@ -97,8 +97,7 @@ def public_records(site: Site, folder: str) -> list[Record]:
     if folder == "appeals":
         public = {d.id for d in site.decisions}
         return [a for a in sorted(portal.appeals.values(), key=lambda a: a.id) if a.decision in public]
-    records = [r for r in portal.records() if r.kind_name == folder]
-    return sorted(records, key=lambda r: r.id)
+    return sorted(portal.table(folder).values(), key=lambda r: r.id)
 
 
 def _correction_public(site: Site, correction: Correction) -> bool:
@@ -309,7 +308,7 @@ def _encoded(site: Site, reuse: Reuse | None, cache: ItemCache, record: Record,
     decision's 双公示 row names its body and power), and its versions."""
     key = None
     if reuse is not None and isinstance(record, Decision) \
-            and (planned := item_inputs(site, record.ref)) is not None:
+            and (planned := decisions.item_inputs(site, record.ref)) is not None:
         # What the decision's page shows of it holds most of what its item shows (its
         # record, versions and corrections): two digests already made, with its body's and
         # power's, not a key of its own (100,000 of them took 2.4 s of CPU).
@@ -352,10 +351,133 @@ def _encoded(site: Site, reuse: Reuse | None, cache: ItemCache, record: Record,
     return key, encoded
 
 
+YEARS = "open data years"
+"""The name, in the site's manifest, of how many public decisions each year's files held."""
+OLD_SHARDS = 16
+"""Files the items were kept in by older code (opendata-0.pickle …), removed when met."""
+
+
+def _cache(site: Site, reuse: Reuse | None, group: str) -> ItemCache:
+    """The kept items of one type, or of one year's decisions. Under the build's base
+    digest: after a change of code or configuration, items kept are not read, since no key
+    of theirs can match."""
+    path = site.portal.root.parent / CACHE_FILE.with_name(f"opendata-{group}.pickle") \
+        if reuse is not None else None
+    return ItemCache(path, reuse.base if reuse is not None else None)
+
+
+def _changed_types(site: Site, reuse: Reuse | None) -> set[str] | None:
+    """The types whose files may not be the published ones (besides the decisions, which go
+    by year), when known: those of a changed record, of a record whose correction changed,
+    and the appeals and corrections of a decision whose item was made again."""
+    touched = decisions.records_touched(site, reuse)
+    remade = decisions.items_remade(site, reuse)
+    if touched is None or remade is None:
+        return None
+    types = {ref.partition("/")[0] for ref in touched}
+    appeals = site.portal.appeals_by_decision()
+    corrections = site.corrections_by_record
+    for ref in remade:
+        if ref.removeprefix("decisions/") in appeals:
+            types.add("appeals")
+        if ref in corrections:
+            types.add("corrections")
+    return types
+
+
+def _as_published(reuse: Reuse | None, srcs: Iterable[str]) -> list[Reused] | None:
+    """The files at `srcs` as published, when all of them are."""
+    if reuse is None:
+        return None
+    found = []
+    for src in srcs:
+        published = reuse.file_as_published(src)
+        if published is None:
+            return None
+        found.append(published)
+    return found
+
+
+def _type_files(site: Site, reuse: Reuse | None, folder: str, records: list[Record],
+                cols: list[Column], changed: set[str] | None) -> Iterator[Made]:
+    """A type's list files and its records' own files."""
+    srcs = [f"data/{folder}.json", f"data/{folder}.csv",
+            *(f"data/{folder}/{record.id}.json" for record in records)]
+    if changed is not None and folder not in changed \
+            and (kept := _as_published(reuse, srcs)) is not None:
+        yield from kept
+        return
+    model = BY_FOLDER[folder]
+    cache = _cache(site, reuse, folder)
+    encoded = [_encoded(site, reuse, cache, record, cols) for record in records]
+    yield StaticFile(srcs[0], pretty_json_listed({
+        "type": folder, "label": model.label, "count": len(records),
+        "schema": f"schema/{folder}.schema.json"}, "items", [e.listed for _, e in encoded]) + "\n")
+    yield StaticFile(srcs[1], csv_joined([c.header for c in cols], [e.line for _, e in encoded]))
+    yield from _record_files(reuse, srcs[2:], encoded)
+    cache.save()
+
+
+def _record_files(reuse: Reuse | None, srcs: list[str],
+                  encoded: list[tuple[bytes | None, Encoded]]) -> Iterator[Made]:
+    for src, (key, item_text) in zip(srcs, encoded, strict=True):
+        kept = reuse.kept(src, key, page=False) if reuse is not None else None
+        yield kept if kept is not None else StaticFile(src, unlisted(item_text.listed) + "\n",
+                                                       key=key)
+
+
+def year_src(folder: str, year: int, suffix: str) -> str:
+    """A year's list file of decisions (`decisions`) or of 双公示 rows (`XZCF`)."""
+    return f"data/{folder}-{year}.{suffix}"
+
+
+def _year_files(site: Site, reuse: Reuse | None, year: int, records: list[Decision],
+                cols: list[Column], remade: frozenset[str] | None) -> Iterator[Made]:
+    """One year's decisions in the decisions' list files and the 双公示 files, and their own
+    files. A year none of whose decisions was made again (`decisions.plan`), with as many
+    as the published files held, is as published: its files are not made, nor read."""
+    model = BY_FOLDER["decisions"]
+    lists = [year_src("decisions", year, "json"), year_src("decisions", year, "csv"),
+             year_src(XZCF, year, "json"), year_src(XZCF, year, "csv")]
+    own = [f"data/decisions/{record.id}.json" for record in records]
+    same_count = reuse is not None and reuse.found(YEARS, str(year), str(len(records)).encode())
+    if same_count and remade is not None and all(r.ref not in remade for r in records) \
+            and (kept := _as_published(reuse, [*lists, *own])) is not None:
+        yield from kept
+        return
+    cache = _cache(site, reuse, f"decisions-{year}")
+    encoded = []
+    for record, src in zip(records, own, strict=True):
+        # A decision not made again has the item its own file was made with.
+        key = reuse.previous.get(src) if reuse is not None and remade is not None \
+            and record.ref not in remade else None
+        cached = cache.get(key)
+        encoded.append((key, cached) if cached is not None
+                       else _encoded(site, reuse, cache, record, cols))
+    yield StaticFile(lists[0], pretty_json_listed({
+        "type": "decisions", "label": model.label, "year": year, "count": len(records),
+        "schema": "schema/decisions.schema.json"}, "items", [e.listed for _, e in encoded])
+        + "\n")
+    yield StaticFile(lists[1], csv_joined([c.header for c in cols], [e.line for _, e in encoded]))
+    penalties = [e.penalty for _, e in encoded if e.penalty is not None]
+    yield StaticFile(lists[2], pretty_json_listed({
+        "layout": "双公示 行政处罚", "year": year, "count": len(penalties)}, "items",
+        [penalty.listed for penalty in penalties]) + "\n")
+    yield StaticFile(lists[3], csv_joined([name for name, _ in SHUANGGONGSHI_COLUMNS],
+                                          [penalty.line for penalty in penalties]))
+    yield from _record_files(reuse, own, encoded)
+    cache.save()
+
+
 def pages(site: Site, linker: Linker, templates: Templates,
           reuse: Reuse | None = None) -> Iterator[Made]:
     """The data files, each given as soon as it is made, so that the writer writes it and
-    lets it go (at 100,000 decisions they held 2 GB at once as a list), then the data page."""
+    lets it go (at 100,000 decisions they held 2 GB at once as a list), then the data page.
+
+    With `reuse`, the files of a type none of whose records changed, and of a year none of
+    whose decisions did, are left as published without being made: one new decision
+    changes its year's files only (the decisions of every year took 230 MB in one file
+    each, written again for every change)."""
     here = linker.at(INDEX_SRC)
     files: list[FileRow] = []
     tables: list[FieldTable] = []
@@ -363,44 +485,40 @@ def pages(site: Site, linker: Linker, templates: Templates,
     def href(path: str, text: str) -> Link:
         return Link(text, path.removeprefix("data/"))
 
-    # Under the build's base digest: after a change of code or configuration, the 218 MB of
-    # items kept at 100,000 decisions are not read, since no key of theirs can match.
-    cache = ItemCache(site.portal.root.parent / CACHE_FILE if reuse is not None else None,
-                      reuse.base if reuse is not None else None, SHARDS)
-    penalties: list[Penalty] = []
+    if reuse is not None:
+        for shard in range(OLD_SHARDS):
+            (site.portal.root.parent / CACHE_FILE.with_name(f"opendata-{shard}.pickle")) \
+                .unlink(missing_ok=True)
+    changed = _changed_types(site, reuse)
+    remade = decisions.items_remade(site, reuse) if changed is not None else None
+    years: dict[int, list[Decision]] = {}
+    for decision in sorted(site.decisions, key=lambda d: d.id):
+        years.setdefault(decision.decision_date.year, []).append(decision)
+    penalties: list[FileRow] = []
     for folder in TYPES:
         model = BY_FOLDER[folder]
-        records = public_records(site, folder)
         cols = columns(model)
-        encoded = [_encoded(site, reuse, cache, record, cols) for record in records]
-        yield StaticFile(f"data/{folder}.json", pretty_json_listed({
-            "type": folder, "label": model.label, "count": len(records),
-            "schema": f"schema/{folder}.schema.json"}, "items", [e.listed for _, e in encoded])
-            + "\n")
-        yield StaticFile(f"data/{folder}.csv", csv_joined(
-            [c.header for c in cols], [e.line for _, e in encoded]))
         yield StaticFile(f"data/schema/{folder}.schema.json", schema_text(model))
-        for record, (key, item_text) in zip(records, encoded, strict=True):
-            src = f"data/{folder}/{record.id}.json"
-            kept = reuse.kept(src, key, page=False) if reuse is not None else None
-            yield kept if kept is not None else StaticFile(src, unlisted(item_text.listed) + "\n",
-                                                           key=key)
-        if folder == "decisions":
-            penalties = [e.penalty for _, e in encoded if e.penalty is not None]
-        files.append(FileRow(Link(model.label), f"全部公开的{model.label}", len(records), [
-            href(f"data/{folder}.json", "JSON"), href(f"data/{folder}.csv", "CSV"),
-            href(f"data/schema/{folder}.schema.json", "JSON Schema")]))
+        schema = href(f"data/schema/{folder}.schema.json", "JSON Schema")
         tables.append(FieldTable(f"fields-{folder}", f"{model.label}（{folder}.csv）", cols))
-    cache.save()
-    names = [name for name, _ in SHUANGGONGSHI_COLUMNS]
-    # Each row encoded once, with its record's item (and kept with it between builds).
-    yield StaticFile(f"data/{XZCF}.json", pretty_json_listed({
-        "layout": "双公示 行政处罚", "count": len(penalties)}, "items",
-        [penalty.listed for penalty in penalties]) + "\n")
-    yield StaticFile(f"data/{XZCF}.csv", csv_joined(names, [penalty.line for penalty in penalties]))
-    files.append(FileRow(Link("行政处罚（双公示格式）"), "公示中的行政处罚决定，按“双公示”行政处罚数据项排列",
-                         len(penalties), [href(f"data/{XZCF}.json", "JSON"),
-                                     href(f"data/{XZCF}.csv", "CSV")]))
+        if folder != "decisions":
+            records = public_records(site, folder)
+            yield from _type_files(site, reuse, folder, records, cols, changed)
+            files.append(FileRow(Link(model.label), f"全部公开的{model.label}", len(records), [
+                href(f"data/{folder}.json", "JSON"), href(f"data/{folder}.csv", "CSV"), schema]))
+            continue
+        for year in sorted(years, reverse=True):
+            yield from _year_files(site, reuse, year, years[year], cols, remade)
+            files.append(FileRow(Link(f"{model.label}（{year}年）"),
+                                 f"{year}年作出、公开的{model.label}", len(years[year]), [
+                href(year_src(folder, year, "json"), "JSON"),
+                href(year_src(folder, year, "csv"), "CSV"), schema]))
+            penalties.append(FileRow(
+                Link(f"行政处罚（双公示格式，{year}年）"),
+                f"{year}年作出、公示中的行政处罚决定，按“双公示”行政处罚数据项排列",
+                sum(1 for decision in years[year] if decision.type == "行政处罚"),
+                [href(year_src(XZCF, year, "json"), "JSON"), href(year_src(XZCF, year, "csv"), "CSV")]))
+    files += penalties
     figures = site.statistics()
     files.append(FileRow(Link("年度执法数据"), "各年度、各执法主体和全部执法主体的执法数据，每行一项指标；"
                          "每年一个文件的按主体排列", len(figures.years) * (len(figures.bodies) + 1),

@@ -170,6 +170,8 @@ class Reuse:
         if changed:
             differ.update(name for name, near in neighbours.items()
                           if not changed.isdisjoint(near))
+        # A page without a record digest (made in a test) is never as published.
+        differ.update(name for name, entry in inputs.items() if not entry[0])
         self._same[kind] = _AllBut(inputs, frozenset(differ.union(touched)))
 
     def changed(self, kind: str, digests: Mapping[str, bytes]) -> set[str]:
@@ -202,6 +204,18 @@ class Reuse:
         """The pages of `kind` (by name) made from what the published ones were made from,
         Gongshi's code, configuration and theme included (`compare`)."""
         return self._same.get(kind, frozenset()) if self._same_base() else frozenset()
+
+    def remade(self, kind: str) -> frozenset[str] | None:
+        """The pages of `kind` (by name) that may not be as published (`compare`): every other
+        page of the kind is. None when that is not known: all may differ."""
+        same = self._same.get(kind)
+        return same.these if isinstance(same, _AllBut) and self._same_base() else None
+
+    def file_as_published(self, src: str) -> Reused | None:
+        """The file at `src` as the published site has it, under the key it was made with:
+        for a file whose inputs are known not to have changed."""
+        key = self.previous.get(src)
+        return Reused(src, key, page=False) if key is not None and self.base else None
 
     def _same_base(self) -> bool:
         """Whether this build's base (code, configuration, theme) is the published site's."""
