@@ -146,6 +146,35 @@ def test_a_decision_of_another_year_leaves_the_open_data_of_its_years(
     assert "执法决定（2024年）" in data and "执法决定（2025年）" in data
 
 
+def test_a_new_decision_makes_again_only_its_officers_pages(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """d9 is signed by wang and li: their pages list it. No other officer's page, and no
+    register of a body's officers, is made again (nor keyed); the site is a clean build's."""
+    from generator.render import officers
+    log = tmp_path / "made.txt"  # written by the worker that makes the officers' pages
+    key, registers = officers._page_key, officers.register_pages
+
+    def note(line: str) -> None:
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+    def page_key(site: Any, linker: Any, reuse: Any, officer: Any, signed: Any) -> Any:
+        note(officer.ref)
+        return key(site, linker, reuse, officer, signed)
+
+    def register_pages(site: Any, linker: Any, templates: Any, body_id: str) -> Any:
+        note(f"register {body_id}")
+        return registers(site, linker, templates, body_id)
+
+    add_decision(repo)
+    monkeypatch.setattr(officers, "_page_key", page_key)
+    monkeypatch.setattr(officers, "register_pages", register_pages)
+    build(Project(repo), DEMO_AS_OF)
+    monkeypatch.undo()
+    assert sorted(log.read_text(encoding="utf-8").split()) == ["officers/li", "officers/wang"]
+    assert _files(repo / "site") == _clean_build(repo, tmp_path, "clean")
+
+
 def _corrected(repo: Path, ref: str, path: str, old: str, new: str,
                *withdraw: str) -> None:
     """Staff's way of changing a published record: edit it (unless it is withdrawn), file a

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from generator.model import Decision
+from generator.render.decisions import items_remade
 from generator.render.docs import DocPage, Made
 from generator.render.facets import FACETS, LISTED_ON_SECTION_PAGE, FacetValue, facet_values
 from generator.render.listing import PER_PAGE, DecisionItem, decision_item
@@ -232,21 +233,20 @@ INPUTS = "decision lists"
 
 
 def _as_published(site: Site, reuse: Reuse, decision_list: DecisionList, count: int) -> bool:
-    """Whether the list's pages are made from what the published ones were: the same
-    decisions' records in the same order, and the same words and bodies (in
-    `reuse.shared`). Then none of its pages needs a key (tens of thousands of pages show
-    100,000 decisions in several lists each: 2.4 s of CPU for their keys)."""
-    digests = site.portal.digests
+    """Whether the list's pages are made from what the published ones were: the same words,
+    bodies and feeds (in `reuse.shared`), as many pages and decisions, none of which was
+    made again (`decisions.items_remade`). A decision that joined the list was made again
+    (its record or publicity changed, or its body's); one that left it changed the number.
+    Then none of its pages needs a key (tens of thousands of pages show 100,000 decisions in
+    several lists each: 2.4 s of CPU for their keys), and its decisions need no digest."""
     inputs = hashlib.blake2b(reuse.shared, digest_size=16)
     inputs.update(pickle.dumps((decision_list.folder, decision_list.title, decision_list.intro,
                                 decision_list.about_src, decision_list.about_text, count,
                                 len(decision_list.decisions))))
-    for decision in decision_list.decisions:
-        digest = digests.get(decision.ref)
-        if not digest:  # a record not read from a file: its pages are never reused
-            return False
-        inputs.update(digest)
-    return reuse.found(INPUTS, decision_list.folder, inputs.digest())
+    same = reuse.found(INPUTS, decision_list.folder, inputs.digest())
+    remade = items_remade(site, reuse)
+    return same and remade is not None and all(
+        decision.ref not in remade for decision in decision_list.decisions)
 
 
 def _page_key(site: Site, reuse: Reuse, decision_list: DecisionList, part: Part,

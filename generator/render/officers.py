@@ -8,17 +8,20 @@ listed on the section page, so a citizen scrolls instead of clicking.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from generator.model import Body, Decision, Officer
+from generator.render.decisions import items_remade, records_touched
 from generator.render.docs import DocPage, Made
 from generator.render.facets import officer_decisions_src
 from generator.render.history import version_key
 from generator.render.listing import PER_PAGE as DECISIONS_PER_PAGE
 from generator.render.listing import DecisionItem, decision_item, page_window
-from generator.render.reuse import Reuse, record_digest
+from generator.render.reuse import Reuse, Reused, record_digest
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import certificate_state, chinese_date
@@ -343,17 +346,48 @@ def signed_by(site: Site) -> dict[str, list[Decision]]:
     return signed
 
 
+REGISTERS = "officer registers"
+PAGES = "officer pages"
+"""The names, in the site's manifest, of what the registers and officers' pages were made
+from besides their records (`pages`)."""
+
+
 def pages(site: Site, linker: Linker, templates: Templates,
           reuse: Reuse | None = None) -> Iterator[Made]:
-    """The section, the registers by body, and each officer's page; with `reuse`, an
-    officer's page made from what the published one was made from is not rendered again."""
+    """The section, the registers by body, and each officer's page; with `reuse`, a page
+    made from what the published one was made from is not rendered again.
+
+    The registers show officers and bodies (whose digests are in `reuse.shared`) as of the
+    build's date. An officer's page shows, besides, the latest
+    decisions the officer signed, and their number: when none of the records it shows
+    changed (`decisions.records_touched`), nor any of those decisions (`items_remade`), and
+    the number is the same, it is taken as published without a key."""
     officers = sorted(site.portal.officers.values(), key=lambda o: o.id)
     signed = signed_by(site)
-    yield section_page(site, linker, templates)
+    frame = b""
+    touched = remade = None
+    if reuse is not None:
+        frame = hashlib.blake2b(reuse.shared + site.as_of.isoformat().encode(),
+                                digest_size=16).digest()
+        touched, remade = records_touched(site, reuse), items_remade(site, reuse)
+    yield section_page(site, linker, templates)  # in the nav: mkdocs renders it
     for body_id in _register_bodies(site):
-        yield from register_pages(site, linker, templates, body_id)
+        srcs = [register_src(body_id, number + 1)
+                for number in range(_page_count(len(site.officers_by_body[body_id])))]
+        published = [*_as_published(reuse, REGISTERS, body_id, frame, srcs)]
+        yield from published or register_pages(site, linker, templates, body_id)
     for officer in officers:
         mine = signed.get(officer.id, [])
+        if reuse is not None:
+            same = reuse.found(PAGES, officer.id, frame + pickle.dumps(
+                (len(mine), linker.exists(register_src(officer.body)))))
+            if same and touched is not None and remade is not None \
+                    and officer.ref not in touched and f"bodies/{officer.body}" not in touched \
+                    and all(d.ref not in remade for d in mine[:DECISIONS_PER_PAGE]):
+                page_published = reuse.as_published(record_src(officer))
+                if page_published is not None:
+                    yield page_published
+                    continue
         key = _page_key(site, linker, reuse, officer, mine) if reuse is not None else None
         kept = reuse.kept(record_src(officer), key) if reuse is not None else None
         if kept is not None:
@@ -361,6 +395,17 @@ def pages(site: Site, linker: Linker, templates: Templates,
             continue
         page = officer_page(site, linker, templates, officer, mine)
         yield replace(page, key=key) if key else page
+
+
+def _as_published(reuse: Reuse | None, kind: str, name: str, frame: bytes,
+                  srcs: list[str]) -> list[Reused]:
+    """The pages at `srcs`, as published when what they were made from (`frame`, their
+    number) is the published ones'; else none."""
+    if reuse is None or not reuse.found(kind, name, frame + str(len(srcs)).encode()):
+        return []
+    published = [reuse.as_published(src) for src in srcs]
+    return [page for page in published if page is not None] \
+        if all(published) else []
 
 
 def _page_key(site: Site, linker: Linker, reuse: Reuse, officer: Officer,

@@ -222,6 +222,9 @@ class Writer:
         part = Part()
         for output in outputs:
             if isinstance(output, Reused):
+                if output.page and output.src in self.in_nav:
+                    # mkdocs renders the nav's pages, and links the nav to those it rendered
+                    raise ValueError(f"{output.src}: a page of the nav cannot be left as published")
                 part.written.append(Written(output.src, output.page, output.noindex,
                                             output.path, output.key))
             elif not isinstance(output, DocPage):

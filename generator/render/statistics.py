@@ -7,6 +7,8 @@ under it.
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -185,13 +187,19 @@ def csv_wide(site: Site, figures: stats.Statistics, year: int) -> str:
 
 
 def csv_long(site: Site, figures: stats.Statistics) -> str:
-    """Every figure of every year and body, one per line (easy to pivot)."""
-    rows = []
+    """Every figure of every year and body, one per line (easy to pivot): `csv_text`'s
+    bytes, written at once (at 1,000 bodies, a line at a time took 1.4 s of CPU)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["年度", "执法主体标识", "执法主体", "指标", "数值"])
+    headers = [cell(header) for header, _ in stats.COLUMNS]
+    values: dict[str, str] = {}  # figures repeat: each made safe once
     for year in figures.years:
         for body_id in (*figures.bodies, stats.AUTHORITY):
             name = _body_name(site, body_id) if body_id else "全部执法主体"
-            for (header, _), value in zip(stats.COLUMNS, stats.row(figures.of(year, body_id)),
-                                          strict=True):
-                rows.append([str(year), body_id, name, header, value])
-    return csv_text(["年度", "执法主体标识", "执法主体", "指标", "数值"],
-                    [[cell(c) for c in r] for r in rows])
+            start = (cell(str(year)), cell(body_id), cell(name))
+            row = stats.row(figures.of(year, body_id))
+            writer.writerows([(*start, header, values[value] if value in values
+                               else values.setdefault(value, cell(value)))
+                              for header, value in zip(headers, row, strict=True)])
+    return "\ufeff" + out.getvalue()
