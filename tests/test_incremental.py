@@ -150,9 +150,9 @@ def test_a_new_decision_makes_again_only_its_officers_pages(
         repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """d9 is signed by wang and li: their pages list it. No other officer's page, and no
     register of a body's officers, is made again (nor keyed); the site is a clean build's."""
-    from generator.render import officers
+    from generator.render import lookup, officers
     log = tmp_path / "made.txt"  # written by the worker that makes the officers' pages
-    key, registers = officers._page_key, officers.register_pages
+    key, registers, text = officers._page_key, officers.register_pages, lookup.data_text
 
     def note(line: str) -> None:
         with log.open("a", encoding="utf-8") as handle:
@@ -166,11 +166,17 @@ def test_a_new_decision_makes_again_only_its_officers_pages(
         note(f"register {body_id}")
         return registers(site, linker, templates, body_id)
 
+    def data_text(site: Any) -> str:
+        note("certificates")
+        return text(site)
+
     add_decision(repo)
     monkeypatch.setattr(officers, "_page_key", page_key)
     monkeypatch.setattr(officers, "register_pages", register_pages)
+    monkeypatch.setattr(lookup, "data_text", data_text)
     build(Project(repo), DEMO_AS_OF)
     monkeypatch.undo()
+    # Nor the certificate lookup's data.
     assert sorted(log.read_text(encoding="utf-8").split()) == ["officers/li", "officers/wang"]
     assert _files(repo / "site") == _clean_build(repo, tmp_path, "clean")
 

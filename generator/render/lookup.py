@@ -24,8 +24,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from generator.model import Body, Officer
-from generator.render.docs import DocPage, StaticFile
+from generator.render.docs import DocPage, Made, StaticFile
 from generator.render.officers import LOOKUP_SRC, STATES, state_since
+from generator.render.reuse import Reuse
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import certificate_state, chinese_date
@@ -102,7 +103,15 @@ def sources() -> list[str]:
     return [LOOKUP_SRC]
 
 
-def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage | StaticFile]:
+INPUTS = "certificate lookup"
+"""The name, in the site's manifest, of what the lookup's data was made from (`pages`)."""
+
+
+def pages(site: Site, linker: Linker, templates: Templates,
+          reuse: Reuse | None = None) -> list[Made]:
+    """The lookup page and its data: with `reuse`, the data is left as published when the
+    officers and bodies (in `reuse.shared`) and the day are the published site's (at
+    100,000 decisions and 11,000 officers, 0.4 s of CPU)."""
     here = linker.at(LOOKUP_SRC)
     context = LookupPage(
         title="执法证查询",
@@ -113,5 +122,10 @@ def pages(site: Site, linker: Linker, templates: Templates) -> list[DocPage | St
         register=here.to(section_src(Officer), "执法人员名录"),
         bodies=here.to(section_src(Body), "执法主体"),
     )
-    return [DocPage(LOOKUP_SRC, context.title, (templates.render("lookup.html.j2", context),)),
-            StaticFile(DATA_SRC, data_text(site))]
+    page = DocPage(LOOKUP_SRC, context.title, (templates.render("lookup.html.j2", context),))
+    if reuse is not None and reuse.found(INPUTS, DATA_SRC,
+                                         reuse.shared + site.as_of.isoformat().encode()):
+        published = reuse.file_as_published(DATA_SRC)
+        if published is not None:
+            return [page, published]
+    return [page, StaticFile(DATA_SRC, data_text(site))]
