@@ -163,30 +163,100 @@ def evaluate(portal: Portal, ledger: Ledger, standard: Standard, year: int,
     return evaluate_years(portal, ledger, standard, [year], body_ids, as_of)[year]
 
 
+Group = tuple[int, str]
+"""A body's year: (year, body id)."""
+
+
+@dataclass(frozen=True)
+class Before:
+    """The last build's evaluations, and what a rebuild needs to take them (`Since.of`)."""
+
+    standard: str
+    """The standard and whether there was a ledger, as `repr`: with another, none is taken."""
+    evaluations: dict[Group, KeptEvaluation]
+
+
+@dataclass(frozen=True)
+class Since:
+    """What a rebuild takes from the last build's evaluations (`before`): those of every
+    body's year but the `dirty` ones, and each decision's group now (`groups`)."""
+
+    before: Before
+    dirty: frozenset[Group]
+    groups: Mapping[str, Group]
+
+
 def evaluate_years(portal: Portal, ledger: Ledger, standard: Standard, years: list[int],
                    body_ids: list[str], as_of: dt.date,
                    timings: list[timeliness.Timing] | None = None,
-                   cache: Path | None = None) -> dict[int, list[Evaluation]]:
+                   cache: Path | None = None,
+                   since: Since | None = None) -> dict[int, list[Evaluation]]:
     """`evaluate` for several years, reading the records once (`timings`: the publication
     timings, when the caller has them). With a `cache` file, the evaluations of a body's
-    year whose inputs are the last build's are taken from it (`_Kept`)."""
+    year whose inputs are the last build's are taken from it (`_Kept`). With `since`, those
+    of the last build are taken for every body's year but the dirty ones, and only the
+    dirty ones' decisions are looked at (grouping and keying 100,000 decisions took 1.5 s
+    of a rebuild after one new decision)."""
     case = _Checks(portal, ledger, as_of, timings)
-    grouped: dict[tuple[int, str], list[Decision]] = {}
-    for decision in sorted(portal.decisions.values(), key=lambda d: (d.decision_date, d.id)):
-        grouped.setdefault((decision.decision_date.year, decision.body), []).append(decision)
+    usable = since is not None and since.before.standard == repr((standard, case.has_ledger))
+    grouped: dict[Group, list[Decision]] = {}
+    present: set[Group] = set()
+    if since is not None and usable:
+        present.update(since.groups.values())
+        todo = since.dirty.union(present - since.before.evaluations.keys())
+        for name, group in since.groups.items():
+            if group in todo:
+                grouped.setdefault(group, []).append(portal.decisions[name])
+        for members in grouped.values():
+            members.sort(key=lambda d: (d.decision_date, d.id))
+    else:
+        todo = None
+        for decision in sorted(portal.decisions.values(), key=lambda d: (d.decision_date, d.id)):
+            grouped.setdefault((decision.decision_date.year, decision.body), []).append(decision)
     kept = _Kept(cache, portal, case, standard) if cache is not None else None
     result: dict[int, list[Evaluation]] = {}
     for year in years:
         result[year] = []
         for body_id in body_ids:
-            decisions = grouped.get((year, body_id), [])
+            group = (year, body_id)
+            if todo is not None and since is not None and group in present and group not in todo:
+                result[year].append(taken(portal, standard, group,
+                                          since.before.evaluations[group]))
+                continue
+            decisions = grouped.get(group, [])
             if decisions:
                 result[year].append(
                     kept.evaluation(year, body_id, decisions) if kept is not None
                     else _evaluation(case, standard, year, body_id, decisions))
     if kept is not None:
-        kept.save()
+        kept.save(keep_all=todo is not None)
     return result
+
+
+def kept_form(evaluation: Evaluation) -> KeptEvaluation:
+    """The evaluation as kept between builds: the deductions' decisions by id."""
+    return (evaluation.decisions, tuple(tuple((d.decision.id, d.reasons) for d in item.deductions)
+                                        for item in evaluation.items))
+
+
+def taken(portal: Portal, standard: Standard, group: Group, kept: KeptEvaluation) -> Evaluation:
+    """An evaluation kept between builds (`kept_form`), its deductions naming the portal's
+    decisions."""
+    year, body_id = group
+    count, items = kept
+    decisions_by_id = portal.decisions
+    return Evaluation(body_id, year, count, tuple(
+        ItemScore(item, tuple(Deduction(item.key, decisions_by_id[name], reasons)
+                              for name, reasons in deductions))
+        for item, deductions in zip(standard.items, items, strict=True)))
+
+
+def before(standard: Standard, has_ledger: bool,
+           evaluations: Mapping[int, list[Evaluation]]) -> Before:
+    """What the next build takes of these evaluations (`Since`)."""
+    return Before(repr((standard, has_ledger)), {
+        (evaluation.year, evaluation.body): kept_form(evaluation)
+        for of_year in evaluations.values() for evaluation in of_year})
 
 
 CACHE_FILE = Path(".gongshi") / "evaluations.pickle"
@@ -227,19 +297,16 @@ class _Kept:
             self.shared, f"{year} {body_id} {day}".encode(), content)
         found = self.kept.get(key)
         if found is not None:
-            count, items = found
-            decisions_by_id = self.portal.decisions
-            return Evaluation(body_id, year, count, tuple(
-                ItemScore(item, tuple(Deduction(item.key, decisions_by_id[name], reasons)
-                                      for name, reasons in deductions))
-                for item, deductions in zip(self.standard.items, items, strict=True)))
+            return taken(self.portal, self.standard, (year, body_id), found)
         evaluation = _evaluation(self.case, self.standard, year, body_id, decisions)
-        self.kept.put(key, (evaluation.decisions, tuple(
-            tuple((d.decision.id, d.reasons) for d in item.deductions)
-            for item in evaluation.items)))
+        self.kept.put(key, kept_form(evaluation))
         return evaluation
 
-    def save(self) -> None:
+    def save(self, keep_all: bool = False) -> None:
+        """`keep_all`: keep also what this build did not use (it looked at some only)."""
+        if keep_all:
+            for key, value in self.kept.known.items():
+                self.kept.used.setdefault(key, value)
         self.kept.save()
 
 

@@ -308,3 +308,47 @@ def test_kept_evaluations_are_those_made_afresh_and_only_a_changed_year_is_judge
     after = both()
     assert judged == [(2025, record["body"])]
     assert any("重大执法决定未经法制审核" in d.reasons for e in after[2025] for d in e.deductions)
+
+
+def test_a_rebuild_judges_again_only_the_new_decision_s_body_and_year(tmp_path: Path) -> None:
+    """A rebuild takes the last build's evaluations for every body's year but those whose
+    decisions changed, without looking at the others' decisions: a new decision has its
+    body's year judged again, no other, and the evaluation pages are a clean build's."""
+    import shutil
+
+    from generator.build import Project, build, publish
+
+    project = tmp_path / "demo"
+    for folder in ("content", "site_config"):
+        shutil.copytree(ROOT / folder, project / folder)
+    for name in ("ledger.jsonl", "mkdocs.yml"):
+        shutil.copy(ROOT / name, project / name)
+    build(Project(project), AS_OF)
+    source = project / "content/decisions/2025/donghu-2025-002.yml"
+    source.with_name("donghu-2025-900.yml").write_text(
+        source.read_text(encoding="utf-8").replace("id: donghu-2025-002", "id: donghu-2025-900")
+        .replace("〔2025〕1号", "〔2025〕900号"), encoding="utf-8")
+    publish(Project(project), dt.date(2026, 11, 20))
+    log = tmp_path / "judged.txt"  # written by the process that evaluates
+    from generator import evaluation
+
+    real = evaluation._Kept.evaluation
+
+    def looked_at(kept: Any, year: int, body: str, decisions: list[Decision]) -> Evaluation:
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"{year} {body}\n")
+        return real(kept, year, body, decisions)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evaluation._Kept, "evaluation", looked_at)
+        build(Project(project), AS_OF)
+    body = yaml.safe_load(source.read_text(encoding="utf-8"))["body"]
+    assert log.read_text(encoding="utf-8").splitlines() == [f"2025 {body}"]
+    clean = tmp_path / "clean"
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns(".gongshi", "site"))
+    build(Project(clean), AS_OF)
+    made = {path.relative_to(project / "site"): path.read_bytes()
+            for path in (project / "site/evaluation").rglob("*") if path.is_file()}
+    fresh = {path.relative_to(clean / "site"): path.read_bytes()
+             for path in (clean / "site/evaluation").rglob("*") if path.is_file()}
+    assert made == fresh and len(made) > 3

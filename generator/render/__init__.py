@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 
+from generator.evaluation import before as before_evaluations
 from generator.evaluation import rebound
 from generator.ledger import Ledger
 from generator.parallel import Background, run_all
@@ -47,7 +48,7 @@ from generator.render.mkdocs_build import MkdocsRun, nav_sources, write_config
 from generator.render.plan import page_sources
 from generator.render.redirects import redirects
 from generator.render.reuse import Reuse, Reused, base_inputs
-from generator.render.site import Site, build_site_index
+from generator.render.site import EVALUATIONS_SINCE, Site, build_site_index
 from generator.render.sitemap import robots_txt, write_sitemap
 from generator.render.templates import Templates
 from generator.render.urls import HOME, Linker
@@ -105,6 +106,10 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
         site.memo["statistics before"] = (reuse.previous_inputs.get(STATISTICS), reuse.changes)
     with stage("publication timings"):
         site.timings()
+    if reuse is not None and site.settings.evaluation:
+        site.memo[EVALUATIONS_SINCE] = evaluation.since(
+            site, reuse.changes, reuse.previous_inputs.get(evaluation.INPUTS),
+            reuse.previous_inputs.get(STATISTICS), reuse.previous_inputs.get(decisions.OTHERS))
     evaluated = Background(site.all_evaluations) if site.settings.evaluation else None
     with stage("statistics"):
         site.statistics()
@@ -117,6 +122,9 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     with stage("evaluations (waiting)"):
         if evaluated is not None:
             site.memo["evaluations"] = rebound(evaluated.result(), site.portal.decisions)
+            if reuse is not None and site.settings.evaluation is not None:
+                reuse.inputs[evaluation.INPUTS] = before_evaluations(
+                    site.settings.evaluation, bool(site.ledger.entries), site.memo["evaluations"])
     with stage("page list"):
         linker = Linker(page_sources(site), HOME)
     with stage("feeds"):

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from generator.evaluation import Evaluation, Standard
+from generator.changes import Changes
+from generator.evaluation import Before, Evaluation, Since, Standard
 from generator.render.charts import Row, bar_chart
 from generator.render.docs import DocPage, Made, StaticFile
 from generator.render.listing import PER_PAGE
@@ -20,10 +21,55 @@ from generator.render.site import Site
 from generator.render.statistics import year_label
 from generator.render.templates import Templates
 from generator.render.urls import Link, Linker
+from generator.statistics import Statistics
 
 SRC = "evaluation/index.md"
 TITLE = "评议考核"
 CSV = "evaluation/evaluation.csv"
+INPUTS = "evaluations"
+"""The name, in the site's manifest, of the evaluations the next build takes (`since`)."""
+_LOOKED_UP = frozenset({"bodies", "officers", "powers", "laws", "procedures"})
+"""The records the evaluations look up besides decisions (generator/evaluation.py `_Kept`)."""
+
+
+def since(site: Site, changes: Changes, before: object, statistics_before: object,
+          others_before: object) -> Since | None:
+    """What the evaluations may take from the last build's (`before`), when known: those of
+    every body's year none of whose decisions changed since (their records or publication,
+    their appeals' or corrections'). Each decision's body and year then come from the last
+    build's statistics (`statistics_before`), and the records of appeals and corrections
+    from its manifest (`others_before`, render/decisions.py `OTHERS`). None when another
+    record the evaluations look up changed, or the as-of date."""
+    if changes.refs is None or changes.as_of != site.as_of or not isinstance(before, Before) \
+            or not isinstance(statistics_before, Statistics) \
+            or statistics_before.made_of is None or not isinstance(others_before, dict):
+        return None
+    portal = site.portal
+    names = set()
+    for ref in changes.refs:
+        kind, _, name = ref.partition("/")
+        if kind in _LOOKED_UP:
+            return None
+        if kind == "decisions":
+            names.add(name)
+        whose = [others_before.get(ref)]  # an appeal's or correction's record, then and now
+        if kind == "appeals" and name in portal.appeals:
+            whose.append(f"decisions/{portal.appeals[name].decision}")
+        if kind == "corrections" and name in portal.corrections:
+            whose.append(portal.corrections[name].record)
+        names.update(found.removeprefix("decisions/") for found in whose
+                     if isinstance(found, str) and found.startswith("decisions/"))
+    groups = dict(statistics_before.made_of.groups)
+    dirty = set()
+    for name in names:
+        group = groups.pop(name, None)
+        if group is not None:
+            dirty.add(group)
+        decision = portal.decisions.get(name)
+        if decision is not None:
+            group = groups[name] = (decision.decision_date.year, decision.body)
+            dirty.add(group)
+    return Since(before, frozenset(dirty), groups)
 
 
 def year_src(year: int) -> str:

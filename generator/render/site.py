@@ -24,6 +24,10 @@ from generator.statistics import Statistics, year_range
 from generator.statistics import compute as compute_statistics
 from generator.timeliness import Timing, publications, took_effect
 
+EVALUATIONS_SINCE = "evaluations since"
+"""In `Site.memo`: what the evaluations take from the last build's (render/evaluation.py
+`since`), set by the build before they are made."""
+
 
 class Publicity(Enum):
     """Whether a decision's details may be shown (DOMAIN.md rules 8 and 9)."""
@@ -99,7 +103,8 @@ class Site:
             years = sorted({*year_range(self.portal, self.as_of), year})
             self.memo["evaluations"] = evaluate_years(
                 self.portal, self.ledger, standard, years, self.body_order(), self.as_of,
-                self.timings(), cache=self.portal.root.parent / EVALUATIONS_CACHE)
+                self.timings(), cache=self.portal.root.parent / EVALUATIONS_CACHE,
+                since=self.memo.get(EVALUATIONS_SINCE))
         evaluations: dict[int, list[Evaluation]] = self.memo["evaluations"]
         if year not in evaluations:
             evaluations.update(evaluate_years(self.portal, self.ledger, standard, [year],
