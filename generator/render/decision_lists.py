@@ -182,7 +182,9 @@ def list_pages(site: Site, linker: Linker, templates: Templates,
     """The list's pages; with `reuse`, one whose rows and place are those the published
     page was made from is not rendered again."""
     pages = parts(decision_list.decisions)
-    if reuse is not None and _as_published(site, reuse, decision_list, len(pages)):
+    remade = _remade_ids(site, reuse)
+    words = _words(reuse, decision_list) if reuse is not None else b""
+    if reuse is not None and _as_published(reuse, decision_list, len(pages), words, remade):
         published = [reuse.as_published(decision_list.src(part.number)) for part in pages]
         if all(published):
             yield from (page for page in published if page is not None)
@@ -193,6 +195,15 @@ def list_pages(site: Site, linker: Linker, templates: Templates,
         newer = pages[place - 1].number if place else None
         older = pages[place + 1].number if place + 1 < len(pages) else None
         total = len(decision_list.decisions) if part.number is None else None
+        if reuse is not None:
+            # A page of a list that changed, whose decisions and place did not.
+            same = reuse.found(PAGES, src, words + pickle.dumps(
+                (part.number, total, newer, older, oldest, [d.id for d in part.decisions])))
+            if same and remade is not None and all(d.id not in remade for d in part.decisions):
+                published_page = reuse.as_published(src)
+                if published_page is not None:
+                    yield published_page
+                    continue
         key = (_page_key(site, reuse, decision_list, part, total, newer, older, oldest)
                if reuse is not None else None)
         kept = reuse.kept(src, key) if reuse is not None else None
@@ -229,24 +240,43 @@ def _span(decisions: list[Decision]) -> str:
 
 
 INPUTS = "decision lists"
-"""The name of the lists' inputs in the site's manifest (`_as_published`)."""
+PAGES = "decision list pages"
+"""The names of the lists' and their pages' inputs in the site's manifest (`_as_published`,
+`list_pages`)."""
 
 
-def _as_published(site: Site, reuse: Reuse, decision_list: DecisionList, count: int) -> bool:
+def _remade_ids(site: Site, reuse: Reuse | None) -> frozenset[str] | None:
+    """The ids of the decisions whose items were made again (`decisions.items_remade`)."""
+    if reuse is None:
+        return None
+    if "remade ids" not in site.memo:
+        remade = items_remade(site, reuse)
+        site.memo["remade ids"] = None if remade is None else frozenset(
+            ref.removeprefix("decisions/") for ref in remade)
+    found: frozenset[str] | None = site.memo["remade ids"]
+    return found
+
+
+def _words(reuse: Reuse, decision_list: DecisionList) -> bytes:
+    """What a list's pages show besides their decisions: its words, and the bodies and feeds
+    (`reuse.shared`)."""
+    return hashlib.blake2b(reuse.shared + pickle.dumps(
+        (decision_list.folder, decision_list.title, decision_list.intro,
+         decision_list.about_src, decision_list.about_text)), digest_size=16).digest()
+
+
+def _as_published(reuse: Reuse, decision_list: DecisionList, count: int, words: bytes,
+                  remade: frozenset[str] | None) -> bool:
     """Whether the list's pages are made from what the published ones were: the same words,
-    bodies and feeds (in `reuse.shared`), as many pages and decisions, none of which was
-    made again (`decisions.items_remade`). A decision that joined the list was made again
-    (its record or publicity changed, or its body's); one that left it changed the number.
-    Then none of its pages needs a key (tens of thousands of pages show 100,000 decisions in
-    several lists each: 2.4 s of CPU for their keys), and its decisions need no digest."""
-    inputs = hashlib.blake2b(reuse.shared, digest_size=16)
-    inputs.update(pickle.dumps((decision_list.folder, decision_list.title, decision_list.intro,
-                                decision_list.about_src, decision_list.about_text, count,
-                                len(decision_list.decisions))))
-    same = reuse.found(INPUTS, decision_list.folder, inputs.digest())
-    remade = items_remade(site, reuse)
+    bodies and feeds (`_words`), as many pages and decisions, none of which was made again
+    (`decisions.items_remade`). A decision that joined the list was made again (its record
+    or publicity changed, or its body's); one that left it changed the number. Then none of
+    its pages needs a key (tens of thousands of pages show 100,000 decisions in several
+    lists each: 2.4 s of CPU for their keys), and its decisions need no digest."""
+    same = reuse.found(INPUTS, decision_list.folder,
+                       words + pickle.dumps((count, len(decision_list.decisions))))
     return same and remade is not None and all(
-        decision.ref not in remade for decision in decision_list.decisions)
+        decision.id not in remade for decision in decision_list.decisions)
 
 
 def _page_key(site: Site, reuse: Reuse, decision_list: DecisionList, part: Part,

@@ -288,6 +288,15 @@ def _related(site: Site, linker: Linker, decision: Decision) -> RelatedDecision:
     )
 
 
+def _appeals(site: Site) -> dict[str, list[Appeal]]:
+    """`Portal.appeals_by_decision`, once per build (`plan` asks first, before the workers
+    fork), not once per part."""
+    if "appeals by decision" not in site.memo:
+        site.memo["appeals by decision"] = site.portal.appeals_by_decision()
+    found: dict[str, list[Appeal]] = site.memo["appeals by decision"]
+    return found
+
+
 def _in_order(site: Site) -> tuple[dict[str, Decision], list[Decision]]:
     """The public decisions by ref, and every decision in id order: once per process, not
     once per part (forty parts at 100,000 decisions)."""
@@ -336,7 +345,7 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]],
             shared.update(shown[ref])
     shared.update(repr(sorted(feeds)).encode())
     related = site.related()
-    appeals = portal.appeals_by_decision()
+    appeals = _appeals(site)
     corrections = site.corrections_by_record
     histories = site.histories
     # A decision page's feeds follow from its body and type: for each body and type there
@@ -529,15 +538,17 @@ def pages(site: Site, linker: Linker, templates: Templates,
     rendered again."""
     public, decisions = _in_order(site)
     related_refs = site.related()  # once per build: each decision's list, from its neighbours
-    appeals = site.portal.appeals_by_decision()
+    appeals = _appeals(site)
     part, parts = shard
     decisions = decisions[part * len(decisions) // parts:(part + 1) * len(decisions) // parts]
     unchanged = reuse.unchanged(INPUTS) if reuse is not None else frozenset()
     for decision in decisions:
-        if decision.ref in unchanged:
+        ref = decision.ref
+        if ref in unchanged:
             assert reuse is not None
-            published = reuse.as_published(
-                record_src(decision), noindex=site.publicity(decision) is not Publicity.PUBLIC)
+            # Only a public decision is among `public` (Site.decisions): the others' pages
+            # are stubs, not to be indexed.
+            published = reuse.as_published(record_src(decision), noindex=ref not in public)
             if published is not None:
                 yield published
                 continue
