@@ -62,13 +62,13 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import repeat
 from operator import add, attrgetter, itemgetter, sub
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.parallel import run_all, workers
 from generator.render.reuse import bytes_key
@@ -263,10 +263,20 @@ def _ordered(documents: Iterable[Document]) -> list[Document]:
     other record's number; the reader sees them the other way round (search-core.js counts
     down). Records without a date first (the reader sees them after the decisions), each
     group by type and id, backwards."""
+    return _in_order(documents, lambda doc: doc)
+
+
+T = TypeVar("T")
+
+
+def _in_order(items: Iterable[T], doc: Callable[[T], Document]) -> list[T]:
+    """`items` in the order `_ordered` puts their documents (`doc`) in."""
     kinds = {kind: n for n, kind in enumerate(KINDS)}
-    docs = sorted(documents, key=lambda d: (kinds.get(d.kind, 99), d.ref), reverse=True)
-    dated = sorted((d for d in docs if d.date), key=attrgetter("date"))  # stable
-    return [*(d for d in docs if not d.date), *dated]
+    ordered = sorted(items, key=lambda item: (kinds.get(doc(item).kind, 99), doc(item).ref),
+                     reverse=True)
+    dated = sorted((item for item in ordered if doc(item).date),
+                   key=lambda item: doc(item).date)  # stable
+    return [*(item for item in ordered if not doc(item).date), *dated]
 
 
 def _record(doc: Document, labels: Labels) -> list[str]:
@@ -335,6 +345,10 @@ class _Build:
     docs: list[Document]
     keys: list[bytes]
     """Each record's key in the cache (`_key`)"""
+    cut: list[bool]
+    """Whether a record's document is cut to what its record file shows (`Indexed.cut`)"""
+    whole: Callable[[Document], Document] | None
+    """The whole document of a cut one (`Indexed`)"""
     cache: Path | None
     """The records' postings (`search.browser_cache.CACHE_FILE`, a shard for each range)"""
     version: bytes
@@ -420,7 +434,11 @@ class _Cached:
                         self.others.update(browser_cache.load(file, self.build.version))
             found = self.others.get(key)
         if found is None:
-            weighed = weights(self.build.docs[number], self.build.synonyms)
+            doc = self.build.docs[number]
+            if self.build.cut[number]:  # its postings were lost: it is weighed whole
+                assert self.build.whole is not None, "a cut document comes with `whole`"
+                doc = self.build.whole(doc)
+            weighed = weights(doc, self.build.synonyms)
             found = ("\n".join(weighed), bytes(weighed.values()))
         self.used[key] = found
         return found[0].split("\n") if found[0] else [], found[1]
@@ -447,12 +465,34 @@ def _put(folder: Path, published: Mapping[str, bytes], name: str, data: bytes) -
         (folder / name).write_bytes(data)
 
 
-def _keys(docs: list[Document], synonyms: Synonyms) -> tuple[bytes, list[bytes]]:
-    """The version of the code, and each record's key in the cache: the synonyms are part
-    of every key, as they add terms."""
+def salt(synonyms: Synonyms) -> tuple[bytes, bytes]:
+    """The version of the code, and what every record's key (`_key`) starts with: the
+    version and the synonyms (normalized, as `write_browser_index` makes them), which add
+    terms."""
     version = browser_cache.code_version()
-    salt = version + repr(synonyms).encode("utf-8", "surrogatepass")
-    return version, [_key(doc, salt) for doc in docs]
+    return version, version + repr(synonyms).encode("utf-8", "surrogatepass")
+
+
+def normalized(synonyms: Iterable[Iterable[str]]) -> Synonyms:
+    return tuple(tuple(_normalize(word) for word in group) for group in synonyms)
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """A record as the index takes it: its document, its key in the postings' cache
+    (`_key`) and its `_row`. A `cut` document has only the start of its text, what its
+    record file shows (search/browser_records.py keeps them so between builds); its postings
+    are in the cache, or it is made whole again (`write_indexed`'s `whole`)."""
+
+    doc: Document
+    key: bytes
+    row: bytes
+    cut: bool = False
+
+
+def indexed(doc: Document, salt: bytes) -> Indexed:
+    key = _key(doc, salt)
+    return Indexed(doc, key, _row(doc, key))
 
 
 def _key(doc: Document, salt: bytes) -> bytes:
@@ -468,15 +508,19 @@ _FILTERED = attrgetter("kind", "body", "region", "year", "type", "status", "url"
 besides what its key (`_key`) is."""
 
 
-def _range_key(docs: list[Document], keys: list[bytes], start: int, stop: int,
-               groups: int, labels: bytes) -> bytes:
+def _row(doc: Document, key: bytes) -> bytes:
+    """A digest of the record's key (`_key`) and of what its filter terms and record are
+    made of besides (`_FILTERED`)."""
+    return browser_cache.digest(key + repr(_FILTERED(doc)).encode("utf-8", "surrogatepass"))
+
+
+def _range_key(rows: list[bytes], start: int, stop: int, groups: int, labels: bytes) -> bytes:
     """What a range's postings and record files are kept under: its place, its records'
-    keys (`_key`, which start with the code's version), what their filter terms and
-    records are made of, and the `labels` (a digest of the bodies' names) they show."""
-    filters = "\n".join(map(repr, map(_FILTERED, docs[start:stop])))
+    rows (`_row`: their keys, which start with the code's version, and what their filter
+    terms and records are made of), and the `labels` (a digest of the bodies' names) they
+    show."""
     head = f"{start} {stop} {groups}\n".encode()
-    return browser_cache.digest(head + labels + b"".join(keys[start:stop])
-                                + filters.encode("utf-8", "surrogatepass"))
+    return browser_cache.digest(head + labels + b"".join(rows[start:stop]))
 
 
 def _drain(calls: Iterable[object]) -> None:
@@ -657,9 +701,21 @@ def write_browser_index(documents: Iterable[Document], labels: Labels, site_dir:
     With a `cache` file (`search.browser_cache.CACHE_FILE` in the project), the postings of
     the records whose text has not changed since the last build are read from it. A file
     whose key is the `published` one (the published site's keys, by path) is not written."""
+    made_with = salt(normalized(labels.synonyms))[1]
+    return write_indexed([indexed(doc, made_with) for doc in documents], labels, site_dir,
+                         cache, published)
+
+
+def write_indexed(records: Iterable[Indexed], labels: Labels, site_dir: Path,
+                  cache: Path | None = None, published: Mapping[str, bytes] | None = None,
+                  whole: Callable[[Document], Document] | None = None) -> dict[str, bytes]:
+    """`write_browser_index` for records whose keys are known (`indexed`, with the salt of
+    `labels.synonyms`): those a build kept from the last are not made again (issue 8: a
+    document for each of 100,000 records took 2 s). `whole` makes a `cut` one whole."""
     try:
         with _collector_off():
-            return _write(_ordered(documents), labels, site_dir, cache, published or {})
+            return _write(_in_order(records, attrgetter("doc")), labels, site_dir, cache,
+                          published or {}, whole)
     finally:
         _pairs.cache_clear()
         _characters.cache_clear()
@@ -679,18 +735,22 @@ def _collector_off() -> Iterator[None]:
             gc.enable()
 
 
-def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | None,
-           published: Mapping[str, bytes]) -> dict[str, bytes]:
+def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path | None,
+           published: Mapping[str, bytes],
+           whole: Callable[[Document], Document] | None) -> dict[str, bytes]:
     folder = site_dir / FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "terms").mkdir(parents=True)
     (folder / "records").mkdir()
-    synonyms = tuple(tuple(_normalize(word) for word in group) for group in labels.synonyms)
-    version, keys = _keys(docs, synonyms)
+    synonyms = normalized(labels.synonyms)
+    version = salt(synonyms)[0]
+    docs = [record.doc for record in records]
+    keys = [record.key for record in records]
+    rows = [record.row for record in records]
     size, groups = _plan(len(docs))
     ranges = _ranges(len(docs), size)
     shown = browser_cache.digest(repr(sorted(labels.bodies.items())).encode("utf-8", "surrogatepass"))
-    range_keys = [_range_key(docs, keys, start, stop, groups, shown) for start, stop in ranges]
+    range_keys = [_range_key(rows, start, stop, groups, shown) for start, stop in ranges]
     # The index's other caches are in the folder of the postings' one.
     parts_file, files_file = (cache.with_name(name.name) if cache is not None else None
                               for name in (PARTS_FILE, FILES_FILE))
@@ -702,7 +762,8 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
                if parts_file is not None else {} for n in range(max(len(ranges), kept))]
     packings: dict[bytes, Any] = {key: packing for shelf in shelved for key, packing in shelf.items()}
     gzipped = browser_cache.load(files_file, version)
-    build = _Build(docs, keys, cache, version, gzipped, synonyms, labels, groups, folder, published)
+    build = _Build(docs, keys, [record.cut for record in records], whole, cache, version,
+                   gzipped, synonyms, labels, groups, folder, published)
     parts = run_all([partial(_index_part, build, n, start, stop, packings.get(key))
                      for n, ((start, stop), key) in enumerate(zip(ranges, range_keys, strict=True))])
     for n, range_key in enumerate(range_keys):
