@@ -293,7 +293,14 @@ File = tuple[bytes, bytes]
 def _gzip(value: Any, gzipped: dict[bytes, bytes]) -> File:
     """`value` as a file; compressed again only when the last build did not write the same
     JSON (`gzipped`: the bytes it wrote, by the digest of their JSON)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return _gzip_text(_json(value, sort_keys=True).encode("utf-8"), gzipped)
+
+
+def _json(value: Any, sort_keys: bool = False) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
+
+
+def _gzip_text(text: bytes, gzipped: dict[bytes, bytes]) -> File:
     key = browser_cache.digest(text)
     data = gzipped.get(key)
     if data is None:
@@ -561,26 +568,50 @@ Counts = dict[str, int]
 a term file that may be common (`_term_files`)."""
 
 
+Spliced = tuple[bytes, Counts, dict[str, tuple[bytes, bytes]]]
+"""A term file some of whose terms' postings changed: the digest of the JSON the last build
+wrote in it, its `Counts`, and the terms whose postings changed, each with its postings
+(numbers and weights, as `_Packed` holds them) in the ranges that changed, as the last
+build had them (`_splice`)."""
+
+
 def _term_files(parts: list[_Part], group: int, groups: int, shards: int, folder: Path,
                 gzipped: dict[bytes, bytes], published: Mapping[str, bytes],
-                unchanged: Mapping[int, tuple[bytes, Counts]]) -> list[tuple[File, Counts]]:
+                unchanged: Mapping[int, tuple[bytes, Counts]],
+                spliced: Mapping[int, Spliced], tail: int | None) -> list[tuple[File, Counts]]:
     """Write the term files of a group (numbers `group`, `group + groups` …); returns each
     one's bytes and its `Counts`. A file in `unchanged` (its number → the digest of its
     JSON, and its counts) holds the postings the last build wrote in it: it is taken from
     `gzipped` as it is, and its terms' postings are not even gathered (issue 8: gathering
-    every term's postings was 7.6 s of CPU in a rebuild at 100,000 decisions)."""
+    every term's postings was 7.6 s of CPU in a rebuild at 100,000 decisions). A file in
+    `spliced` has only its changed terms' postings gathered and encoded (`_splice`); from
+    the range `tail` on, when it is known that only those ranges changed."""
     wanted = [n for n in range(group, shards, groups) if n not in unchanged]
+    old_texts = {}
+    for n in wanted:
+        if n in spliced:
+            text = gzip.decompress(gzipped[spliced[n][0]]).decode("utf-8")
+            if "\\" not in text:  # else a term has an escape: the file is made afresh
+                old_texts[n] = text
     postings: dict[str, tuple[int, array[int], bytearray]] = {}
-    for part in parts:  # in the order of the records, so each term's numbers ascend
+    before_tail: dict[str, int] = {}
+    """How many of a term's postings are in the ranges before `tail`."""
+    for index, part in enumerate(parts):  # in the order of the records: numbers ascend
+        if index == tail:
+            before_tail = {term: len(found[1]) for term, found in postings.items()}
         packed = part.groups[group]
         terms, places, ends = packed.terms, packed.places, packed.ends
         numbers, marks = packed.numbers, packed.marks
         for n in wanted:
+            only = spliced[n][2] if n in old_texts else None
             for place in range(n, MOST_SHARDS, shards):  # the places of file n
                 first = bisect.bisect_left(places, place)
                 last = bisect.bisect_right(places, place, first)
                 start = ends[first - 1] if first else 0
                 for term, end in zip(terms[first:last], ends[first:last], strict=True):
+                    if only is not None and term not in only:
+                        start = end
+                        continue
                     known = postings.get(term)
                     if known is None:
                         postings[term] = (n, numbers[start:end], marks[start:end])
@@ -590,23 +621,97 @@ def _term_files(parts: list[_Part], group: int, groups: int, shards: int, folder
                     start = end
     files: dict[int, dict[str, list[list[int]]]] = {n: {} for n in wanted}
     counts: dict[int, Counts] = {n: {} for n in wanted}
+    tails: dict[int, dict[str, _Tail]] = defaultdict(dict)
     for term, (n, found_in, marks) in postings.items():
+        if len(found_in) >= COMMON_MIN and ":" not in term:
+            counts[n][term] = len(found_in)
+        if tail is not None and n in old_texts:
+            # Its postings before `tail` are those of the last build: only those after are
+            # encoded (issue 8: the common terms a new decision is in have tens of
+            # thousands of postings).
+            tails[n][term] = (before_tail.get(term, 0), found_in, marks)
+            continue
         # Most terms are in one record (names, numbers): no differences to take.
         deltas = (found_in.tolist() if len(found_in) == 1
                   else [found_in[0], *map(sub, found_in[1:], found_in)])
         files[n][term] = [deltas] if marks.count(1) == len(marks) else [deltas, list(marks)]
-        if len(found_in) >= COMMON_MIN and ":" not in term:
-            counts[n][term] = len(found_in)
     written = []
     for n in range(group, shards, groups):
         if n in unchanged:
             key, counted = unchanged[n]
             file = (key, gzipped[key])
+        elif n in old_texts:
+            _, counted_before, changed = spliced[n]
+            counted = {term: count for term, count in counted_before.items()
+                       if term not in changed}
+            counted.update(counts[n])
+            text = _splice(old_texts[n], files[n], changed, tails.get(n, {}))
+            file = _gzip_text(text.encode("utf-8"), gzipped)
         else:
             file, counted = _gzip(files[n], gzipped), counts[n]
         _put(folder, published, _term_file(n), file[1])
         written.append((file, counted))
     return written
+
+
+_Tail = tuple[int, "array[int]", bytearray]
+"""A changed term's postings: how many are before the `tail` range, and all of them."""
+
+
+def _splice(before: str, terms: Mapping[str, list[list[int]]],
+            changed: Mapping[str, tuple[bytes, bytes]], tails: Mapping[str, _Tail]) -> str:
+    """The JSON of a term file (`_gzip`'s) whose JSON was `before`, where the postings of
+    the `changed` terms are now `terms`, or `tails` (a changed term in neither is gone): the
+    others are taken as text, not encoded again, and so are the postings of a term in
+    `tails` before the ranges that changed (issue 8: the term files a new decision is in hold
+    the large postings of the common terms, and encoding them whole was 3 s of CPU at
+    100,000 decisions). `before` has no backslash, so no term in it has an escape or a
+    quote, and its quotes are those around the terms."""
+    pieces = before.split('"')  # '{', term, ':[[…]],', term, … ':[[…]]}'
+    entries = {term: value[1:-1] for term, value in zip(pieces[1::2], pieces[2::2], strict=True)}
+    made = {term: f"{_json(term)}:{_json(value)}" for term, value in terms.items()}
+    for term, (kept, numbers, marks) in tails.items():
+        made[term] = f"{_json(term)}:{_value(entries.get(term), kept, numbers, marks, changed[term])}"
+    for term, value in entries.items():
+        if term not in changed:
+            made[term] = f'"{term}":{value}'
+    return "{" + ",".join(made[term] for term in sorted(made)) + "}"
+
+
+def _value(before: str | None, kept: int, numbers: array[int], marks: bytearray,
+           changed: tuple[bytes, bytes]) -> str:
+    """A term's postings as JSON, the first `kept` (`numbers`, `marks`) as they were in
+    `before`, followed then by the postings `changed` (numbers and marks, packed), which
+    are now the others."""
+    ones = marks.count(1) == len(marks)
+    if before is None or not kept:
+        deltas = (numbers.tolist() if len(numbers) == 1
+                  else [numbers[0], *map(sub, numbers[1:], numbers)])
+        return _json([deltas] if ones else [deltas, list(marks)])
+    gone = array("I")
+    gone.frombytes(changed[0])
+    old_deltas = _delta_text(gone, numbers[kept - 1])
+    old_marks = ",".join(map(str, changed[1]))
+    split = before.find("],[")
+    head, old_tail = (before[2:-2], "") if split < 0 else (before[2:split], before[split + 3:-2])
+    head = head[:len(head) - len(old_deltas)] if old_deltas else head + ","
+    new_deltas = _delta_text(numbers[kept:], numbers[kept - 1])
+    value = f"[[{head}{new_deltas}]" if new_deltas else f"[[{head[:-1]}]"
+    if ones:
+        return value + "]"
+    if split < 0:
+        kept_marks = "1," * kept
+    else:
+        kept_marks = old_tail[:len(old_tail) - len(old_marks)] if old_marks else old_tail + ","
+    new_marks = ",".join(map(str, marks[kept:]))
+    return value + (f",[{kept_marks}{new_marks}]]" if new_marks else f",[{kept_marks[:-1]}]]")
+
+
+def _delta_text(numbers: array[int], last: int) -> str:
+    """The JSON of the differences of `numbers`, the first from `last`."""
+    if not numbers:
+        return ""
+    return ",".join(map(str, [numbers[0] - last, *map(sub, numbers[1:], numbers)]))
 
 
 _ORDER = b"order"
@@ -623,50 +728,70 @@ def _order_key(order: tuple[list[bytes], int]) -> bytes:
 
 
 def _unchanged(before: Any, range_keys: list[bytes], packings: Mapping[bytes, Any],
-               parts: list[_Part], shards: int, kept: Any) -> dict[int, tuple[bytes, Counts]]:
+               parts: list[_Part], shards: int,
+               kept: Any) -> tuple[dict[int, tuple[bytes, Counts]], dict[int, Spliced], int | None]:
     """The term files whose postings are those the last build wrote (their number → the
     digest of their JSON, and their `Counts`): all but the files of the terms whose postings
-    changed in a range that changed. None of them when the last build is not known well enough to tell."""
+    changed in a range that changed; and those others (`Spliced`), with the terms whose
+    postings changed; and the first range that changed, when every range after it did too
+    (a new record, numbered last, changes the last range only). None of either when the last
+    build is not known well enough to tell."""
     if not (isinstance(before, tuple) and len(before) == 2 and before[1] == shards
             and isinstance(kept, tuple) and len(kept) == 3 and kept[0] == _order_key(before)
             and isinstance(kept[1], list) and len(kept[1]) == shards
             and isinstance(kept[2], list) and len(kept[2]) == shards):
-        return {}
+        return {}, {}, None
     names: list[bytes] = kept[1]
     counts: list[Counts] = kept[2]
     old_keys: list[bytes] = before[0]
-    touched: set[int] = set()
-    for n in range(max(len(range_keys), len(old_keys))):
+    touched: defaultdict[int, dict[str, int]] = defaultdict(dict)
+    """The terms whose postings changed, by term file, with their group"""
+    was: dict[tuple[int, int], dict[str, tuple[int, bytes, bytes]]] = {}
+    """The last build's postings in each range that changed, by (range, group) and term"""
+    ranges = max(len(range_keys), len(old_keys))
+    changed = []
+    for n in range(ranges):
         key = range_keys[n] if n < len(range_keys) else None
         old_key = old_keys[n] if n < len(old_keys) else None
         if key == old_key:
             continue
+        changed.append(n)
         new = parts[n].groups if key is not None else []
         if old_key is None:
             old = []
         elif old_key in packings:
             old = packings[old_key][0]
         else:
-            return {}
+            return {}, {}, None
         if old and new and len(old) != len(new):
-            return {}
+            return {}, {}, None
         for group in range(max(len(old), len(new))):
-            places = _changed_places(old[group] if old else _Packed(),
-                                     new[group] if new else _Packed())
-            touched.update(place % shards for place in places)
-    return {n: (name, counts[n]) for n, name in enumerate(names) if n not in touched}
+            was[n, group] = _by_term(old[group] if old else _Packed())
+            for place, term in _changed_terms(was[n, group],
+                                              _by_term(new[group] if new else _Packed())):
+                touched[place % shards][term] = group
+    tail = changed[0] if changed and changed == list(range(changed[0], ranges)) else None
+
+    def postings(term: str, group: int) -> tuple[bytes, bytes]:
+        """The term's postings in the ranges that changed, as the last build had them."""
+        found = [kept for n in changed if (kept := was.get((n, group), {}).get(term))]
+        return b"".join(kept[1] for kept in found), b"".join(kept[2] for kept in found)
+
+    return ({n: (name, counts[n]) for n, name in enumerate(names) if n not in touched},
+            {n: (names[n], counts[n], {term: postings(term, group) for term, group in terms.items()})
+             for n, terms in touched.items()}, tail)
 
 
-def _changed_places(old: _Packed, new: _Packed) -> Iterator[int]:
-    """The places (`_Packed.places`) of the terms whose postings differ between two packings
-    of the same records."""
-    before, after = _by_term(old), _by_term(new)
+def _changed_terms(before: Mapping[str, tuple[int, bytes, bytes]],
+                   after: Mapping[str, tuple[int, bytes, bytes]]) -> Iterator[tuple[int, str]]:
+    """The terms whose postings differ between two packings of the same records
+    (`_by_term`), with their places (`_Packed.places`)."""
     for term, found in after.items():
         if before.get(term) != found:
-            yield found[0]
+            yield found[0], term
     for term, found in before.items():
         if term not in after:
-            yield found[0]
+            yield found[0], term
 
 
 def _by_term(packed: _Packed) -> dict[str, tuple[int, bytes, bytes]]:
@@ -774,10 +899,12 @@ def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path |
     # A new record, numbered last, changes the postings of its own terms: a few hundred of
     # the 8,192 term files at 100,000 decisions. The others are not encoded again (their
     # JSON was 4 s of CPU).
-    unchanged = _unchanged(before, range_keys, packings, parts, shards, gzipped.get(_NAMES))
+    unchanged, spliced, tail = _unchanged(before, range_keys, packings, parts, shards,
+                                          gzipped.get(_NAMES))
     unchanged = {n: kept for n, kept in unchanged.items() if kept[0] in gzipped}
+    spliced = {n: kept for n, kept in spliced.items() if kept[0] in gzipped}
     written = run_all([partial(_term_files, parts, group, groups, shards, folder, gzipped,
-                               published, unchanged)
+                               published, unchanged, spliced, tail)
                        for group in range(groups)])
     if parts_file is not None and cache is not None:
         _save_parts(parts_file, cache, version, parts, order, shelved, before)

@@ -5,7 +5,7 @@ names of its body, power and officers), and the digests the index keys it by, to
 a rebuild that adds one decision. A decision's document is made from its own file, the
 files of the body, power and officers it names, and of its corrections, and from its status
 (公示中 / 已更正); the keys are made from the document. So the index keeps, for each
-decision, the digests of those files (`Record.file_digest`) and its status (`_inputs`),
+decision, the digests of those files (`Record.file_digest`) and its status (`_Digests`),
 with what it took from the document: its keys and a document cut to what its record file
 shows (`Indexed.cut`). A decision whose inputs are the same is taken as kept; the others
 are made again. The check is made every build, against the files' digests the loader
@@ -30,8 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from generator import statefile
-from generator.model import Decision, Record
-from generator.render.decisions import status
+from generator.model import Decision
 from search import browser_cache
 from search.browser import EXCERPT, Indexed, Synonyms, indexed, salt
 from search.documents import Document, decision_document, other_documents
@@ -43,7 +42,7 @@ RECORDS_FILE = Path(".gongshi") / "browser-records.pickle"
 SHARDS = 64
 
 Inputs = tuple[Any, ...]
-"""What a decision's document is made from (`_inputs`)."""
+"""What a decision's document is made from (`_Digests.inputs`)."""
 Kept = tuple[Inputs, Document, bytes, bytes]
 """A decision as kept: its inputs, its document cut, its key and its row (`Indexed`)."""
 
@@ -55,16 +54,32 @@ def _code() -> bytes:
                                         for path in package.rglob("*.py")))
 
 
-def _inputs(site: Site, decision: Decision) -> Inputs | None:
-    """None when a record it is made from was not read from a file (a test's, or one
-    changed in memory): it is then made every time."""
-    portal = site.portal
-    records: list[Record | None] = [decision, portal.bodies.get(decision.body),
-                                    portal.powers.get(decision.power)]
-    records += (portal.officers.get(officer) for officer in decision.officers)
-    records += site.corrections_by_record.get(decision.ref, ())
-    digests = [record.file_digest if record is not None else b"" for record in records]
-    return None if None in digests else (*digests, status(site, decision))
+class _Digests:
+    """The file digests of the records decisions show, by id, taken once for all of them."""
+
+    def __init__(self, site: Site) -> None:
+        portal = site.portal
+        self.bodies = {id_: body.file_digest for id_, body in portal.bodies.items()}
+        self.powers = {id_: power.file_digest for id_, power in portal.powers.items()}
+        self.officers = {id_: officer.file_digest for id_, officer in portal.officers.items()}
+        self.corrections = site.corrections_by_record
+        self.as_of = site.as_of
+
+    def inputs(self, decision: Decision) -> Inputs | None:
+        """What `decision`'s document is made from (its status follows from its
+        corrections and whether its publicity ended); None when a record it is made from
+        was not read from a file (a test's, or one changed in memory), or is missing: it is
+        then made every time."""
+        officers = tuple(map(self.officers.get, decision.officers))
+        corrections = self.corrections.get(decision.ref)
+        inputs = (decision.file_digest, self.bodies.get(decision.body, b""),
+                  self.powers.get(decision.power, b""), officers,
+                  tuple(c.file_digest for c in corrections) if corrections else (),
+                  decision.publicity_end < self.as_of)
+        if inputs[0] is None or inputs[1] is None or inputs[2] is None or None in officers \
+                or (corrections and None in inputs[4]):
+            return None
+        return inputs
 
 
 def _shard(ref: str) -> int:
@@ -85,10 +100,11 @@ def records(site: Site, synonyms: Synonyms,
     keep: list[dict[str, Kept]] = [{} for _ in range(SHARDS)]
     changed = [False] * SHARDS
     result = []
+    digests = _Digests(site)
     for decision in site.decisions:
         ref = decision.ref
         n = _shard(ref)
-        inputs = _inputs(site, decision)
+        inputs = digests.inputs(decision)
         found = kept[n].get(ref)
         if found is not None and inputs is not None and found[0] == inputs:
             result.append(Indexed(found[1], found[2], found[3], cut=True))
