@@ -26,17 +26,20 @@ index ranges of records, and send back their postings packed and sorted into gro
 files; then a worker per group merges the postings of its terms and writes their files. The
 bytes are the same whether one process or several made them.
 
-Rebuilt mostly from what the last build kept: a record's postings (its terms and their
-weights) depend on its text alone, so they are kept between builds in
+Rebuilt mostly from what the last build kept: a decision whose file, and the files of the
+records it shows, did not change is not made into a document again
+(.gongshi/browser-records-<n>.pickle, `search.browser_records`). A record's postings (its
+terms and their weights) depend on its text alone, so they are kept between builds in
 .gongshi/browser-index-<n>.pickle (`search.browser_cache`), and only the records whose
 text changed are weighed again. A range of records whose records did not change is not
 packed again, nor are its record files made again (.gongshi/browser-parts-<n>.pickle). A
 term file whose postings did not change is taken as the last build wrote it, with the
-counts of its terms; the others are made afresh, from every range's postings of their
-terms, so the bytes are the same with the caches or without; and a file whose JSON the last
-build wrote already is not compressed again (.gongshi/browser-files.pickle). The caches
-are kept in a file for each range, and a build writes only the files of the ranges it
-packed again.
+counts of its terms; in the others, only the terms whose postings changed are encoded
+again, the others' JSON is taken as the last build wrote it (`_splice`), and of a changed
+term only the postings in the ranges that changed, when they are the last ones (`_value`):
+the bytes are the same with the caches or without. A file whose JSON the last build wrote
+already is not compressed again (.gongshi/browser-files.pickle). The caches are kept in a
+file for each range, and a build writes only the files of the ranges it packed again.
 
 Measured on the 10,000-decision benchmark project (5,870 records) in one process: 2.9 s
 without the cache (2.8 s before it existed), 1.5 s with it. Weighing was about half of the
