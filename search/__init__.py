@@ -81,21 +81,24 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def build_browser_index(site: Site, site_dir: Path,
-                        published: Mapping[str, bytes] | None = None) -> dict[str, bytes]:
+def build_browser_index(site: Site, site_dir: Path, published: Mapping[str, bytes] | None = None,
+                        state: Path | None = None) -> dict[str, bytes]:
     """The browser's search index of the built site, in `site_dir/search/index/`; the
-    postings of records whose text is unchanged come from the project's cache
-    (search/browser_cache.py). Returns the key of each file of the index by its path in the
+    decisions whose inputs are unchanged (search/browser_records.py), and the postings of
+    records whose text is unchanged (search/browser_cache.py), come from the project's
+    caches. Returns the key of each file of the index by its path in the
     site; a file the `published` site has with the same key is not written."""
-    from search.browser import Labels, write_browser_index
+    from search.browser import Labels, normalized, write_indexed
     from search.browser_cache import CACHE_FILE
+    from search.browser_records import RECORDS_FILE, records
 
     bodies = site.portal.bodies.values()
     labels = Labels(bodies={body.id: body.name for body in bodies},
                     regions={body.region_code: body.region_name for body in bodies},
                     synonyms=site.settings.search_synonyms)
-    return write_browser_index(documents(site), labels, site_dir,
-                               site.portal.root.parent / CACHE_FILE, published)
+    state = site.portal.root.parent if state is None else state
+    indexed, whole = records(site, normalized(labels.synonyms), state / RECORDS_FILE)
+    return write_indexed(indexed, labels, site_dir, state / CACHE_FILE, published, whole)
 
 
 def open_index(project_root: Path) -> SearchIndex | None:

@@ -26,17 +26,20 @@ index ranges of records, and send back their postings packed and sorted into gro
 files; then a worker per group merges the postings of its terms and writes their files. The
 bytes are the same whether one process or several made them.
 
-Rebuilt mostly from what the last build kept: a record's postings (its terms and their
-weights) depend on its text alone, so they are kept between builds in
+Rebuilt mostly from what the last build kept: a decision whose file, and the files of the
+records it shows, did not change is not made into a document again
+(.gongshi/browser-records-<n>.pickle, `search.browser_records`). A record's postings (its
+terms and their weights) depend on its text alone, so they are kept between builds in
 .gongshi/browser-index-<n>.pickle (`search.browser_cache`), and only the records whose
 text changed are weighed again. A range of records whose records did not change is not
 packed again, nor are its record files made again (.gongshi/browser-parts-<n>.pickle). A
 term file whose postings did not change is taken as the last build wrote it, with the
-counts of its terms; the others are made afresh, from every range's postings of their
-terms, so the bytes are the same with the caches or without; and a file whose JSON the last
-build wrote already is not compressed again (.gongshi/browser-files.pickle). The caches
-are kept in a file for each range, and a build writes only the files of the ranges it
-packed again.
+counts of its terms; in the others, only the terms whose postings changed are encoded
+again, the others' JSON is taken as the last build wrote it (`_splice`), and of a changed
+term only the postings in the ranges that changed, when they are the last ones (`_value`):
+the bytes are the same with the caches or without. A file whose JSON the last build wrote
+already is not compressed again (.gongshi/browser-files.pickle). The caches are kept in a
+file for each range, and a build writes only the files of the ranges it packed again.
 
 Measured on the 10,000-decision benchmark project (5,870 records) in one process: 2.9 s
 without the cache (2.8 s before it existed), 1.5 s with it. Weighing was about half of the
@@ -62,13 +65,13 @@ import sys
 import unicodedata
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import repeat
 from operator import add, attrgetter, itemgetter, sub
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.parallel import run_all, workers
 from generator.render.reuse import bytes_key
@@ -263,10 +266,20 @@ def _ordered(documents: Iterable[Document]) -> list[Document]:
     other record's number; the reader sees them the other way round (search-core.js counts
     down). Records without a date first (the reader sees them after the decisions), each
     group by type and id, backwards."""
+    return _in_order(documents, lambda doc: doc)
+
+
+T = TypeVar("T")
+
+
+def _in_order(items: Iterable[T], doc: Callable[[T], Document]) -> list[T]:
+    """`items` in the order `_ordered` puts their documents (`doc`) in."""
     kinds = {kind: n for n, kind in enumerate(KINDS)}
-    docs = sorted(documents, key=lambda d: (kinds.get(d.kind, 99), d.ref), reverse=True)
-    dated = sorted((d for d in docs if d.date), key=attrgetter("date"))  # stable
-    return [*(d for d in docs if not d.date), *dated]
+    ordered = sorted(items, key=lambda item: (kinds.get(doc(item).kind, 99), doc(item).ref),
+                     reverse=True)
+    dated = sorted((item for item in ordered if doc(item).date),
+                   key=lambda item: doc(item).date)  # stable
+    return [*(item for item in ordered if not doc(item).date), *dated]
 
 
 def _record(doc: Document, labels: Labels) -> list[str]:
@@ -283,7 +296,14 @@ File = tuple[bytes, bytes]
 def _gzip(value: Any, gzipped: dict[bytes, bytes]) -> File:
     """`value` as a file; compressed again only when the last build did not write the same
     JSON (`gzipped`: the bytes it wrote, by the digest of their JSON)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    return _gzip_text(_json(value, sort_keys=True).encode("utf-8"), gzipped)
+
+
+def _json(value: Any, sort_keys: bool = False) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
+
+
+def _gzip_text(text: bytes, gzipped: dict[bytes, bytes]) -> File:
     key = browser_cache.digest(text)
     data = gzipped.get(key)
     if data is None:
@@ -335,6 +355,10 @@ class _Build:
     docs: list[Document]
     keys: list[bytes]
     """Each record's key in the cache (`_key`)"""
+    cut: list[bool]
+    """Whether a record's document is cut to what its record file shows (`Indexed.cut`)"""
+    whole: Callable[[Document], Document] | None
+    """The whole document of a cut one (`Indexed`)"""
     cache: Path | None
     """The records' postings (`search.browser_cache.CACHE_FILE`, a shard for each range)"""
     version: bytes
@@ -420,7 +444,11 @@ class _Cached:
                         self.others.update(browser_cache.load(file, self.build.version))
             found = self.others.get(key)
         if found is None:
-            weighed = weights(self.build.docs[number], self.build.synonyms)
+            doc = self.build.docs[number]
+            if self.build.cut[number]:  # its postings were lost: it is weighed whole
+                assert self.build.whole is not None, "a cut document comes with `whole`"
+                doc = self.build.whole(doc)
+            weighed = weights(doc, self.build.synonyms)
             found = ("\n".join(weighed), bytes(weighed.values()))
         self.used[key] = found
         return found[0].split("\n") if found[0] else [], found[1]
@@ -447,12 +475,34 @@ def _put(folder: Path, published: Mapping[str, bytes], name: str, data: bytes) -
         (folder / name).write_bytes(data)
 
 
-def _keys(docs: list[Document], synonyms: Synonyms) -> tuple[bytes, list[bytes]]:
-    """The version of the code, and each record's key in the cache: the synonyms are part
-    of every key, as they add terms."""
+def salt(synonyms: Synonyms) -> tuple[bytes, bytes]:
+    """The version of the code, and what every record's key (`_key`) starts with: the
+    version and the synonyms (normalized, as `write_browser_index` makes them), which add
+    terms."""
     version = browser_cache.code_version()
-    salt = version + repr(synonyms).encode("utf-8", "surrogatepass")
-    return version, [_key(doc, salt) for doc in docs]
+    return version, version + repr(synonyms).encode("utf-8", "surrogatepass")
+
+
+def normalized(synonyms: Iterable[Iterable[str]]) -> Synonyms:
+    return tuple(tuple(_normalize(word) for word in group) for group in synonyms)
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """A record as the index takes it: its document, its key in the postings' cache
+    (`_key`) and its `_row`. A `cut` document has only the start of its text, what its
+    record file shows (search/browser_records.py keeps them so between builds); its postings
+    are in the cache, or it is made whole again (`write_indexed`'s `whole`)."""
+
+    doc: Document
+    key: bytes
+    row: bytes
+    cut: bool = False
+
+
+def indexed(doc: Document, salt: bytes) -> Indexed:
+    key = _key(doc, salt)
+    return Indexed(doc, key, _row(doc, key))
 
 
 def _key(doc: Document, salt: bytes) -> bytes:
@@ -468,15 +518,19 @@ _FILTERED = attrgetter("kind", "body", "region", "year", "type", "status", "url"
 besides what its key (`_key`) is."""
 
 
-def _range_key(docs: list[Document], keys: list[bytes], start: int, stop: int,
-               groups: int, labels: bytes) -> bytes:
+def _row(doc: Document, key: bytes) -> bytes:
+    """A digest of the record's key (`_key`) and of what its filter terms and record are
+    made of besides (`_FILTERED`)."""
+    return browser_cache.digest(key + repr(_FILTERED(doc)).encode("utf-8", "surrogatepass"))
+
+
+def _range_key(rows: list[bytes], start: int, stop: int, groups: int, labels: bytes) -> bytes:
     """What a range's postings and record files are kept under: its place, its records'
-    keys (`_key`, which start with the code's version), what their filter terms and
-    records are made of, and the `labels` (a digest of the bodies' names) they show."""
-    filters = "\n".join(map(repr, map(_FILTERED, docs[start:stop])))
+    rows (`_row`: their keys, which start with the code's version, and what their filter
+    terms and records are made of), and the `labels` (a digest of the bodies' names) they
+    show."""
     head = f"{start} {stop} {groups}\n".encode()
-    return browser_cache.digest(head + labels + b"".join(keys[start:stop])
-                                + filters.encode("utf-8", "surrogatepass"))
+    return browser_cache.digest(head + labels + b"".join(rows[start:stop]))
 
 
 def _drain(calls: Iterable[object]) -> None:
@@ -517,26 +571,50 @@ Counts = dict[str, int]
 a term file that may be common (`_term_files`)."""
 
 
+Spliced = tuple[bytes, Counts, dict[str, tuple[bytes, bytes]]]
+"""A term file some of whose terms' postings changed: the digest of the JSON the last build
+wrote in it, its `Counts`, and the terms whose postings changed, each with its postings
+(numbers and weights, as `_Packed` holds them) in the ranges that changed, as the last
+build had them (`_splice`)."""
+
+
 def _term_files(parts: list[_Part], group: int, groups: int, shards: int, folder: Path,
                 gzipped: dict[bytes, bytes], published: Mapping[str, bytes],
-                unchanged: Mapping[int, tuple[bytes, Counts]]) -> list[tuple[File, Counts]]:
+                unchanged: Mapping[int, tuple[bytes, Counts]],
+                spliced: Mapping[int, Spliced], tail: int | None) -> list[tuple[File, Counts]]:
     """Write the term files of a group (numbers `group`, `group + groups` …); returns each
     one's bytes and its `Counts`. A file in `unchanged` (its number → the digest of its
     JSON, and its counts) holds the postings the last build wrote in it: it is taken from
     `gzipped` as it is, and its terms' postings are not even gathered (issue 8: gathering
-    every term's postings was 7.6 s of CPU in a rebuild at 100,000 decisions)."""
+    every term's postings was 7.6 s of CPU in a rebuild at 100,000 decisions). A file in
+    `spliced` has only its changed terms' postings gathered and encoded (`_splice`); from
+    the range `tail` on, when it is known that only those ranges changed."""
     wanted = [n for n in range(group, shards, groups) if n not in unchanged]
+    old_texts = {}
+    for n in wanted:
+        if n in spliced:
+            text = gzip.decompress(gzipped[spliced[n][0]]).decode("utf-8")
+            if "\\" not in text:  # else a term has an escape: the file is made afresh
+                old_texts[n] = text
     postings: dict[str, tuple[int, array[int], bytearray]] = {}
-    for part in parts:  # in the order of the records, so each term's numbers ascend
+    before_tail: dict[str, int] = {}
+    """How many of a term's postings are in the ranges before `tail`."""
+    for index, part in enumerate(parts):  # in the order of the records: numbers ascend
+        if index == tail:
+            before_tail = {term: len(found[1]) for term, found in postings.items()}
         packed = part.groups[group]
         terms, places, ends = packed.terms, packed.places, packed.ends
         numbers, marks = packed.numbers, packed.marks
         for n in wanted:
+            only = spliced[n][2] if n in old_texts else None
             for place in range(n, MOST_SHARDS, shards):  # the places of file n
                 first = bisect.bisect_left(places, place)
                 last = bisect.bisect_right(places, place, first)
                 start = ends[first - 1] if first else 0
                 for term, end in zip(terms[first:last], ends[first:last], strict=True):
+                    if only is not None and term not in only:
+                        start = end
+                        continue
                     known = postings.get(term)
                     if known is None:
                         postings[term] = (n, numbers[start:end], marks[start:end])
@@ -546,23 +624,97 @@ def _term_files(parts: list[_Part], group: int, groups: int, shards: int, folder
                     start = end
     files: dict[int, dict[str, list[list[int]]]] = {n: {} for n in wanted}
     counts: dict[int, Counts] = {n: {} for n in wanted}
+    tails: dict[int, dict[str, _Tail]] = defaultdict(dict)
     for term, (n, found_in, marks) in postings.items():
+        if len(found_in) >= COMMON_MIN and ":" not in term:
+            counts[n][term] = len(found_in)
+        if tail is not None and n in old_texts:
+            # Its postings before `tail` are those of the last build: only those after are
+            # encoded (issue 8: the common terms a new decision is in have tens of
+            # thousands of postings).
+            tails[n][term] = (before_tail.get(term, 0), found_in, marks)
+            continue
         # Most terms are in one record (names, numbers): no differences to take.
         deltas = (found_in.tolist() if len(found_in) == 1
                   else [found_in[0], *map(sub, found_in[1:], found_in)])
         files[n][term] = [deltas] if marks.count(1) == len(marks) else [deltas, list(marks)]
-        if len(found_in) >= COMMON_MIN and ":" not in term:
-            counts[n][term] = len(found_in)
     written = []
     for n in range(group, shards, groups):
         if n in unchanged:
             key, counted = unchanged[n]
             file = (key, gzipped[key])
+        elif n in old_texts:
+            _, counted_before, changed = spliced[n]
+            counted = {term: count for term, count in counted_before.items()
+                       if term not in changed}
+            counted.update(counts[n])
+            text = _splice(old_texts[n], files[n], changed, tails.get(n, {}))
+            file = _gzip_text(text.encode("utf-8"), gzipped)
         else:
             file, counted = _gzip(files[n], gzipped), counts[n]
         _put(folder, published, _term_file(n), file[1])
         written.append((file, counted))
     return written
+
+
+_Tail = tuple[int, "array[int]", bytearray]
+"""A changed term's postings: how many are before the `tail` range, and all of them."""
+
+
+def _splice(before: str, terms: Mapping[str, list[list[int]]],
+            changed: Mapping[str, tuple[bytes, bytes]], tails: Mapping[str, _Tail]) -> str:
+    """The JSON of a term file (`_gzip`'s) whose JSON was `before`, where the postings of
+    the `changed` terms are now `terms`, or `tails` (a changed term in neither is gone): the
+    others are taken as text, not encoded again, and so are the postings of a term in
+    `tails` before the ranges that changed (issue 8: the term files a new decision is in hold
+    the large postings of the common terms, and encoding them whole was 3 s of CPU at
+    100,000 decisions). `before` has no backslash, so no term in it has an escape or a
+    quote, and its quotes are those around the terms."""
+    pieces = before.split('"')  # '{', term, ':[[…]],', term, … ':[[…]]}'
+    entries = {term: value[1:-1] for term, value in zip(pieces[1::2], pieces[2::2], strict=True)}
+    made = {term: f"{_json(term)}:{_json(value)}" for term, value in terms.items()}
+    for term, (kept, numbers, marks) in tails.items():
+        made[term] = f"{_json(term)}:{_value(entries.get(term), kept, numbers, marks, changed[term])}"
+    for term, value in entries.items():
+        if term not in changed:
+            made[term] = f'"{term}":{value}'
+    return "{" + ",".join(made[term] for term in sorted(made)) + "}"
+
+
+def _value(before: str | None, kept: int, numbers: array[int], marks: bytearray,
+           changed: tuple[bytes, bytes]) -> str:
+    """A term's postings as JSON, the first `kept` (`numbers`, `marks`) as they were in
+    `before`, followed then by the postings `changed` (numbers and marks, packed), which
+    are now the others."""
+    ones = marks.count(1) == len(marks)
+    if before is None or not kept:
+        deltas = (numbers.tolist() if len(numbers) == 1
+                  else [numbers[0], *map(sub, numbers[1:], numbers)])
+        return _json([deltas] if ones else [deltas, list(marks)])
+    gone = array("I")
+    gone.frombytes(changed[0])
+    old_deltas = _delta_text(gone, numbers[kept - 1])
+    old_marks = ",".join(map(str, changed[1]))
+    split = before.find("],[")
+    head, old_tail = (before[2:-2], "") if split < 0 else (before[2:split], before[split + 3:-2])
+    head = head[:len(head) - len(old_deltas)] if old_deltas else head + ","
+    new_deltas = _delta_text(numbers[kept:], numbers[kept - 1])
+    value = f"[[{head}{new_deltas}]" if new_deltas else f"[[{head[:-1]}]"
+    if ones:
+        return value + "]"
+    if split < 0:
+        kept_marks = "1," * kept
+    else:
+        kept_marks = old_tail[:len(old_tail) - len(old_marks)] if old_marks else old_tail + ","
+    new_marks = ",".join(map(str, marks[kept:]))
+    return value + (f",[{kept_marks}{new_marks}]]" if new_marks else f",[{kept_marks[:-1]}]]")
+
+
+def _delta_text(numbers: array[int], last: int) -> str:
+    """The JSON of the differences of `numbers`, the first from `last`."""
+    if not numbers:
+        return ""
+    return ",".join(map(str, [numbers[0] - last, *map(sub, numbers[1:], numbers)]))
 
 
 _ORDER = b"order"
@@ -579,50 +731,70 @@ def _order_key(order: tuple[list[bytes], int]) -> bytes:
 
 
 def _unchanged(before: Any, range_keys: list[bytes], packings: Mapping[bytes, Any],
-               parts: list[_Part], shards: int, kept: Any) -> dict[int, tuple[bytes, Counts]]:
+               parts: list[_Part], shards: int,
+               kept: Any) -> tuple[dict[int, tuple[bytes, Counts]], dict[int, Spliced], int | None]:
     """The term files whose postings are those the last build wrote (their number → the
     digest of their JSON, and their `Counts`): all but the files of the terms whose postings
-    changed in a range that changed. None of them when the last build is not known well enough to tell."""
+    changed in a range that changed; and those others (`Spliced`), with the terms whose
+    postings changed; and the first range that changed, when every range after it did too
+    (a new record, numbered last, changes the last range only). None of either when the last
+    build is not known well enough to tell."""
     if not (isinstance(before, tuple) and len(before) == 2 and before[1] == shards
             and isinstance(kept, tuple) and len(kept) == 3 and kept[0] == _order_key(before)
             and isinstance(kept[1], list) and len(kept[1]) == shards
             and isinstance(kept[2], list) and len(kept[2]) == shards):
-        return {}
+        return {}, {}, None
     names: list[bytes] = kept[1]
     counts: list[Counts] = kept[2]
     old_keys: list[bytes] = before[0]
-    touched: set[int] = set()
-    for n in range(max(len(range_keys), len(old_keys))):
+    touched: defaultdict[int, dict[str, int]] = defaultdict(dict)
+    """The terms whose postings changed, by term file, with their group"""
+    was: dict[tuple[int, int], dict[str, tuple[int, bytes, bytes]]] = {}
+    """The last build's postings in each range that changed, by (range, group) and term"""
+    ranges = max(len(range_keys), len(old_keys))
+    changed = []
+    for n in range(ranges):
         key = range_keys[n] if n < len(range_keys) else None
         old_key = old_keys[n] if n < len(old_keys) else None
         if key == old_key:
             continue
+        changed.append(n)
         new = parts[n].groups if key is not None else []
         if old_key is None:
             old = []
         elif old_key in packings:
             old = packings[old_key][0]
         else:
-            return {}
+            return {}, {}, None
         if old and new and len(old) != len(new):
-            return {}
+            return {}, {}, None
         for group in range(max(len(old), len(new))):
-            places = _changed_places(old[group] if old else _Packed(),
-                                     new[group] if new else _Packed())
-            touched.update(place % shards for place in places)
-    return {n: (name, counts[n]) for n, name in enumerate(names) if n not in touched}
+            was[n, group] = _by_term(old[group] if old else _Packed())
+            for place, term in _changed_terms(was[n, group],
+                                              _by_term(new[group] if new else _Packed())):
+                touched[place % shards][term] = group
+    tail = changed[0] if changed and changed == list(range(changed[0], ranges)) else None
+
+    def postings(term: str, group: int) -> tuple[bytes, bytes]:
+        """The term's postings in the ranges that changed, as the last build had them."""
+        found = [kept for n in changed if (kept := was.get((n, group), {}).get(term))]
+        return b"".join(kept[1] for kept in found), b"".join(kept[2] for kept in found)
+
+    return ({n: (name, counts[n]) for n, name in enumerate(names) if n not in touched},
+            {n: (names[n], counts[n], {term: postings(term, group) for term, group in terms.items()})
+             for n, terms in touched.items()}, tail)
 
 
-def _changed_places(old: _Packed, new: _Packed) -> Iterator[int]:
-    """The places (`_Packed.places`) of the terms whose postings differ between two packings
-    of the same records."""
-    before, after = _by_term(old), _by_term(new)
+def _changed_terms(before: Mapping[str, tuple[int, bytes, bytes]],
+                   after: Mapping[str, tuple[int, bytes, bytes]]) -> Iterator[tuple[int, str]]:
+    """The terms whose postings differ between two packings of the same records
+    (`_by_term`), with their places (`_Packed.places`)."""
     for term, found in after.items():
         if before.get(term) != found:
-            yield found[0]
+            yield found[0], term
     for term, found in before.items():
         if term not in after:
-            yield found[0]
+            yield found[0], term
 
 
 def _by_term(packed: _Packed) -> dict[str, tuple[int, bytes, bytes]]:
@@ -657,9 +829,21 @@ def write_browser_index(documents: Iterable[Document], labels: Labels, site_dir:
     With a `cache` file (`search.browser_cache.CACHE_FILE` in the project), the postings of
     the records whose text has not changed since the last build are read from it. A file
     whose key is the `published` one (the published site's keys, by path) is not written."""
+    made_with = salt(normalized(labels.synonyms))[1]
+    return write_indexed([indexed(doc, made_with) for doc in documents], labels, site_dir,
+                         cache, published)
+
+
+def write_indexed(records: Iterable[Indexed], labels: Labels, site_dir: Path,
+                  cache: Path | None = None, published: Mapping[str, bytes] | None = None,
+                  whole: Callable[[Document], Document] | None = None) -> dict[str, bytes]:
+    """`write_browser_index` for records whose keys are known (`indexed`, with the salt of
+    `labels.synonyms`): those a build kept from the last are not made again (issue 8: a
+    document for each of 100,000 records took 2 s). `whole` makes a `cut` one whole."""
     try:
         with _collector_off():
-            return _write(_ordered(documents), labels, site_dir, cache, published or {})
+            return _write(_in_order(records, attrgetter("doc")), labels, site_dir, cache,
+                          published or {}, whole)
     finally:
         _pairs.cache_clear()
         _characters.cache_clear()
@@ -679,18 +863,22 @@ def _collector_off() -> Iterator[None]:
             gc.enable()
 
 
-def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | None,
-           published: Mapping[str, bytes]) -> dict[str, bytes]:
+def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path | None,
+           published: Mapping[str, bytes],
+           whole: Callable[[Document], Document] | None) -> dict[str, bytes]:
     folder = site_dir / FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "terms").mkdir(parents=True)
     (folder / "records").mkdir()
-    synonyms = tuple(tuple(_normalize(word) for word in group) for group in labels.synonyms)
-    version, keys = _keys(docs, synonyms)
+    synonyms = normalized(labels.synonyms)
+    version = salt(synonyms)[0]
+    docs = [record.doc for record in records]
+    keys = [record.key for record in records]
+    rows = [record.row for record in records]
     size, groups = _plan(len(docs))
     ranges = _ranges(len(docs), size)
     shown = browser_cache.digest(repr(sorted(labels.bodies.items())).encode("utf-8", "surrogatepass"))
-    range_keys = [_range_key(docs, keys, start, stop, groups, shown) for start, stop in ranges]
+    range_keys = [_range_key(rows, start, stop, groups, shown) for start, stop in ranges]
     # The index's other caches are in the folder of the postings' one.
     parts_file, files_file = (cache.with_name(name.name) if cache is not None else None
                               for name in (PARTS_FILE, FILES_FILE))
@@ -702,7 +890,8 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
                if parts_file is not None else {} for n in range(max(len(ranges), kept))]
     packings: dict[bytes, Any] = {key: packing for shelf in shelved for key, packing in shelf.items()}
     gzipped = browser_cache.load(files_file, version)
-    build = _Build(docs, keys, cache, version, gzipped, synonyms, labels, groups, folder, published)
+    build = _Build(docs, keys, [record.cut for record in records], whole, cache, version,
+                   gzipped, synonyms, labels, groups, folder, published)
     parts = run_all([partial(_index_part, build, n, start, stop, packings.get(key))
                      for n, ((start, stop), key) in enumerate(zip(ranges, range_keys, strict=True))])
     for n, range_key in enumerate(range_keys):
@@ -713,10 +902,12 @@ def _write(docs: list[Document], labels: Labels, site_dir: Path, cache: Path | N
     # A new record, numbered last, changes the postings of its own terms: a few hundred of
     # the 8,192 term files at 100,000 decisions. The others are not encoded again (their
     # JSON was 4 s of CPU).
-    unchanged = _unchanged(before, range_keys, packings, parts, shards, gzipped.get(_NAMES))
+    unchanged, spliced, tail = _unchanged(before, range_keys, packings, parts, shards,
+                                          gzipped.get(_NAMES))
     unchanged = {n: kept for n, kept in unchanged.items() if kept[0] in gzipped}
+    spliced = {n: kept for n, kept in spliced.items() if kept[0] in gzipped}
     written = run_all([partial(_term_files, parts, group, groups, shards, folder, gzipped,
-                               published, unchanged)
+                               published, unchanged, spliced, tail)
                        for group in range(groups)])
     if parts_file is not None and cache is not None:
         _save_parts(parts_file, cache, version, parts, order, shelved, before)

@@ -65,7 +65,7 @@ def code_version() -> bytes:
 
 
 @statefile.warmable
-def load(path: Path | None, version: bytes) -> dict[bytes, Any]:
+def load(path: Path | None, version: bytes) -> dict[Any, Any]:
     """The cached entries by key (postings, or a file's bytes), or none when the cache is
     missing, damaged or made by other code."""
     try:
@@ -96,7 +96,7 @@ def remove_shards(path: Path, start: int) -> None:
             found.unlink(missing_ok=True)
 
 
-def save(path: Path, version: bytes, entries: Mapping[bytes, Any]) -> None:
+def save(path: Path, version: bytes, entries: Mapping[Any, Any]) -> None:
     """Replace the cache by `entries`, atomically."""
     data = pickle.dumps((version, entries), protocol=pickle.HIGHEST_PROTOCOL)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -51,10 +51,15 @@ class Document:
 
 def documents(site: Site) -> Iterator[Document]:
     """Every searchable public record, in a stable order."""
+    for decision in sorted(site.decisions, key=lambda d: d.id):
+        yield decision_document(site, decision)
+    yield from other_documents(site)
+
+
+def other_documents(site: Site) -> Iterator[Document]:
+    """Every searchable public record but the decisions, in a stable order."""
     portal = site.portal
     bodies = portal.bodies
-    for decision in sorted(site.decisions, key=lambda d: d.id):
-        yield _decision(site, decision)
     for body in sorted(bodies.values(), key=lambda b: b.id):
         yield Document(body.ref, "bodies", body.name, page_url(record_src(body)),
                        " ".join([body.name, body.kind, body.region_name, body.address,
@@ -88,7 +93,7 @@ def documents(site: Site) -> Iterator[Document]:
                        record.name, "")
 
 
-def _decision(site: Site, decision: Decision) -> Document:
+def decision_document(site: Site, decision: Decision) -> Document:
     portal = site.portal
     party = decision.party
     body = portal.bodies.get(decision.body)

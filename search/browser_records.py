@@ -1,0 +1,128 @@
+"""Each decision as the browser index takes it, kept between builds (issue 8).
+
+Making a search document for each of 100,000 decisions (masking the party, joining the
+names of its body, power and officers), and the digests the index keys it by, took 2.5 s of
+a rebuild that adds one decision. A decision's document is made from its own file, the
+files of the body, power and officers it names, and of its corrections, and from its status
+(公示中 / 已更正); the keys are made from the document. So the index keeps, for each
+decision, the digests of those files (`Record.file_digest`) and its status (`_Digests`),
+with what it took from the document: its keys and a document cut to what its record file
+shows (`Indexed.cut`). A decision whose inputs are the same is taken as kept; the others
+are made again. The check is made every build, against the files' digests the loader
+computed anyway, rather than trusted to a list of what changed (`generator.changes`, which
+does not say whose document shows a renamed body).
+
+The other records (bodies, officers, powers, laws: about 11,000 at 100,000 decisions) cost
+little and are made every build.
+
+Kept in `SHARDS` files by a hash of the decision's ref, so a new decision rewrites one of
+them; under a version that holds the code (all of Gongshi's, as the documents are made by
+the renderer's helpers) and the synonyms, which the keys hold.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator import statefile
+from generator.model import Decision
+from search import browser_cache
+from search.browser import EXCERPT, Indexed, Synonyms, indexed, salt
+from search.documents import Document, decision_document, other_documents
+
+if TYPE_CHECKING:
+    from generator.render.site import Site
+
+RECORDS_FILE = Path(".gongshi") / "browser-records.pickle"
+SHARDS = 64
+
+Inputs = tuple[Any, ...]
+"""What a decision's document is made from (`_Digests.inputs`)."""
+Kept = tuple[Inputs, Document, bytes, bytes]
+"""A decision as kept: its inputs, its document cut, its key and its row (`Indexed`)."""
+
+
+@functools.cache
+def _code() -> bytes:
+    here = Path(__file__).resolve().parent
+    return statefile.code_digest(sorted(path for package in (here, here.parent / "generator")
+                                        for path in package.rglob("*.py")))
+
+
+class _Digests:
+    """The file digests of the records decisions show, by id, taken once for all of them."""
+
+    def __init__(self, site: Site) -> None:
+        portal = site.portal
+        self.bodies = {id_: body.file_digest for id_, body in portal.bodies.items()}
+        self.powers = {id_: power.file_digest for id_, power in portal.powers.items()}
+        self.officers = {id_: officer.file_digest for id_, officer in portal.officers.items()}
+        self.corrections = site.corrections_by_record
+        self.as_of = site.as_of
+
+    def inputs(self, decision: Decision) -> Inputs | None:
+        """What `decision`'s document is made from (its status follows from its
+        corrections and whether its publicity ended); None when a record it is made from
+        was not read from a file (a test's, or one changed in memory), or is missing: it is
+        then made every time."""
+        officers = tuple(map(self.officers.get, decision.officers))
+        corrections = self.corrections.get(decision.ref)
+        inputs = (decision.file_digest, self.bodies.get(decision.body, b""),
+                  self.powers.get(decision.power, b""), officers,
+                  tuple(c.file_digest for c in corrections) if corrections else (),
+                  decision.publicity_end < self.as_of)
+        if inputs[0] is None or inputs[1] is None or inputs[2] is None or None in officers \
+                or (corrections and None in inputs[4]):
+            return None
+        return inputs
+
+
+def _shard(ref: str) -> int:
+    return zlib.crc32(ref.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def records(site: Site, synonyms: Synonyms,
+            path: Path | None) -> tuple[list[Indexed], Callable[[Document], Document]]:
+    """Every searchable public record (`search.documents.documents`), indexed with the
+    salt of `synonyms` (normalized); the decisions kept in the cache at `path` (shards of
+    `RECORDS_FILE`) whose inputs are the same are taken from it, cut. Returns them, and how
+    to make a cut one whole."""
+    made_with = salt(synonyms)[1]
+    version = browser_cache.digest(_code() + made_with)
+    kept: list[dict[str, Kept]] = [
+        browser_cache.load(browser_cache.shard(path, n), version) if path is not None else {}
+        for n in range(SHARDS)]
+    keep: list[dict[str, Kept]] = [{} for _ in range(SHARDS)]
+    changed = [False] * SHARDS
+    result = []
+    digests = _Digests(site)
+    for decision in site.decisions:
+        ref = decision.ref
+        n = _shard(ref)
+        inputs = digests.inputs(decision)
+        found = kept[n].get(ref)
+        if found is not None and inputs is not None and found[0] == inputs:
+            result.append(Indexed(found[1], found[2], found[3], cut=True))
+            keep[n][ref] = found
+            continue
+        record = indexed(decision_document(site, decision), made_with)
+        result.append(record)
+        cut = dataclasses.replace(record.doc, text=record.doc.text[:EXCERPT], codes="")
+        if inputs is not None:
+            keep[n][ref] = (inputs, cut, record.key, record.row)
+        changed[n] = True
+    result += (indexed(doc, made_with) for doc in other_documents(site))
+    if path is not None:
+        for n in range(SHARDS):
+            if changed[n] or len(keep[n]) != len(kept[n]):
+                browser_cache.save(browser_cache.shard(path, n), version, keep[n])
+
+    def whole(doc: Document) -> Document:
+        return decision_document(site, site.portal.decisions[doc.ref.partition("/")[2]])
+
+    return result, whole
