@@ -159,7 +159,7 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
 
 def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Settings,
                   portal: Portal, ledger: Ledger, staff_index: bool) -> None:
-    from generator.changes import STATE, State, since
+    from generator.changes import STATE, WHOSE, State, since, touched, whose
     from generator.render import build_site
     from generator.render.reuse import Manifest, Reuse
     from generator.render.site import Site
@@ -170,6 +170,8 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
     reuse = Reuse(previous.keys, previous.inputs) if previous is not None else Reuse()
     state = State.of(portal, ledger, as_of)
     reuse.changes = since(reuse.previous_inputs.get(STATE), state)
+    reuse.inputs[WHOSE] = about = whose(portal)
+    reuse.touched = touched(reuse.changes, about, reuse.previous_inputs.get(WHOSE))
     if state is not None:
         reuse.inputs[STATE] = state
     staging = deploy.staging_folder(target)

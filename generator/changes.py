@@ -89,3 +89,26 @@ def since(before: Any, now: State | None) -> Changes:
         except (ValueError, KeyError, TypeError):
             return EVERYTHING
     return Changes(frozenset(refs), before.as_of)
+
+
+WHOSE = "appeals and corrections"
+"""The name, in the site's manifest, of the record each appeal and correction is about
+(`whose`)."""
+
+
+def whose(portal: Portal) -> dict[str, str]:
+    """The record each appeal and correction is about (by ref), by its ref."""
+    about = {appeal.ref: f"decisions/{appeal.decision}" for appeal in portal.appeals.values()}
+    about.update((correction.ref, correction.record) for correction in portal.corrections.values())
+    return about
+
+
+def touched(changes: Changes, now: Mapping[str, str], before: Any) -> frozenset[str] | None:
+    """The records (by ref) that changed, and those a changed appeal or correction is about,
+    now and in the last build (`before`: its manifest's `whose`, of any type): their pages
+    tell of it, and it may have moved, or be gone. None when not known."""
+    if changes.refs is None or not isinstance(before, Mapping):
+        return None
+    return frozenset(changes.refs).union(
+        about for ref in changes.refs for about in (now.get(ref), before.get(ref))
+        if about is not None)

@@ -108,8 +108,8 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
         site.timings()
     if reuse is not None and site.settings.evaluation:
         site.memo[EVALUATIONS_SINCE] = evaluation.since(
-            site, reuse.changes, reuse.previous_inputs.get(evaluation.INPUTS),
-            reuse.previous_inputs.get(STATISTICS), reuse.previous_inputs.get(decisions.OTHERS))
+            site, reuse.changes, reuse.touched, reuse.previous_inputs.get(evaluation.INPUTS),
+            reuse.previous_inputs.get(STATISTICS))
     evaluated = Background(site.all_evaluations) if site.settings.evaluation else None
     with stage("statistics"):
         site.statistics()

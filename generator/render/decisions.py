@@ -359,11 +359,8 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]],
         if decision is not None and ref.startswith("decisions/"):
             kinds.add((decision.body, decision.type))
     feeds_of = {kind: repr(decision_feeds(*kind)) for kind in kinds}
-    # Whose appeals and corrections are whose, to tell whose page changes when one changes.
-    others = {appeal.ref: f"decisions/{appeal.decision}" for appeal in portal.appeals.values()}
-    others.update((correction.ref, correction.record) for correction in portal.corrections.values())
-    reuse.inputs[_RELATED], reuse.inputs[_FEEDS], reuse.inputs[OTHERS] = related, feeds_of, others
-    changed = _changed(site, reuse, related, feeds_of, others)
+    reuse.inputs[_RELATED], reuse.inputs[_FEEDS] = related, feeds_of
+    changed = _changed(site, reuse, related, feeds_of)
     before, items_before = reuse.previous_inputs.get(INPUTS), reuse.previous_inputs.get(ITEMS)
     if changed is None or not isinstance(before, dict) or not isinstance(items_before, dict):
         changed = None
@@ -406,11 +403,6 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]],
     reuse.shared = shared.digest()
     touched = _touched(site, reuse.changed(SHOWN, shown), related)
     reuse.compare(INPUTS, inputs, related, touched, changed)
-    others_before = reuse.previous_inputs.get(OTHERS)
-    site.memo[_RECORDS_TOUCHED] = None if reuse.changes.refs is None \
-        or not isinstance(others_before, dict) else frozenset(reuse.changes.refs).union(
-            whose for ref in reuse.changes.refs
-            for whose in (others.get(ref), others_before.get(ref)) if whose is not None)
     if changed is None or not isinstance(items_before, dict):
         site.memo[_ITEMS_REMADE] = None
     else:
@@ -425,14 +417,12 @@ ITEMS = "decision items"
 (`plan`, `item_inputs`)."""
 _RELATED = "related decisions"
 _FEEDS = "decision feeds"
-OTHERS = "appeals and corrections"
-"""The names, in the site's manifest, of each decision's 相关决定, of the feeds of each body
-and type, and of the record of each appeal and correction (`_changed`)."""
+"""The names, in the site's manifest, of each decision's 相关决定 and of the feeds of each
+body and type (`_changed`)."""
 
 
 def _changed(site: Site, reuse: Reuse, related: Mapping[str, list[str]],
-             feeds_of: Mapping[tuple[str, str], str],
-             others: Mapping[str, str]) -> set[str] | None:
+             feeds_of: Mapping[tuple[str, str], str]) -> set[str] | None:
     """The decisions (by ref) whose page inputs (`plan`) may have changed since the
     published site was built: those whose record or versions changed, whose appeals or
     corrections did, whose publicity may have changed with the as-of date, whose feeds or
@@ -440,20 +430,13 @@ def _changed(site: Site, reuse: Reuse, related: Mapping[str, list[str]],
     changes = reuse.changes
     related_before = reuse.previous_inputs.get(_RELATED)
     feeds_before = reuse.previous_inputs.get(_FEEDS)
-    others_before = reuse.previous_inputs.get(OTHERS)
-    if changes.refs is None or not isinstance(related_before, dict) \
-            or not isinstance(feeds_before, dict) or not isinstance(others_before, dict):
+    if changes.refs is None or reuse.touched is None or not isinstance(related_before, dict) \
+            or not isinstance(feeds_before, dict):
         return None
     portal = site.portal
-    changed = set()
-    for ref in changes.refs:
-        if ref.startswith("decisions/"):
-            changed.add(ref)
-        # An appeal or correction changes the page of the decision it is about, and of the
-        # one it was about (it may have moved, or be gone).
-        for whose in (others.get(ref), others_before.get(ref)):
-            if whose is not None:
-                changed.add(whose)
+    # An appeal or correction changes the page of the decision it is about, and of the one
+    # it was about (it may have moved, or be gone): `touched`.
+    changed = {ref for ref in reuse.touched if ref.startswith("decisions/")}
     decisions = portal.decisions.values()
     # Versions recorded under a former id: a changed ref that is no decision's now.
     if any(ref.startswith("decisions/") and ref.removeprefix("decisions/") not in portal.decisions
@@ -504,15 +487,6 @@ def _touched(site: Site, changed: set[str], related: Mapping[str, list[str]]) ->
 
 
 _ITEMS_REMADE = "decision items made again"
-_RECORDS_TOUCHED = "records touched"
-
-
-def records_touched(site: Site, reuse: Reuse | None) -> frozenset[str] | None:
-    """The records (by ref) that changed since the published site was built, and those
-    whose versions may have: the records of changed appeals and corrections, before and
-    after (`plan`). None when not known."""
-    found: frozenset[str] | None = site.memo.get(_RECORDS_TOUCHED)
-    return found if reuse is not None and reuse.remade(INPUTS) is not None else None
 
 
 def items_remade(site: Site, reuse: Reuse | None) -> frozenset[str] | None:
@@ -521,6 +495,12 @@ def items_remade(site: Site, reuse: Reuse | None) -> frozenset[str] | None:
     known (`plan`): every other decision's item is as published."""
     found: frozenset[str] | None = site.memo.get(_ITEMS_REMADE)
     return found if reuse is not None and reuse.remade(INPUTS) is not None else None
+
+
+def records_touched(reuse: Reuse | None) -> frozenset[str] | None:
+    """The records (by ref) touched since the published site was built (`Reuse.touched`),
+    when known and this build's base (code, configuration, theme) is the published one's."""
+    return reuse.touched if reuse is not None and reuse.remade(INPUTS) is not None else None
 
 
 def item_inputs(site: Site, ref: str) -> tuple[bytes, bytes] | None:

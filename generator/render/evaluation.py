@@ -32,33 +32,24 @@ _LOOKED_UP = frozenset({"bodies", "officers", "powers", "laws", "procedures"})
 """The records the evaluations look up besides decisions (generator/evaluation.py `_Kept`)."""
 
 
-def since(site: Site, changes: Changes, before: object, statistics_before: object,
-          others_before: object) -> Since | None:
+def since(site: Site, changes: Changes, touched: frozenset[str] | None, before: object,
+          statistics_before: object) -> Since | None:
     """What the evaluations may take from the last build's (`before`), when known: those of
-    every body's year none of whose decisions changed since (their records or publication,
-    their appeals' or corrections'). Each decision's body and year then come from the last
-    build's statistics (`statistics_before`), and the records of appeals and corrections
-    from its manifest (`others_before`, render/decisions.py `OTHERS`). None when another
-    record the evaluations look up changed, or the as-of date."""
-    if changes.refs is None or changes.as_of != site.as_of or not isinstance(before, Before) \
-            or not isinstance(statistics_before, Statistics) \
-            or statistics_before.made_of is None or not isinstance(others_before, dict):
+    every body's year none of whose decisions was `touched` since (their records or
+    publication, their appeals' or corrections': `Reuse.touched`). Each decision's body and
+    year then come from the last build's statistics (`statistics_before`). None when
+    another record the evaluations look up changed, or the as-of date."""
+    if touched is None or changes.as_of != site.as_of or not isinstance(before, Before) \
+            or not isinstance(statistics_before, Statistics) or statistics_before.made_of is None:
         return None
     portal = site.portal
     names = set()
-    for ref in changes.refs:
+    for ref in touched:
         kind, _, name = ref.partition("/")
         if kind in _LOOKED_UP:
             return None
         if kind == "decisions":
             names.add(name)
-        whose = [others_before.get(ref)]  # an appeal's or correction's record, then and now
-        if kind == "appeals" and name in portal.appeals:
-            whose.append(f"decisions/{portal.appeals[name].decision}")
-        if kind == "corrections" and name in portal.corrections:
-            whose.append(portal.corrections[name].record)
-        names.update(found.removeprefix("decisions/") for found in whose
-                     if isinstance(found, str) and found.startswith("decisions/"))
     groups = dict(statistics_before.made_of.groups)
     dirty = set()
     for name in names:

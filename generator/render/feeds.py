@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
+from generator.changes import WHOSE
 from generator.model import BY_FOLDER, Decision, LegalBasis, Record
 from generator.render import history
 from generator.render.docs import DocPage, Made, StaticFile
@@ -122,11 +123,9 @@ def _dirty(site: Site, reuse: Reuse | None) -> set[str] | None:
     """The decisions (by ref) whose entries may have changed since the published site was
     built: changed, or with a changed correction. None when other records changed (a body's
     name is in its decisions' entries), or the as-of date (which ends 公示期)."""
-    from generator.render.decisions import OTHERS
-
     if reuse is None or reuse.changes.refs is None or reuse.changes.as_of != site.as_of:
         return None
-    before = reuse.previous_inputs.get(OTHERS)
+    before = reuse.previous_inputs.get(WHOSE)
     if not isinstance(before, dict):
         return None
     dirty = set()

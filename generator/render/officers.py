@@ -369,7 +369,7 @@ def pages(site: Site, linker: Linker, templates: Templates,
     if reuse is not None:
         frame = hashlib.blake2b(reuse.shared + site.as_of.isoformat().encode(),
                                 digest_size=16).digest()
-        touched, remade = records_touched(site, reuse), items_remade(site, reuse)
+        touched, remade = records_touched(reuse), items_remade(site, reuse)
     yield section_page(site, linker, templates)  # in the nav: mkdocs renders it
     for body_id in _register_bodies(site):
         srcs = [register_src(body_id, number + 1)

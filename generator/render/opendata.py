@@ -370,7 +370,7 @@ def _changed_types(site: Site, reuse: Reuse | None) -> set[str] | None:
     """The types whose files may not be the published ones (besides the decisions, which go
     by year), when known: those of a changed record, of a record whose correction changed,
     and the appeals and corrections of a decision whose item was made again."""
-    touched = decisions.records_touched(site, reuse)
+    touched = decisions.records_touched(reuse)
     remade = decisions.items_remade(site, reuse)
     if touched is None or remade is None:
         return None

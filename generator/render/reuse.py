@@ -144,6 +144,9 @@ class Reuse:
         before the pages are made (render/decisions.py `plan`)."""
         self.changes: Changes = EVERYTHING
         """The records changed since the published site was built (generator/changes.py)."""
+        self.touched: frozenset[str] | None = None
+        """Those, and the records a changed appeal or correction is about, then and now
+        (changes.touched); None when not known."""
         self._same: dict[str, _AllBut] = {}
         self._found: dict[str, dict[str, Any]] = {}
 
