@@ -181,6 +181,42 @@ def test_a_new_decision_makes_again_only_its_officers_pages(
     assert _files(repo / "site") == _clean_build(repo, tmp_path, "clean")
 
 
+def test_a_new_decision_keys_only_the_list_pages_whose_decisions_or_place_changed(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One decision per list page: a new latest decision changes a list's first page and
+    the pages next to where the one it pushes out goes; the list's oldest pages keep their
+    decisions and place, and are neither made nor keyed."""
+    from generator.render import decision_lists
+    text = (repo / D1).read_text(encoding="utf-8")
+    for n in (1, 2, 3):  # older decisions, on the list's oldest pages
+        (repo / D1).with_name(f"e{n}.yml").write_text(
+            text.replace("id: d1", f"id: e{n}").replace("〔2025〕1号", f"〔2025〕7{n}号")
+            .replace("启航建筑劳务", f"远航物流{n}").replace("2025-06-10", f"2025-06-0{n + 6}")
+            .replace("2028-06-10", f"2028-06-0{n + 6}"), encoding="utf-8")
+    code, _, err = run("publish", "--project", str(repo), "--date", "2025-06-11")
+    assert code == 0, err
+    commit(repo, "older decisions")
+    monkeypatch.setattr(decision_lists, "PER_PAGE", 1)
+    build(Project(repo), DEMO_AS_OF)
+    log = tmp_path / "keyed.txt"  # written by the worker that makes the lists
+    key = decision_lists._page_key
+
+    def page_key(site: Any, reuse: Any, decision_list: Any, part: Any, *place: Any) -> Any:
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(decision_list.src(part.number) + "\n")
+        return key(site, reuse, decision_list, part, *place)
+
+    add_decision(repo)
+    monkeypatch.setattr(decision_lists, "_page_key", page_key)
+    build(Project(repo), DEMO_AS_OF)
+    keyed = set(log.read_text(encoding="utf-8").split())
+    # The first page now shows d9; d1 goes to a new page 4, next to page 3.
+    assert {"decisions/2025/index.md", "decisions/2025/page-4.md",
+            "decisions/2025/page-3.md"} <= keyed
+    assert {"decisions/2025/page-1.md", "decisions/2025/page-2.md"}.isdisjoint(keyed)
+    assert _files(repo / "site") == _clean_build(repo, tmp_path, "clean")
+
+
 def _corrected(repo: Path, ref: str, path: str, old: str, new: str,
                *withdraw: str) -> None:
     """Staff's way of changing a published record: edit it (unless it is withdrawn), file a
