@@ -42,9 +42,10 @@ def main(project: Path) -> None:
             told.write_text(json.dumps({t.name: t.seconds for t in stages.taken()}))
             return True
 
-        def timed(name: str) -> None:
+        def timed(name: str, changed: list[Path] | None = None) -> None:
+            """One build, told which content files changed, as `gongshi serve` is."""
             started = time.perf_counter()
-            if not builds.build(work):
+            if not builds.build(work, changed):
                 raise SystemExit(f"the warm build after {name} failed")
             seconds = time.perf_counter() - started
             started = time.perf_counter()
@@ -54,18 +55,24 @@ def main(project: Path) -> None:
                                         "stages": json.loads(told.read_text())}), flush=True)
 
         timed("first")
-        timed("unchanged")
+        timed("unchanged", [])
         decisions = sorted((project / "content" / "decisions").rglob("*.yml"))
         decision = decisions[len(decisions) // 3]
         data = yaml.safe_load(decision.read_text(encoding="utf-8"))
         corrected(project, f"decisions/{data['id']}", decision, "facts: ", "facts: 经再次复查，")
-        timed("one decision changed")
+        timed("one decision changed", [decision, *_corrections(project, data["id"])])
         added(project, "d-added-2", "二")
-        timed("one decision added")
+        timed("one decision added", [decisions[-1].with_name("d-added-2.yml")])
         body = sorted((project / "content" / "bodies").glob("*.yml"))[2]
         name = yaml.safe_load(body.read_text(encoding="utf-8"))["name"]
         corrected(project, f"bodies/{body.stem}", body, f"name: {name}", f"name: {name}（更名）")
-        timed("one body renamed")
+        timed("one body renamed", [body, *_corrections(project, body.stem)])
+        timed("unchanged, every file looked at")
+
+
+def _corrections(project: Path, record_id: str) -> list[Path]:
+    """The record's corrections: `gongshi correct` wrote the last, `review` changed it."""
+    return sorted((project / "content" / "corrections").glob(f"{record_id}-c*.yml"))
 
 
 if __name__ == "__main__":

@@ -14,12 +14,14 @@ build makes the same site as `gongshi build` would.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import gc
 import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from generator import stages, statefile
@@ -44,24 +46,26 @@ class WarmBuilds:
         self.asked: list[statefile.Asked] = []
         """The state the last child read, for `refresh`."""
 
-    def build(self, work: Work) -> bool:
-        """Read the record files that changed since the last build, then run `work` in a
-        forked child (here, where fork is unavailable). Whether it published the site.
-        Then `refresh`, before the next build."""
+    def build(self, work: Work, changed: Collection[str | os.PathLike[str]] | None = None,
+              ) -> bool:
+        """Read the record files that changed since the last build (those in `changed`, as
+        a watcher of the content folder tells them; without it, those whose signature
+        changed), then run `work` in a forked child (here, where fork is unavailable).
+        Whether it published the site. Then `refresh`, before the next build."""
         stages.reset()
         with stage("read changed files"):
             # The first load takes the parse cache's records; the next ones keep their own.
-            cache = None if self.files.files else self.project.root / CACHE_FILE
+            cache = None if self.files.portal is not None else self.project.root / CACHE_FILE
             collecting = gc.isenabled()
             gc.disable()
             try:
-                portal, report = load(self.project.content, cache, self.files)
+                portal, report = load(self.project.content, cache, self.files, changed)
             finally:
                 gc.freeze()  # they live on here: out of the collector's sight
                 if collecting:
                     gc.enable()
-        if not hasattr(os, "fork"):
-            return work(portal, report)
+        if not hasattr(os, "fork"):  # the build may change the portal that is kept here
+            return work(_copy(portal), report)
         return self._in_child(work, portal, report)
 
     def _in_child(self, work: Work, portal: Portal, report: Report) -> bool:
@@ -93,3 +97,13 @@ class WarmBuilds:
         """Read the state the last build read, where it changed (it wrote it, mostly): for
         the next build to take. Seconds at 100,000 decisions: while waiting for a change."""
         statefile.HELD.refresh(self.asked)
+
+
+def _copy(portal: Portal) -> Portal:
+    """The portal with tables of its own (the records are the same)."""
+    copied = copy.copy(portal)
+    for held in dataclasses.fields(portal):
+        value = getattr(portal, held.name)
+        if isinstance(value, dict | set):
+            setattr(copied, held.name, value.copy())
+    return copied
