@@ -24,12 +24,12 @@ import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator import statefile
-from generator.render.reuse import MANIFEST_FILE, Manifest, bytes_key, identity
+from generator.render.reuse import Manifest, Stored, bytes_key, identity
 
 LOCK_FILE = Path(".gongshi") / "build.lock"
 JOURNAL_FILE = Path(".gongshi") / "publish-journal.pickle"
@@ -85,10 +85,8 @@ class _Journal:
     staging: str
     target: str
     deleted: list[str]
-    keys: dict[str, bytes]
-    """The new site's manifest."""
-    inputs: dict[str, Any] = field(default_factory=dict)
-    """What its pages were made from (`Manifest.inputs`)."""
+    manifest: Stored
+    """The new site's manifest, its part files written (`Manifest.store`)."""
 
 
 def publish(project_root: Path, staging: Path, target: Path, built: Mapping[str, bytes],
@@ -112,7 +110,9 @@ def publish(project_root: Path, staging: Path, target: Path, built: Mapping[str,
         if in_place:
             # From here on the journal needs the staging folder: a failure leaves both for
             # the next build to finish.
-            journal = _Journal(str(staging), str(target), deleted, keys, dict(inputs or {}))
+            manifest = Manifest(str(target), (), keys, dict(inputs or {})).store(
+                project_root, previous, durable=True)
+            journal = _Journal(str(staging), str(target), deleted, manifest)
             statefile.dump(project_root / JOURNAL_FILE, journal, durable=True)
         else:
             if previous is not None:
@@ -126,7 +126,7 @@ def publish(project_root: Path, staging: Path, target: Path, built: Mapping[str,
         _finish(project_root, journal)
     else:
         Manifest(str(target), identity(target), keys, dict(inputs or {})).write(
-            project_root / MANIFEST_FILE)
+            project_root, previous)
 
 
 def _keyed(staging: Path, built: Mapping[str, bytes], old: Mapping[str, bytes],
@@ -189,9 +189,11 @@ def _finish(project_root: Path, journal: _Journal) -> None:
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             (target / rel).unlink()
         _prune(target, (target / rel).parent)
-    inputs = getattr(journal, "inputs", {})  # a journal of older code has none
-    Manifest(str(target), identity(target), journal.keys, inputs).write(
-        project_root / MANIFEST_FILE)
+    manifest = getattr(journal, "manifest", None)
+    if manifest is None:  # a journal of older code holds the manifest's values
+        manifest = Manifest(str(target), (), journal.keys,  # type: ignore[attr-defined]
+                            getattr(journal, "inputs", {})).store(project_root)
+    manifest.write(project_root, identity(target))
     (project_root / JOURNAL_FILE).unlink(missing_ok=True)
     shutil.rmtree(staging, ignore_errors=True)
 

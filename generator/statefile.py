@@ -10,6 +10,8 @@ small objects, all kept, and the collector would scan them again and again while
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -17,7 +19,8 @@ import importlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Generic, TypeVar, cast
 
@@ -242,3 +245,195 @@ class Kept(Generic[V]):
             if shard in self.fresh or len(part) != self._counts[shard]:
                 dump(file, part, version=self.version)
         self.path.unlink(missing_ok=True)  # one file, as older code kept them
+
+
+BIG = 512
+"""Entries from which a dict or set is kept in a file of its own (`Parts`)."""
+REWRITE_FROM = 32
+"""A part's file is written again once the changes kept beside it reach 1/REWRITE_FROM of
+its entries; until then they are kept in the small file that names it."""
+
+
+@dataclass(frozen=True)
+class Plain:
+    """A small value, kept as it is."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Part:
+    """A big dict or set, kept as its `file` and the changes since it was written: the
+    entries `put` (for a set, a frozenset of those added) and the keys `gone`."""
+
+    file: str
+    put: Any
+    gone: frozenset[Any]
+
+
+@dataclass(frozen=True)
+class Items:
+    """A small dict, by its values (which may be big)."""
+
+    items: dict[Any, Node]
+
+
+@dataclass(frozen=True)
+class Fields:
+    """A dataclass, by its fields (which may be big)."""
+
+    type: type
+    fields: dict[str, Node]
+
+
+Node = Plain | Part | Items | Fields
+"""How `Parts` keeps a value."""
+
+
+class Parts:
+    """Big values kept in a folder as files of their own, for a small file (a manifest, a
+    journal) to name (`Node`): each big dict or set within a value (in dataclasses and
+    small dicts) is a file named by a digest of its bytes, plus the changes since that file
+    was written. Keeping a value again after a small change writes none of its files, only
+    the changes: writing 86 MB of pickles twice was most of a one-decision rebuild's deploy
+    at 100,000 decisions. The files never change once written, so that what names one can
+    rely on it, and a warm build process need not read it again (`HELD`)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.bases: dict[str, Any] = {}
+        """What each file read or written holds, by name: what the next `keep` compares."""
+
+    def keep(self, value: Any, before: Node | None = None, durable: bool = False) -> Node:
+        """Keep `value`, writing the files it needs (and waiting until they are on disk,
+        when `durable`); `before`: how this `Parts` kept what it was last (its files are
+        taken when little changed)."""
+        if type(value) is dict and len(value) >= BIG:
+            return self._dict(value, before, durable)
+        if type(value) in (set, frozenset) and len(value) >= BIG:
+            return self._set(value, before, durable)
+        if type(value) is dict:
+            old = before.items if isinstance(before, Items) else {}
+            return Items({key: self.keep(item, old.get(key), durable)
+                          for key, item in value.items()})
+        if dataclasses.is_dataclass(value) and not isinstance(value, type) \
+                and _by_fields(value):
+            old = before.fields if isinstance(before, Fields) \
+                and before.type is type(value) else {}
+            return Fields(type(value), {
+                field.name: self.keep(getattr(value, field.name), old.get(field.name), durable)
+                for field in dataclasses.fields(value)})
+        return Plain(value)
+
+    def _dict(self, value: dict[Any, Any], before: Node | None, durable: bool) -> Node:
+        base = self._base(before, dict)
+        if base is not None and isinstance(before, Part):
+            get, missing = base.get, _MISSING
+            put = {key: item for key, item in value.items()
+                   if (old := get(key, missing)) is not item and old != item}
+            added = sum(1 for key in put if key not in base)
+            gone = frozenset(base.keys() - value.keys()) \
+                if len(value) - added != len(base) else frozenset()
+            if len(put) + len(gone) <= len(value) // REWRITE_FROM + 16:
+                return Part(before.file, put, gone)
+        return Part(self._write(value, durable), {}, frozenset())
+
+    def _set(self, value: set[Any] | frozenset[Any], before: Node | None,
+             durable: bool) -> Node:
+        base = self._base(before, (set, frozenset))
+        if base is not None and isinstance(before, Part):
+            put, gone = frozenset(value - base), frozenset(base - value)
+            if len(put) + len(gone) <= len(value) // REWRITE_FROM + 16:
+                return Part(before.file, put, gone)
+        return Part(self._write(value, durable), frozenset(), frozenset())
+
+    def _base(self, before: Node | None, kind: type | tuple[type, ...]) -> Any:
+        base = self.bases.get(before.file) if isinstance(before, Part) else None
+        return base if isinstance(base, kind) else None
+
+    def _write(self, value: Any, durable: bool) -> str:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        name = hashlib.blake2b(data, digest_size=16).hexdigest() + ".pickle"
+        path = self.folder / name
+        if not path.exists():
+            _write_bytes(path, data, durable)
+        self.bases[name] = value
+        return name
+
+    def value(self, node: Node) -> Any:
+        """The value kept as `node`; raises `Unreadable` when one of its files is missing
+        or damaged. Its dicts and sets are new, and may be changed."""
+        if isinstance(node, Plain):
+            return node.value
+        if isinstance(node, Items):
+            return {key: self.value(item) for key, item in node.items.items()}
+        if isinstance(node, Fields):
+            made: Any = object.__new__(node.type)
+            for name, item in node.fields.items():
+                object.__setattr__(made, name, self.value(item))
+            return made
+        base = self.bases.get(node.file)
+        if base is None:
+            base = load(self.folder / node.file)
+            if not isinstance(base, dict | set | frozenset):
+                raise Unreadable(node.file)
+            self.bases[node.file] = base
+        if isinstance(base, dict):
+            made_dict = dict(base)
+            made_dict.update(node.put)
+            for key in node.gone:
+                made_dict.pop(key, None)
+            return made_dict
+        return type(base)((base - node.gone) | node.put)
+
+    def keep_only(self, *nodes: Node) -> None:
+        """Delete the files of the folder that `nodes` do not name (and any left half
+        written)."""
+        named = {file for node in nodes for file in files(node)}
+        with contextlib.suppress(FileNotFoundError):
+            for entry in os.scandir(self.folder):
+                if entry.name not in named:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+
+
+class Unreadable(Exception):
+    """A file of `Parts` that cannot be read."""
+
+
+_MISSING = object()
+
+
+def files(node: Node) -> Iterator[str]:
+    """The files of `Parts` that `node` names."""
+    if isinstance(node, Part):
+        yield node.file
+    elif isinstance(node, Items):
+        for item in node.items.values():
+            yield from files(item)
+    elif isinstance(node, Fields):
+        for item in node.fields.values():
+            yield from files(item)
+
+
+def _by_fields(value: Any) -> bool:
+    """Whether the dataclass `value` is all in its fields (kept by them, and made again from
+    them without its `__init__`)."""
+    names = {field.name for field in dataclasses.fields(value)}
+    return not hasattr(type(value), "__slots__") and vars(value).keys() == names
+
+
+def _write_bytes(path: Path, data: bytes, durable: bool) -> None:
+    """`data` at `path`, written whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

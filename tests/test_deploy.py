@@ -439,3 +439,50 @@ def test_a_site_on_another_file_system_is_built(repo: Path, tmp_path: Path,
     assert refused  # the simulation was met
     assert _files(elsewhere) == _files(repo / "site")
     assert not any((repo / ".gongshi").glob("render-*"))  # nothing left behind
+
+
+def test_a_killed_build_leaves_the_manifest_a_clean_build_makes_in_part_files(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every dict and set of the manifest in part files (as at 100,000 decisions), a
+    build killed between its journal and the moves is finished by the next with the
+    manifest a clean build makes, and a rebuild writes no part file anew."""
+    from generator import statefile
+    from generator.changes import STATE
+    from generator.render import decisions
+
+    monkeypatch.setattr(statefile, "BIG", 1)
+    monkeypatch.setattr(deploy, "IN_PLACE_UP_TO", 1.0)
+    site = repo / "site"
+    build(Project(repo), DEMO_AS_OF)  # the manifest in part files
+    parts = repo / reuse.PARTS
+    written = {path.name: path.stat().st_ino for path in parts.iterdir()}
+    assert written
+    build(Project(repo), DEMO_AS_OF)
+    assert {path.name: path.stat().st_ino for path in parts.iterdir()} == written
+
+    add_decision(repo)
+    finish = deploy._finish
+
+    def killed(project_root: Path, journal: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(deploy, "_finish", killed)
+    with pytest.raises(KeyboardInterrupt):
+        build(Project(repo), DEMO_AS_OF)
+    monkeypatch.setattr(deploy, "_finish", finish)
+    build(Project(repo), DEMO_AS_OF)  # recovers first, then builds: nothing changed
+    assert not (repo / deploy.JOURNAL_FILE).exists()
+    assert _files(site) == _clean_build(repo, tmp_path)
+    kept = reuse.Manifest.read(repo, site.resolve())
+    clean = reuse.Manifest.read(tmp_path / "clean", (tmp_path / "clean" / "site").resolve())
+    assert kept is not None and clean is not None
+    # Input keys hold the project's path (its configuration's): only the files' own
+    # bytes, and what records the pages are made from, compare across projects.
+    assert kept.keys.keys() == clean.keys.keys() and kept.inputs.keys() == clean.inputs.keys()
+    assert {rel: key for rel, key in kept.keys.items() if key.startswith(b"b")} == \
+        {rel: key for rel, key in clean.keys.items() if key.startswith(b"b")}
+    for kind in (STATE, decisions.INPUTS, decisions.ITEMS):
+        assert kept.inputs[kind] == clean.inputs[kind]
+    named = set(statefile.files(kept.stored.keys)) | set(statefile.files(kept.stored.inputs)) \
+        if kept.stored else set()
+    assert {path.name for path in parts.iterdir()} == named

@@ -298,9 +298,8 @@ def test_a_rebuild_keeps_the_decision_inputs_a_clean_build_makes(
     nothing changed for (render/decisions.py `plan`): after a new decision, only it and the
     decisions whose 相关决定 it joins are digested again, and every digest is a clean
     build's."""
-    from generator import statefile
     from generator.render import decisions
-    from generator.render.reuse import MANIFEST_FILE
+    from generator.render.reuse import Manifest
 
     found: list[set[str] | None] = []
     real = decisions._changed
@@ -318,9 +317,10 @@ def test_a_rebuild_keeps_the_decision_inputs_a_clean_build_makes(
     assert found[0] is not None and "decisions/d9" in found[0]
     assert found[0] < {"decisions/d1", "decisions/d2", "decisions/d9"}
     assert found[1] is None  # the clean build: nothing kept
-    kept, fresh = (statefile.load(root / MANIFEST_FILE).inputs for root in (repo, clean))
+    kept, fresh = (Manifest.read(root, (root / "site").resolve()) for root in (repo, clean))
+    assert kept is not None and fresh is not None
     for kind in (decisions.INPUTS, decisions.ITEMS):
-        assert kept[kind] == fresh[kind]
+        assert kept.inputs[kind] == fresh.inputs[kind]
 
 
 def _feeds_made_afresh(monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -81,3 +81,46 @@ def test_a_held_state_file_is_taken_only_while_it_is_the_file_read(tmp_path: Pat
         assert statefile.load(path) is None
     finally:
         statefile.HELD.values = {}
+
+
+def test_parts_write_only_the_changes_of_a_big_value(tmp_path: Path) -> None:
+    """A value kept again after a small change writes no part file, only the changes; the
+    value read back is the one kept; a part is written again once much of it changed."""
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class State:
+        digests: dict[str, bytes]
+        lines: frozenset[str]
+
+    big = {f"k{n}": bytes([n % 256]) for n in range(2000)}
+    value = {"state": State(big, frozenset(big)), "small": {"a": 1}, "base": b"x"}
+    parts = statefile.Parts(tmp_path / "parts")
+    first = parts.keep(value)
+    written = sorted(path.name for path in (tmp_path / "parts").iterdir())
+    assert len(written) == 2  # the dict and the set
+    again = statefile.Parts(tmp_path / "parts")
+    assert again.value(first) == value
+
+    changed = dict(big, k1=b"new", added=b"a")
+    del changed["k2"]
+    value2 = {"state": State(changed, frozenset(changed)), "small": {"a": 2}, "base": b"y"}
+    second = again.keep(value2, first)
+    assert sorted(path.name for path in (tmp_path / "parts").iterdir()) == written
+    assert statefile.Parts(tmp_path / "parts").value(second) == value2
+
+    many = {key: b"other" for key in changed}
+    third = again.keep({"state": State(many, frozenset(changed))}, second)
+    assert sorted(statefile.files(third)) != written
+    again.keep_only(third)
+    assert {path.name for path in (tmp_path / "parts").iterdir()} == set(statefile.files(third))
+    assert statefile.Parts(tmp_path / "parts").value(third)["state"].digests == many
+
+
+def test_parts_missing_a_file_are_unreadable(tmp_path: Path) -> None:
+    parts = statefile.Parts(tmp_path / "parts")
+    node = parts.keep({n: n for n in range(statefile.BIG)})
+    for path in (tmp_path / "parts").iterdir():
+        path.unlink()
+    with pytest.raises(statefile.Unreadable):
+        statefile.Parts(tmp_path / "parts").value(node)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,10 @@ class Reused:
 
 @dataclass
 class Manifest:
-    """The key of every file of a published site, and which site it describes."""
+    """The key of every file of a published site, and which site it describes.
+
+    Kept as a small file (`Stored`) naming the files of its big parts, in the folder
+    `PARTS` (statefile.Parts): a build that changed little writes the changes only."""
 
     target: str
     """The site folder, resolved."""
@@ -75,21 +78,76 @@ class Manifest:
     inputs: dict[str, Any] = field(default_factory=dict)
     """What some of its pages were made from, by kind of page, for the next build to tell
     at once which of them are as published (`Reuse.inputs`)."""
+    stored: Stored | None = field(default=None, repr=False, compare=False)
+    """How it was kept, when it was read: a new manifest compares its parts with these."""
+    parts: statefile.Parts | None = field(default=None, repr=False, compare=False)
+    """The part files read, with what they hold."""
 
     @classmethod
     def read(cls, project_root: Path, target: Path) -> Manifest | None:
         """The manifest of the site at `target`, when the last build published it there."""
-        manifest = statefile.load(project_root / MANIFEST_FILE)
-        if not isinstance(manifest, cls) or manifest.target != str(target) \
-                or manifest.identity != identity(target):
+        stored = statefile.load(project_root / MANIFEST_FILE)
+        if isinstance(stored, cls):  # written whole by older code
+            manifest = stored
+        elif isinstance(stored, Stored):
+            manifest = None
+        else:
             return None
-        if not hasattr(manifest, "inputs"):  # written by older code
-            manifest.inputs = {}
-        return manifest
+        if stored.target != str(target) or stored.identity != identity(target):
+            return None
+        if manifest is not None:
+            if not hasattr(manifest, "inputs"):  # written by older code still
+                manifest.inputs = {}
+            manifest.stored = manifest.parts = None
+            return manifest
+        assert isinstance(stored, Stored)
+        parts = statefile.Parts(project_root / PARTS)
+        try:
+            keys, inputs = parts.value(stored.keys), parts.value(stored.inputs)
+        except statefile.Unreadable:
+            return None
+        if not isinstance(keys, dict) or not isinstance(inputs, dict):
+            return None
+        return cls(stored.target, stored.identity, keys, inputs, stored, parts)
 
-    def write(self, path: Path) -> None:
-        """Written whole or not at all."""
-        statefile.dump(path, self)
+    def store(self, project_root: Path, previous: Manifest | None = None,
+              durable: bool = False) -> Stored:
+        """Write the part files this manifest needs that `previous` (the one read) did not
+        have (waiting until they are on disk, when `durable`), and return the small value
+        that names them, for `Stored.write` (or a journal) to keep."""
+        parts, before = statefile.Parts(project_root / PARTS), None
+        if previous is not None and previous.parts is not None \
+                and previous.parts.folder == parts.folder:
+            parts, before = previous.parts, previous.stored
+        return Stored(self.target, self.identity,
+                      parts.keep(self.keys, before.keys if before else None, durable),
+                      parts.keep(self.inputs, before.inputs if before else None, durable))
+
+    def write(self, project_root: Path, previous: Manifest | None = None) -> None:
+        """Written whole or not at all; `previous`: the manifest read, whose files are
+        taken for what did not change much."""
+        self.store(project_root, previous).write(project_root)
+
+
+PARTS = Path(".gongshi") / "site-manifest"
+"""The folder of the manifest's part files."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A `Manifest` as kept in MANIFEST_FILE: its big parts as files of `PARTS`."""
+
+    target: str
+    identity: tuple[int, ...]
+    keys: statefile.Node
+    inputs: statefile.Node
+
+    def write(self, project_root: Path, site_identity: tuple[int, ...] | None = None) -> None:
+        """Make it the project's manifest (for the site as it is now, `site_identity`), and
+        delete the part files it does not name."""
+        stored = self if site_identity is None else replace(self, identity=site_identity)
+        statefile.dump(project_root / MANIFEST_FILE, stored)
+        statefile.Parts(project_root / PARTS).keep_only(self.keys, self.inputs)
 
 
 def base_inputs(project_root: Path, law_digests: Iterable[bytes],
