@@ -157,13 +157,20 @@ def dump(path: Path, value: object, durable: bool = False,
          version: bytes | None = None) -> None:
     """Write `value` at `path` atomically (after `version`, for `load_versioned`); `durable`
     also waits until it is on disk (a journal that must survive a crash)."""
+    def write(out: BinaryIO) -> None:
+        if version is not None:
+            pickle.dump(version, out, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+    _written(path, write, durable)
+
+
+def _written(path: Path, write: Callable[[BinaryIO], None], durable: bool) -> None:
+    """The file at `path` made by `write`, whole or not at all; `durable`: on disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
-            if version is not None:
-                pickle.dump(version, out, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            write(out)
             if durable:
                 out.flush()
                 os.fsync(out.fileno())
@@ -425,15 +432,6 @@ def _by_fields(value: Any) -> bool:
 
 def _write_bytes(path: Path, data: bytes, durable: bool) -> None:
     """`data` at `path`, written whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            if durable:
-                out.flush()
-                os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    def write(out: BinaryIO) -> None:
+        out.write(data)
+    _written(path, write, durable)
