@@ -187,6 +187,8 @@ def list_pages(site: Site, linker: Linker, templates: Templates,
     if reuse is not None and _as_published(reuse, decision_list, len(pages), words, remade):
         published = [reuse.as_published(decision_list.src(part.number)) for part in pages]
         if all(published):
+            for part in pages:  # what each page was made from, for the next build
+                reuse.carried(PAGES, decision_list.src(part.number))
             yield from (page for page in published if page is not None)
             return
     oldest = pages[-1].number

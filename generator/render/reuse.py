@@ -256,6 +256,13 @@ class Reuse:
         before = self.previous_inputs.get(kind)
         return self._same_base() and isinstance(before, dict) and before.get(name) == inputs
 
+    def carried(self, kind: str, name: str) -> None:
+        """Keep for the next build what the published site's `name` of `kind` was made from
+        (`found`), where this build has no need to tell it again."""
+        before = self.previous_inputs.get(kind)
+        if isinstance(before, dict) and name in before:
+            self._found.setdefault(kind, {})[name] = before[name]
+
     def taken(self) -> dict[str, dict[str, Any]]:
         """What `found` kept since it was last asked, for the build's `inputs`."""
         found, self._found = self._found, {}
