@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from generator.model import Decision
-from generator.render.decisions import items_remade
+from generator.render.decisions import items_remade_ids
 from generator.render.docs import DocPage, Made
 from generator.render.facets import FACETS, LISTED_ON_SECTION_PAGE, FacetValue, facet_values
 from generator.render.listing import PER_PAGE, DecisionItem, decision_item
@@ -182,14 +182,14 @@ def list_pages(site: Site, linker: Linker, templates: Templates,
     """The list's pages; with `reuse`, one whose rows and place are those the published
     page was made from is not rendered again."""
     pages = parts(decision_list.decisions)
-    remade = _remade_ids(site, reuse)
+    remade = items_remade_ids(site, reuse)
     words = _words(reuse, decision_list) if reuse is not None else b""
     if reuse is not None and _as_published(reuse, decision_list, len(pages), words, remade):
-        published = [reuse.as_published(decision_list.src(part.number)) for part in pages]
-        if all(published):
+        published = reuse.all_as_published([decision_list.src(part.number) for part in pages])
+        if published is not None:
             for part in pages:  # what each page was made from, for the next build
                 reuse.carried(PAGES, decision_list.src(part.number))
-            yield from (page for page in published if page is not None)
+            yield from published
             return
     oldest = pages[-1].number
     for place, part in enumerate(pages):
@@ -245,18 +245,6 @@ INPUTS = "decision lists"
 PAGES = "decision list pages"
 """The names of the lists' and their pages' inputs in the site's manifest (`_as_published`,
 `list_pages`)."""
-
-
-def _remade_ids(site: Site, reuse: Reuse | None) -> frozenset[str] | None:
-    """The ids of the decisions whose items were made again (`decisions.items_remade`)."""
-    if reuse is None:
-        return None
-    if "remade ids" not in site.memo:
-        remade = items_remade(site, reuse)
-        site.memo["remade ids"] = None if remade is None else frozenset(
-            ref.removeprefix("decisions/") for ref in remade)
-    found: frozenset[str] | None = site.memo["remade ids"]
-    return found
 
 
 def _words(reuse: Reuse, decision_list: DecisionList) -> bytes:

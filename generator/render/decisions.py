@@ -288,7 +288,7 @@ def _related(site: Site, linker: Linker, decision: Decision) -> RelatedDecision:
     )
 
 
-def _appeals(site: Site) -> dict[str, list[Appeal]]:
+def appeals_by_decision(site: Site) -> dict[str, list[Appeal]]:
     """`Portal.appeals_by_decision`, once per build (`plan` asks first, before the workers
     fork), not once per part."""
     if "appeals by decision" not in site.memo:
@@ -345,7 +345,7 @@ def plan(site: Site, reuse: Reuse, feeds: Iterable[tuple[str, str]],
             shared.update(shown[ref])
     shared.update(repr(sorted(feeds)).encode())
     related = site.related()
-    appeals = _appeals(site)
+    appeals = appeals_by_decision(site)
     corrections = site.corrections_by_record
     histories = site.histories
     # A decision page's feeds follow from its body and type: for each body and type there
@@ -497,6 +497,19 @@ def items_remade(site: Site, reuse: Reuse | None) -> frozenset[str] | None:
     return found if reuse is not None and reuse.remade(INPUTS) is not None else None
 
 
+def items_remade_ids(site: Site, reuse: Reuse | None) -> frozenset[str] | None:
+    """`items_remade` by decision id (once per process): asked of every decision of many
+    lists, an id is at hand where a ref is made anew."""
+    if reuse is None:
+        return None
+    if "remade ids" not in site.memo:
+        remade = items_remade(site, reuse)
+        site.memo["remade ids"] = None if remade is None else frozenset(
+            ref.removeprefix("decisions/") for ref in remade)
+    found: frozenset[str] | None = site.memo["remade ids"]
+    return found
+
+
 def records_touched(reuse: Reuse | None) -> frozenset[str] | None:
     """The records (by ref) touched since the published site was built (`Reuse.touched`),
     when known and this build's base (code, configuration, theme) is the published one's."""
@@ -518,7 +531,7 @@ def pages(site: Site, linker: Linker, templates: Templates,
     rendered again."""
     public, decisions = _in_order(site)
     related_refs = site.related()  # once per build: each decision's list, from its neighbours
-    appeals = _appeals(site)
+    appeals = appeals_by_decision(site)
     part, parts = shard
     decisions = decisions[part * len(decisions) // parts:(part + 1) * len(decisions) // parts]
     unchanged = reuse.unchanged(INPUTS) if reuse is not None else frozenset()

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from generator.model import Body, Decision, Officer
-from generator.render.decisions import items_remade, records_touched
+from generator.render.decisions import items_remade_ids, records_touched
 from generator.render.docs import DocPage, Made
 from generator.render.facets import officer_decisions_src
 from generator.render.history import version_key
@@ -369,7 +369,7 @@ def pages(site: Site, linker: Linker, templates: Templates,
     if reuse is not None:
         frame = hashlib.blake2b(reuse.shared + site.as_of.isoformat().encode(),
                                 digest_size=16).digest()
-        touched, remade = records_touched(reuse), items_remade(site, reuse)
+        touched, remade = records_touched(reuse), items_remade_ids(site, reuse)
     yield section_page(site, linker, templates)  # in the nav: mkdocs renders it
     for body_id in _register_bodies(site):
         srcs = [register_src(body_id, number + 1)
@@ -383,7 +383,7 @@ def pages(site: Site, linker: Linker, templates: Templates,
                 (len(mine), linker.exists(register_src(officer.body)))))
             if same and touched is not None and remade is not None \
                     and officer.ref not in touched and f"bodies/{officer.body}" not in touched \
-                    and all(d.ref not in remade for d in mine[:DECISIONS_PER_PAGE]):
+                    and all(d.id not in remade for d in mine[:DECISIONS_PER_PAGE]):
                 page_published = reuse.as_published(record_src(officer))
                 if page_published is not None:
                     yield page_published
@@ -403,9 +403,7 @@ def _as_published(reuse: Reuse | None, kind: str, name: str, frame: bytes,
     number) is the published ones'; else none."""
     if reuse is None or not reuse.found(kind, name, frame + str(len(srcs)).encode()):
         return []
-    published = [reuse.as_published(src) for src in srcs]
-    return [page for page in published if page is not None] \
-        if all(published) else []
+    return reuse.all_as_published(srcs) or []
 
 
 def _page_key(site: Site, linker: Linker, reuse: Reuse, officer: Officer,

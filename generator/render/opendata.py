@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, get_args
@@ -36,7 +36,7 @@ from generator.render.citations import article_label
 from generator.render.docs import DocPage, Made, StaticFile
 from generator.render.itemcache import CACHE_FILE, Encoded, ItemCache, Penalty
 from generator.render.jsontext import listed, pretty_json, pretty_json_listed, unlisted
-from generator.render.reuse import Reuse, Reused, record_digest
+from generator.render.reuse import Reuse, record_digest
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
 from generator.render.text import party_name, party_representative, scrub_party
@@ -375,7 +375,7 @@ def _changed_types(site: Site, reuse: Reuse | None) -> set[str] | None:
     if touched is None or remade is None:
         return None
     types = {ref.partition("/")[0] for ref in touched}
-    appeals = site.portal.appeals_by_decision()
+    appeals = decisions.appeals_by_decision(site)
     corrections = site.corrections_by_record
     for ref in remade:
         if ref.removeprefix("decisions/") in appeals:
@@ -385,26 +385,13 @@ def _changed_types(site: Site, reuse: Reuse | None) -> set[str] | None:
     return types
 
 
-def _as_published(reuse: Reuse | None, srcs: Iterable[str]) -> list[Reused] | None:
-    """The files at `srcs` as published, when all of them are."""
-    if reuse is None:
-        return None
-    found = []
-    for src in srcs:
-        published = reuse.file_as_published(src)
-        if published is None:
-            return None
-        found.append(published)
-    return found
-
-
 def _type_files(site: Site, reuse: Reuse | None, folder: str, records: list[Record],
                 cols: list[Column], changed: set[str] | None) -> Iterator[Made]:
     """A type's list files and its records' own files."""
     srcs = [f"data/{folder}.json", f"data/{folder}.csv",
             *(f"data/{folder}/{record.id}.json" for record in records)]
-    if changed is not None and folder not in changed \
-            and (kept := _as_published(reuse, srcs)) is not None:
+    if changed is not None and folder not in changed and reuse is not None \
+            and (kept := reuse.all_as_published(srcs, page=False)) is not None:
         yield from kept
         return
     model = BY_FOLDER[folder]
@@ -441,8 +428,9 @@ def _year_files(site: Site, reuse: Reuse | None, year: int, records: list[Decisi
              year_src(XZCF, year, "json"), year_src(XZCF, year, "csv")]
     own = [f"data/decisions/{record.id}.json" for record in records]
     same_count = reuse is not None and reuse.found(YEARS, str(year), str(len(records)).encode())
-    if same_count and remade is not None and all(r.ref not in remade for r in records) \
-            and (kept := _as_published(reuse, [*lists, *own])) is not None:
+    if same_count and remade is not None and all(r.id not in remade for r in records) \
+            and reuse is not None \
+            and (kept := reuse.all_as_published([*lists, *own], page=False)) is not None:
         yield from kept
         return
     cache = _cache(site, reuse, f"decisions-{year}")
@@ -450,7 +438,7 @@ def _year_files(site: Site, reuse: Reuse | None, year: int, records: list[Decisi
     for record, src in zip(records, own, strict=True):
         # A decision not made again has the item its own file was made with.
         key = reuse.previous.get(src) if reuse is not None and remade is not None \
-            and record.ref not in remade else None
+            and record.id not in remade else None
         cached = cache.get(key)
         encoded.append((key, cached) if cached is not None
                        else _encoded(site, reuse, cache, record, cols))
@@ -490,7 +478,7 @@ def pages(site: Site, linker: Linker, templates: Templates,
             (site.portal.root.parent / CACHE_FILE.with_name(f"opendata-{shard}.pickle")) \
                 .unlink(missing_ok=True)
     changed = _changed_types(site, reuse)
-    remade = decisions.items_remade(site, reuse) if changed is not None else None
+    remade = decisions.items_remade_ids(site, reuse) if changed is not None else None
     years: dict[int, list[Decision]] = {}
     for decision in sorted(site.decisions, key=lambda d: d.id):
         years.setdefault(decision.decision_date.year, []).append(decision)

@@ -279,6 +279,16 @@ class Reuse:
         same = self._same.get(kind)
         return same.these if isinstance(same, _AllBut) and self._same_base() else None
 
+    def all_as_published(self, srcs: Iterable[str], page: bool = True) -> list[Reused] | None:
+        """The pages (or files) at `srcs` as published, when all of them are; else None."""
+        found = []
+        for src in srcs:
+            published = self.as_published(src) if page else self.file_as_published(src)
+            if published is None:
+                return None
+            found.append(published)
+        return found
+
     def file_as_published(self, src: str) -> Reused | None:
         """The file at `src` as the published site has it, under the key it was made with:
         for a file whose inputs are known not to have changed."""
