@@ -34,34 +34,69 @@ RELOAD_SCRIPT = (
 )
 
 
-def _changes(project: pipeline.Project, stop: threading.Event,
-             ) -> Iterator[set[str] | None]:
-    """After each change to what a build reads, the content files and folders that changed
-    (None the first time: what changed before the watch began is not known): content/ and
-    site_config/, watched by the system (inotify: looking at 114,000 files' times took
-    2.4 s), and mkdocs.yml and the ledger, looked at every second. Changes made during a
-    rebuild are kept for the next."""
-    import watchfiles
+class Watch:
+    """Changes to what a build reads, seen from the moment `ready` is set, so that serve
+    starts watching before its first build and no edit made meanwhile is lost: content/
+    and site_config/, watched by the system (inotify: looking at 114,000 files' times took
+    2.4 s), and mkdocs.yml and the ledger, looked at every second. Changes seen while a
+    rebuild runs are gathered for the next."""
 
-    content = project.content.resolve()
-    folders = [folder for folder in (content, project.root / "site_config") if folder.is_dir()]
-    files = [project.root / "mkdocs.yml", project.root / LEDGER_FILE]
-    stamps = [signature(path) for path in files]
-    first = True
-    default = watchfiles.DefaultFilter()
+    def __init__(self, project: pipeline.Project, stop: threading.Event) -> None:
+        self.ready = threading.Event()
+        self._stop = stop
+        self._seen = threading.Condition()
+        self._pending: set[str] | None = None  # None: nothing seen since the last `next`
+        self._failed: BaseException | None = None
+        threading.Thread(target=self._watch, args=(project,), daemon=True).start()
 
-    def wanted(change: watchfiles.Change, path: str) -> bool:
-        # Every change in content/ counts: the loader itself skips hidden files only.
-        return path.startswith(f"{content}/") or default(change, path)
+    def _watch(self, project: pipeline.Project) -> None:
+        import watchfiles
 
-    for changed in watchfiles.watch(*folders, stop_event=stop, rust_timeout=1000,
-                                    yield_on_timeout=True, debounce=400, watch_filter=wanted):
-        now = [signature(path) for path in files]
-        if changed or now != stamps:
-            stamps = now
-            yield None if first else {path for _, path in changed
-                                      if path.startswith(f"{content}/")}
-            first = False
+        content = project.content.resolve()
+        folders = [folder for folder in (content, project.root / "site_config")
+                   if folder.is_dir()]
+        files = [project.root / "mkdocs.yml", project.root / LEDGER_FILE]
+        stamps = [signature(path) for path in files]
+        default = watchfiles.DefaultFilter()
+
+        def wanted(change: watchfiles.Change, path: str) -> bool:
+            # Every change in content/ counts: the loader itself skips hidden files only.
+            return path.startswith(f"{content}/") or default(change, path)
+
+        try:
+            # The first answer comes after a second without changes, once watching.
+            for changed in watchfiles.watch(*folders, stop_event=self._stop, rust_timeout=1000,
+                                            yield_on_timeout=True, debounce=400,
+                                            watch_filter=wanted):
+                self.ready.set()
+                now = [signature(path) for path in files]
+                if changed or now != stamps:
+                    stamps = now
+                    with self._seen:
+                        self._pending = (self._pending or set()) | {
+                            path for _, path in changed if path.startswith(f"{content}/")}
+                        self._seen.notify()
+        except BaseException as exc:
+            self._failed = exc
+        finally:
+            self._stop.set()
+            self.ready.set()
+            with self._seen:
+                self._seen.notify()
+
+    def __iter__(self) -> Iterator[set[str]]:
+        """After each change, the content files and folders changed since the last one (an
+        empty set when only files beside content/ changed), until stopped."""
+        while True:
+            with self._seen:
+                while self._pending is None and not self._stop.is_set():
+                    self._seen.wait(timeout=1)
+                changed, self._pending = self._pending, None
+            if self._failed is not None:
+                raise self._failed
+            if changed is None:
+                return
+            yield changed
 
 
 class _State:
@@ -179,6 +214,9 @@ def _warm_rebuild(builds: WarmBuilds, as_of: dt.date | None, console: Console,
 def serve(project: pipeline.Project, as_of: dt.date | None, port: int, console: Console,
           stop: threading.Event | None = None, api: bool = False) -> None:
     state = _State()
+    stop = stop or threading.Event()
+    watch = Watch(project, stop)
+    watch.ready.wait()
     builds = WarmBuilds(project)
     _warm_rebuild(builds, as_of, console, api)
     project.site.mkdir(exist_ok=True)
@@ -188,13 +226,13 @@ def serve(project: pipeline.Project, as_of: dt.date | None, port: int, console: 
     console.print(f"Serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C stops)")
     if api:
         console.print(f"Search API: http://127.0.0.1:{server.server_address[1]}{API_PATH}?q=…")
-    stop = stop or threading.Event()
     try:
-        for changed in _changes(project, stop):
+        for changed in watch:
             console.print("Change seen; rebuilding…")
             if _warm_rebuild(builds, as_of, console, api, changed):
                 state.version += 1
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
         server.shutdown()

@@ -213,24 +213,23 @@ def test_a_warm_load_after_each_change_gives_what_a_cold_load_gives(
 
 
 def test_serve_names_the_content_files_that_changed(good: Path) -> None:
-    """`gongshi serve` tells the warm load which files changed (after the first change, as
-    what changed before the watch began is not known), hidden ones too (the loader skips
-    them), and nothing for a change beside content/."""
+    """`gongshi serve` tells the warm load which files changed, from the moment its watch is
+    ready (before the first build, so an edit made during it is not lost), hidden ones too
+    (the loader skips them), and nothing for a change beside content/."""
     import queue
     import threading
-    import time
 
-    from generator.preview import _changes
+    from generator.preview import Watch
 
     stop, seen = threading.Event(), queue.Queue()  # type: ignore[var-annotated]
-    thread = threading.Thread(target=lambda: [seen.put(c) for c in _changes(Project(good), stop)],
-                              daemon=True)
+    watch = Watch(Project(good), stop)
+    assert watch.ready.wait(timeout=30)
+    content = (good / "content").resolve()
+    edit(good, D1, "facts: 经查，", "facts: 经复查，")  # at once: no change may be missed
+    thread = threading.Thread(target=lambda: [seen.put(c) for c in watch], daemon=True)
     thread.start()
     try:
-        time.sleep(1.5)  # the watch begins
-        content = (good / "content").resolve()
-        edit(good, D1, "facts: 经查，", "facts: 经复查，")
-        assert seen.get(timeout=30) is None
+        assert seen.get(timeout=30) == {str(content / D1.removeprefix("content/"))}
         new = content / "decisions/2025/d9.yml"
         new.write_text("id: d9\n", encoding="utf-8")
         assert str(new) in seen.get(timeout=30)
