@@ -242,11 +242,14 @@ def _updated(portal: Portal, changes: Changes, before: Statistics, now: _MadeOf,
     figures = dict(before.figures)
     if not dirty:
         return figures
-    by_id = {t.decision.id: t for t in timings}
     members: dict[tuple[int, str], list[Decision]] = {}
+    # Every body's figures of a dirty year are dirty as well (`_dirty`).
+    years = {year for year, body in dirty if body == AUTHORITY}
     for name, group in now.groups.items():
-        if group in dirty or (group[0], AUTHORITY) in dirty:
+        if group[0] in years:
             members.setdefault(group, []).append(portal.decisions[name])
+    wanted = {d.id for group in members.values() for d in group}
+    by_id = {t.decision.id: t for t in timings if t.decision.id in wanted}
     for year, body in sorted(dirty):
         if body == AUTHORITY:
             found = sorted((d for (y, _), group in members.items() if y == year for d in group),

