@@ -44,6 +44,11 @@ def test_site_index_lists_the_public_decisions_latest_first() -> None:
 
 def test_facet_values_are_filed_as_the_facets_keys_file_them() -> None:
     site = _site()
+    # A category named twice, one with no slug of its own, an officer named twice.
+    first = site.decisions[0]
+    outcome = first.outcome.model_copy(update={"categories": ["训诫", "罚款", "训诫", "警告"]})
+    site.decisions[0] = first.model_copy(update={
+        "outcome": outcome, "officers": [*first.officers, first.officers[0]]})
     filing = Filing.of(site)
     expected = []
     for facet in FACETS:
