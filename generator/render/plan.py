@@ -13,7 +13,7 @@ from generator.render import (
     timeliness,
 )
 from generator.render.site import Site
-from generator.render.urls import ABOUT, HOME, record_src, section_src
+from generator.render.urls import ABOUT, HOME, section_src
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("执法主体", section_src(Body)),
@@ -28,7 +28,6 @@ basis, how, how hard; then 执法决定 and 关于, which nav.py adds."""
 
 
 def page_sources(site: Site) -> frozenset[str]:
-    portal = site.portal
     sources = {HOME, ABOUT, history.SRC, timeliness.SRC, "feeds/index.md", "data/index.md", "search/index.md",
                *(src for _, src in SECTIONS)}
     sources.update(decision_lists.sources(site))
@@ -36,7 +35,5 @@ def page_sources(site: Site) -> frozenset[str]:
     sources.update(officers.sources(site))
     sources.update(statistics.sources(site))
     sources.update(evaluation.sources(site))
-    for record in portal.records():
-        if record.has_page:
-            sources.add(record_src(record))
+    sources.update(history.record_pages(site))  # every record with a page, by its source
     return frozenset(sources)
