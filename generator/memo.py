@@ -127,9 +127,7 @@ def _stored_file(path: Path, version: bytes) -> tuple[dict[Key, Any], int] | Non
     """The values kept at `path` by code of `version`, and how many of them were appended;
     None when there are none. A part appended only in part (a build killed meanwhile) is
     left out, and the next save writes the file whole."""
-    stored: tuple[dict[Key, Any], int] | None = statefile.read_with(
-        path, partial(_parts, version=version))
-    return stored
+    return _stored_again(path, None, version)[0]
 
 
 Stored = tuple[dict[Key, Any], int] | None
@@ -145,20 +143,19 @@ def _stored_again(path: Path, before: tuple[Stored, bytes | None] | None, versio
     except OSError:
         return None, None
     stored, known_bytes = before if before is not None else (None, None)
-    collecting = gc.isenabled()
+    collecting = gc.isenabled()  # hundreds of thousands of values, all kept
     gc.disable()
     found: Stored
+    handle = io.BytesIO(data)
     try:
-        handle = io.BytesIO(data)
         if stored is not None and known_bytes is not None and data.startswith(known_bytes):
             handle.seek(len(known_bytes))
             found = _more(handle, dict(stored[0]), stored[1])
         else:
-            try:
-                found = _parts(handle, version)
-            except (pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError,
-                    ImportError, IndexError):
-                found = None
+            found = _parts(handle, version)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError,
+            ImportError, IndexError, OverflowError):
+        found = None
     finally:
         if collecting:
             gc.enable()
@@ -189,7 +186,7 @@ def _more(handle: BinaryIO, known: dict[Key, Any], appended: int
             handle.seek(start)  # at the end, or in a part appended only in part
             return known, appended
         except (pickle.UnpicklingError, AttributeError, ValueError, TypeError,
-                ImportError, IndexError):
+                ImportError, IndexError, OverflowError):
             handle.seek(start)  # not read to the end: read whole the next time
             return known, len(known)  # written whole by the next save
         known.update(more)
