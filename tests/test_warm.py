@@ -241,3 +241,62 @@ def test_serve_names_the_content_files_that_changed(good: Path) -> None:
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+def test_a_warm_check_reports_what_a_cold_check_reports_after_each_change(
+        repo: Path, tmp_path: Path) -> None:
+    """The problems a warm build's checks report, with the ledger and the memo its parent
+    brought up to date, are those of `gongshi check` in a new process, in the same order:
+    after a publication, an edit of a published decision, lines gone from the ledger and
+    added back, a damaged ledger and its repair."""
+    import pickle
+
+    from generator.build import _checked, check
+
+    out = tmp_path / "problems.pickle"
+
+    def work(portal: Portal, report: Report) -> bool:
+        _, found, _ = _checked(Project(repo), DEMO_AS_OF, loaded=(portal, report))
+        out.write_bytes(pickle.dumps([p.describe() for p in found]))
+        return True
+
+    def cold() -> list[str]:
+        statefile.HELD.log = None
+        held, statefile.HELD.values = statefile.HELD.values, {}
+        try:
+            return [p.describe() for p in check(Project(repo), DEMO_AS_OF)[1]]
+        finally:
+            statefile.HELD.values = held
+
+    ledger = repo / "ledger.jsonl"
+    text = ledger.read_text(encoding="utf-8")
+
+    def changes() -> Iterator[None]:
+        add_decision(repo)
+        yield
+        edit(repo, D1, "facts: 经查，", "facts: 经复查，")
+        yield
+        kept = ledger.read_text(encoding="utf-8")
+        ledger.write_text("".join(line + "\n" for line in kept.splitlines()[1:]),
+                          encoding="utf-8")
+        yield
+        ledger.write_text(kept, encoding="utf-8")
+        yield
+        ledger.write_text(kept + "{broken\n", encoding="utf-8")
+        yield
+        ledger.write_text(kept, encoding="utf-8")
+        yield
+
+    builds = WarmBuilds(Project(repo))
+    assert builds.build(work)
+    builds.refresh()
+    assert pickle.loads(out.read_bytes()) == cold()
+    reported = []
+    for number, _ in enumerate(changes()):
+        builds.build(work, [repo / D1] if number == 1 else None)
+        builds.refresh()
+        reported.append(pickle.loads(out.read_bytes()))
+        assert reported[-1] == cold(), f"after change {number}"
+    assert text != ledger.read_text(encoding="utf-8")
+    codes = [" ".join(problems) for problems in reported]
+    assert "without an approved correction" in codes[1] and "not a ledger line" in codes[4]
