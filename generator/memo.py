@@ -19,6 +19,8 @@ the values: after an update of Gongshi it starts empty.
 
 from __future__ import annotations
 
+import gc
+import io
 import os
 import pickle
 from collections.abc import Callable, Iterable
@@ -121,14 +123,47 @@ class _Memo:
             writing.result()
 
 
-@statefile.warmable
-def _stored(path: Path, version: bytes) -> tuple[dict[Key, Any], int] | None:
+def _stored_file(path: Path, version: bytes) -> tuple[dict[Key, Any], int] | None:
     """The values kept at `path` by code of `version`, and how many of them were appended;
     None when there are none. A part appended only in part (a build killed meanwhile) is
     left out, and the next save writes the file whole."""
-    stored: tuple[dict[Key, Any], int] | None = statefile.read_with(
-        path, partial(_parts, version=version))
-    return stored
+    return _stored_again(path, None, version)[0]
+
+
+Stored = tuple[dict[Key, Any], int] | None
+
+
+def _stored_again(path: Path, before: tuple[Stored, bytes | None] | None, version: bytes
+                  ) -> tuple[Stored, bytes | None]:
+    """`_stored_file`, given what it gave for an earlier version of the file and that
+    version's bytes (`statefile.Update`): when the file is that one with parts appended
+    (`gongshi publish` appends what it computed), only those are read."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None, None
+    stored, known_bytes = before if before is not None else (None, None)
+    collecting = gc.isenabled()  # hundreds of thousands of values, all kept
+    gc.disable()
+    found: Stored
+    handle = io.BytesIO(data)
+    try:
+        if stored is not None and known_bytes is not None and data.startswith(known_bytes):
+            handle.seek(len(known_bytes))
+            found = _more(handle, dict(stored[0]), stored[1])
+        else:
+            found = _parts(handle, version)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError,
+            ImportError, IndexError, OverflowError):
+        found = None
+    finally:
+        if collecting:
+            gc.enable()
+    # Read to its end: the next time, only what is appended after.
+    return found, data if found is not None and handle.tell() == len(data) else None
+
+
+_stored = statefile.warmable(_stored_file, _stored_again)
 
 
 def _parts(handle: BinaryIO, version: bytes) -> tuple[dict[Key, Any], int] | None:
@@ -136,15 +171,23 @@ def _parts(handle: BinaryIO, version: bytes) -> tuple[dict[Key, Any], int] | Non
     if not (isinstance(first, tuple) and len(first) == 2 and first[0] == version
             and isinstance(first[1], dict)):
         return None
-    known: dict[Key, Any] = first[1]
-    appended = 0
+    return _more(handle, first[1], 0)
+
+
+def _more(handle: BinaryIO, known: dict[Key, Any], appended: int
+          ) -> tuple[dict[Key, Any], int]:
+    """`known` and the values of the parts that follow in the file, and how many values
+    were appended in all."""
     while True:
+        start = handle.tell()
         try:
             more = pickle.load(handle)
         except EOFError:
+            handle.seek(start)  # at the end, or in a part appended only in part
             return known, appended
         except (pickle.UnpicklingError, AttributeError, ValueError, TypeError,
-                ImportError, IndexError):
+                ImportError, IndexError, OverflowError):
+            handle.seek(start)  # not read to the end: read whole the next time
             return known, len(known)  # written whole by the next save
         known.update(more)
         appended += len(more)

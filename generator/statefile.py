@@ -60,6 +60,10 @@ class _Held:
         self.log: str | None = None
         """In a warm build: where its processes note what they read (else None)."""
         self.readers: dict[str, Callable[..., Any]] = {}
+        self.updaters: dict[str, Update[Any]] = {}
+        """Readers that read again only what changed of a file (`warmable`)."""
+        self.marks: dict[Asked, Any] = {}
+        """What each updater noted of the file it read, for the next time (`Update`)."""
 
     def take(self, asked: Asked) -> tuple[bool, Any]:
         if self.log is not None:
@@ -87,30 +91,73 @@ class _Held:
     def refresh(self, asked: Iterable[Asked]) -> None:
         """Read each file asked for, unless what is held is that file still; forget the
         rest."""
-        values = {}
+        values, marks = {}, {}
         for key in dict.fromkeys(asked):
-            name, path, args = key
-            held = self.values.get(key)
-            before = signature(path)
-            if held is None or held[0] != before:
-                if name not in self.readers:  # a module the child imported: it registers
-                    importlib.import_module(name.rpartition(".")[0])
-                reader = self.readers.get(name)
-                if reader is None or before is None:
-                    continue
-                held = (before, reader(Path(path), *args))  # a file replaced meanwhile:
-            values[key] = held  # its signature is not `before`, and it is read again
-        self.values = values
+            name = key[0]
+            if name not in self.readers:  # a module the child imported: it registers
+                importlib.import_module(name.rpartition(".")[0])
+            held = self._current(key)
+            if held is not None:
+                values[key] = held
+                if key in self.marks:
+                    marks[key] = self.marks[key]
+        self.values, self.marks = values, marks
+
+    def update(self, asked: Iterable[Asked]) -> None:
+        """Bring up to date what is held of the files asked for whose reader has an
+        updater: before a build, for the files another process changed since `refresh`
+        (`gongshi publish` appends to the ledger and to the checks' memo), read again only
+        where they changed. The rest is left to the build, as it is."""
+        for key in dict.fromkeys(asked):
+            if key[0] in self.updaters and key in self.values:
+                held = self._current(key)
+                if held is None:
+                    del self.values[key]
+                    self.marks.pop(key, None)
+                else:
+                    self.values[key] = held
+
+    def _current(self, key: Asked) -> tuple[Signature, Any] | None:
+        """What is held of the file `key` asks for, read again if it changed since (by its
+        updater, when it has one); None when it cannot be read."""
+        name, path, args = key
+        held = self.values.get(key)
+        before = signature(path)
+        if held is not None and held[0] == before:
+            return held
+        reader = self.readers.get(name)
+        if reader is None or before is None:
+            return None
+        # A file replaced meanwhile: its signature is not `before`, and it is read again.
+        update = self.updaters.get(name)
+        if update is None:
+            return before, reader(Path(path), *args)
+        value, mark = update(Path(path), (held[1], self.marks.get(key)) if held else None,
+                             *args)
+        self.marks.pop(key, None)
+        if mark is not None:
+            self.marks[key] = mark
+        return before, value
 
 
 HELD = _Held()
 
 
-def warmable(read: Callable[..., R]) -> Callable[..., R]:
+Update = Callable[..., tuple[R, Any]]
+"""A reader's updater: called with the file's path, None or what the reader gave for an
+earlier version of the file with what the updater then noted (its mark: None when it did not
+read it), and the reader's other arguments; returns what the reader would give for the file
+now, and a mark for the next time (None: read it whole next time). It must not change what
+it was given: a build may hold it."""
+
+
+def warmable(read: Callable[..., R], update: Update[R] | None = None) -> Callable[..., R]:
     """A reader of build state (path first, then hashable arguments) whose result a warm
-    build process reads ahead (`HELD`)."""
+    build process reads ahead (`HELD`); `update` reads again only what changed of it."""
     name = f"{read.__module__}.{read.__qualname__}"
     HELD.readers[name] = read
+    if update is not None:
+        HELD.updaters[name] = update
 
     @functools.wraps(read)
     def reader(path: Path | None, *args: Any) -> R:

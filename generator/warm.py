@@ -60,6 +60,9 @@ class WarmBuilds:
             gc.disable()
             try:
                 portal, report = load(self.project.content, cache, self.files, changed)
+                # The ledger and the checks' memo, where another process added to them
+                # since (`gongshi publish`): a second at 100,000 decisions in the child.
+                statefile.HELD.update(self.asked)
             finally:
                 gc.freeze()  # they live on here: out of the collector's sight
                 if collecting:

@@ -209,3 +209,45 @@ def test_a_renamed_record_keeps_its_history_and_needs_a_correction(repo: Path) -
     assert run("publish", "--project", str(repo), "--date", "2025-07-03")[0] == 0
     assert [(e.record, e.version) for e in Ledger.read(repo).history("decisions/d1-renamed")] == [
         ("decisions/d1-renamed", 2)]
+
+
+def test_the_ledger_read_again_after_each_change_is_the_ledger_read_whole(repo: Path) -> None:
+    """A warm build process reads again only the ledger lines it has not seen
+    (`ledger._parse_again`): lines added among the others, removed, changed, twice, broken,
+    the file gone and back, it gives what reading the whole file gives."""
+    from generator import ledger as module
+
+    path = repo / "ledger.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 4
+    new = json.loads(lines[1])
+    added = json.dumps({**new, "record": new["record"] + "x", "hash": "sha256:0"},
+                       ensure_ascii=False, sort_keys=True)
+    version_2 = json.dumps({**new, "version": 2, "hash": "sha256:1", "correction": "c1"},
+                           ensure_ascii=False, sort_keys=True)
+    steps = [
+        [lines[0], added, *lines[1:]],
+        [lines[0], added, *lines[1:], version_2],
+        [*lines, version_2],  # one gone
+        [lines[0], lines[0], *lines[1:]],  # twice
+        [*lines[:2], "", *lines[2:], added],  # a blank line
+        [*lines[:2], "{broken", *lines[2:]],
+        [*lines, added],
+        None,  # the file gone
+        lines,
+    ]
+    before = module._parse_again(path, None)
+    for number, step in enumerate(steps):
+        if step is None:
+            path.unlink()
+        else:
+            path.write_text("".join(f"{line}\n" for line in step), encoding="utf-8")
+        whole = module._parse(path)
+        again = module._parse_again(path, before)
+        assert again[0] == whole, f"after change {number}"
+        if isinstance(whole, tuple):
+            histories = whole[2]
+            assert isinstance(again[0], tuple) and list(again[0][0]) == list(whole[0])
+            assert {ref: list(found) for ref, found in again[0][2].items()} == histories
+            assert histories == Ledger(path, list(whole[0])).histories()
+        before = again

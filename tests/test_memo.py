@@ -108,3 +108,41 @@ def test_what_a_check_computes_afresh_is_appended(good: Path,
         assert _codes(good) == changed
         sizes.append((good / MEMO_FILE).stat().st_size)
     assert any(later < earlier for earlier, later in pairwise(sizes))
+
+
+def test_the_memo_read_again_after_each_change_is_the_memo_read_whole(tmp_path: Path) -> None:
+    """A warm build process reads again only the parts appended to the memo since it read
+    it (`memo._stored_again`); written whole again, appended in part (a build killed
+    meanwhile), or by other code, it gives what reading the whole file gives."""
+    from generator import memo, statefile
+
+    path = tmp_path / "derived.pickle"
+    version = b"v1"
+
+    def values(start: int, count: int) -> dict[memo.Key, object]:
+        return {("what", f"f{n}", bytes([n % 256])): n for n in range(start, start + count)}
+
+    def append_in_part() -> None:
+        with path.open("ab") as out:
+            out.write(__import__("pickle").dumps(values(500, 5))[:-7])
+
+    steps = [
+        lambda: memo._append(path, values(100, 3)),
+        lambda: memo._append(path, values(200, 1)),
+        lambda: statefile.dump(path, (version, values(0, 50))),  # written whole
+        lambda: memo._append(path, values(300, 2)),
+        append_in_part,
+        lambda: memo._append(path, values(400, 2)),  # after the part: left out
+        lambda: statefile.dump(path, (version, values(0, 60))),
+        lambda: statefile.dump(path, (b"v0", values(0, 60))),  # other code
+        lambda: path.unlink(),
+        lambda: statefile.dump(path, (version, values(0, 10))),
+        lambda: memo._append(path, values(600, 1)),
+    ]
+    statefile.dump(path, (version, values(0, 40)))
+    before = memo._stored_again(path, None, version)
+    for number, step in enumerate(steps):
+        step()
+        again = memo._stored_again(path, before, version)
+        assert again[0] == memo._stored_file(path, version), f"after change {number}"
+        before = again

@@ -124,3 +124,48 @@ def test_parts_missing_a_file_are_unreadable(tmp_path: Path) -> None:
         path.unlink()
     with pytest.raises(statefile.Unreadable):
         statefile.Parts(tmp_path / "parts").value(node)
+
+
+def test_an_updater_reads_again_only_what_changed_and_gives_what_its_reader_gives(
+        tmp_path: Path) -> None:
+    """Before a warm build, what is held of a file with an updater is brought up to date
+    (`HELD.update`), by the updater, with what it noted the time before; a file without
+    one is left to the build."""
+    plain, counted = tmp_path / "plain.txt", tmp_path / "counted.txt"
+    plain.write_text("a", encoding="utf-8")
+    counted.write_text("a", encoding="utf-8")
+    calls: list[object] = []
+
+    def read(path: Path) -> str:
+        return path.read_text(encoding="utf-8")
+
+    def update(path: Path, before: tuple[str, int] | None) -> tuple[str, int]:
+        calls.append(before)
+        text = path.read_text(encoding="utf-8")
+        return text, len(text)
+
+    try:
+        def held_read(path: Path) -> str:
+            return path.read_text(encoding="utf-8")
+        held = statefile.warmable(held_read)
+        updated = statefile.warmable(read, update)
+        name_plain = f"{held_read.__module__}.{held_read.__qualname__}"
+        name_counted = f"{read.__module__}.{read.__qualname__}"
+        asked = [(name_plain, str(plain), ()), (name_counted, str(counted), ())]
+        statefile.HELD.refresh(asked)
+        assert calls == [None]  # read whole: nothing noted before
+        plain.write_text("ab", encoding="utf-8")
+        counted.write_text("ab", encoding="utf-8")
+        statefile.HELD.update(asked)
+        assert calls == [None, ("a", 1)]
+        assert statefile.HELD.values[asked[1]][1] == "ab" == updated(counted)
+        assert statefile.HELD.values[asked[0]][1] == "a"  # left to the build:
+        assert held(plain) == "ab"  # which reads the file
+        statefile.HELD.refresh(asked)
+        assert statefile.HELD.values[asked[0]][1] == "ab" and len(calls) == 2
+    finally:
+        statefile.HELD.values, statefile.HELD.marks = {}, {}
+        for name in (f"{read.__module__}.{read.__qualname__}",
+                     f"{held_read.__module__}.{held_read.__qualname__}"):
+            statefile.HELD.readers.pop(name, None)
+            statefile.HELD.updaters.pop(name, None)

@@ -27,7 +27,7 @@ D1 = "content/decisions/2025/d1.yml"
 @pytest.fixture(autouse=True)
 def _nothing_held() -> Iterator[None]:
     yield
-    statefile.HELD.values = {}
+    statefile.HELD.values, statefile.HELD.marks = {}, {}
 
 
 @pytest.fixture
@@ -88,14 +88,17 @@ def test_a_warm_build_reads_no_state_file_its_parent_holds(
                 out.write(f"{path.name}\n")
             return reader(path, *args)  # type: ignore[operator]
         monkeypatch.setitem(statefile.HELD.readers, name, noting)
-    add_decision(repo)  # `gongshi publish` writes the memo meanwhile: it is read again
+    add_decision(repo)  # `gongshi publish` adds to the memo and the ledger meanwhile
     unchanged = {Path(path).name for (_, path, _), (stamp, _) in statefile.HELD.values.items()
                  if statefile.signature(path) == stamp}
     assert {"site-manifest.pickle", "browser-files.pickle"} <= unchanged
     assert {name for name in unchanged if name.startswith("opendata-")}
+    assert not {"derived.pickle", "ledger.jsonl"} & unchanged
+    log.unlink(missing_ok=True)  # what `gongshi publish` read, here
     assert builds.build(_work(repo))
     read = set(log.read_text(encoding="utf-8").split()) if log.exists() else set()
-    assert "derived.pickle" in read and not read & unchanged
+    # What was added to those two the parent read before the build, and only that.
+    assert not read & {*unchanged, "derived.pickle", "ledger.jsonl"}
     assert (repo / "site/decisions/2025/d9/index.html").is_file()
 
 
@@ -238,3 +241,62 @@ def test_serve_names_the_content_files_that_changed(good: Path) -> None:
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+def test_a_warm_check_reports_what_a_cold_check_reports_after_each_change(
+        repo: Path, tmp_path: Path) -> None:
+    """The problems a warm build's checks report, with the ledger and the memo its parent
+    brought up to date, are those of `gongshi check` in a new process, in the same order:
+    after a publication, an edit of a published decision, lines gone from the ledger and
+    added back, a damaged ledger and its repair."""
+    import pickle
+
+    from generator.build import _checked, check
+
+    out = tmp_path / "problems.pickle"
+
+    def work(portal: Portal, report: Report) -> bool:
+        _, found, _ = _checked(Project(repo), DEMO_AS_OF, loaded=(portal, report))
+        out.write_bytes(pickle.dumps([p.describe() for p in found]))
+        return True
+
+    def cold() -> list[str]:
+        statefile.HELD.log = None
+        held, statefile.HELD.values = statefile.HELD.values, {}
+        try:
+            return [p.describe() for p in check(Project(repo), DEMO_AS_OF)[1]]
+        finally:
+            statefile.HELD.values = held
+
+    ledger = repo / "ledger.jsonl"
+    text = ledger.read_text(encoding="utf-8")
+
+    def changes() -> Iterator[None]:
+        add_decision(repo)
+        yield
+        edit(repo, D1, "facts: 经查，", "facts: 经复查，")
+        yield
+        kept = ledger.read_text(encoding="utf-8")
+        ledger.write_text("".join(line + "\n" for line in kept.splitlines()[1:]),
+                          encoding="utf-8")
+        yield
+        ledger.write_text(kept, encoding="utf-8")
+        yield
+        ledger.write_text(kept + "{broken\n", encoding="utf-8")
+        yield
+        ledger.write_text(kept, encoding="utf-8")
+        yield
+
+    builds = WarmBuilds(Project(repo))
+    assert builds.build(work)
+    builds.refresh()
+    assert pickle.loads(out.read_bytes()) == cold()
+    reported = []
+    for number, _ in enumerate(changes()):
+        builds.build(work, [repo / D1] if number == 1 else None)
+        builds.refresh()
+        reported.append(pickle.loads(out.read_bytes()))
+        assert reported[-1] == cold(), f"after change {number}"
+    assert text != ledger.read_text(encoding="utf-8")
+    codes = [" ".join(problems) for problems in reported]
+    assert "without an approved correction" in codes[1] and "not a ledger line" in codes[4]
