@@ -149,8 +149,8 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     tasks.append(module(bodies.pages, site, linker, templates, reuse))
     tasks.append(module(officers.pages, site, linker, templates, reuse))
     tasks.append(module(lookup.pages, site, linker, templates, reuse))
-    tasks += [module(m.pages, site, linker, templates)
-              for m in (powers, laws, procedures, benchmarks)]
+    tasks.append(module(powers.pages, site, linker, templates, reuse))
+    tasks += [module(m.pages, site, linker, templates) for m in (laws, procedures, benchmarks)]
     tasks.append(module(decision_lists.pages, site, linker, templates, reuse))
     tasks += [module(m.pages, site, linker, templates)
               for m in (freepages, history, timeliness)]
