@@ -124,3 +124,21 @@ def test_parts_missing_a_file_are_unreadable(tmp_path: Path) -> None:
         path.unlink()
     with pytest.raises(statefile.Unreadable):
         statefile.Parts(tmp_path / "parts").value(node)
+
+
+def test_parts_told_what_changed_keep_what_a_full_comparison_keeps(tmp_path: Path) -> None:
+    """A big dict kept again with the keys that may have changed since the value kept
+    last (a rebuild's files written, generator/deploy.py): the same changes as comparing
+    every key, including those of the value before, which were changes of its file."""
+    big = {f"k{n}": bytes([n % 256]) for n in range(3000)}
+    parts = statefile.Parts(tmp_path / "parts")
+    first = parts.keep(big)
+    second_value = dict(big, k1=b"one", k2=b"two", added=b"a")
+    del second_value["k3"]
+    second = parts.keep(second_value, first, changed=["k1", "k2", "added"])
+    assert second == parts.keep(second_value, first)
+    third_value = dict(second_value, k4=b"four")
+    del third_value["k5"]
+    third = parts.keep(third_value, second, changed=["k4"])
+    assert third == parts.keep(third_value, second)
+    assert statefile.Parts(tmp_path / "parts").value(third) == third_value
