@@ -191,7 +191,8 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
     with stage("deploy"):
         # The search index names its files and keys them: the deploy need not read them.
         deploy.publish(project.root, staging, target, {**reuse.built, **index_keys}, previous,
-                       reuse.others, reuse.inputs)
+                       reuse.others, reuse.inputs,
+                       None if reuse.wrote is None else [*reuse.wrote, *index_keys])
     mark_built(project.root, as_of)
     if staff_index:
         with stage("staff search index"):

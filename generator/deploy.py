@@ -91,7 +91,8 @@ class _Journal:
 
 def publish(project_root: Path, staging: Path, target: Path, built: Mapping[str, bytes],
             previous: Manifest | None, others: Iterable[str] | None = None,
-            inputs: Mapping[str, Any] | None = None) -> None:
+            inputs: Mapping[str, Any] | None = None,
+            wrote: Iterable[str] | None = None) -> None:
     """Put the site built in `staging` in place at `target`.
 
     `built` keys the files the renderer wrote or left as published; every other file in
@@ -100,18 +101,19 @@ def publish(project_root: Path, staging: Path, target: Path, built: Mapping[str,
     published site's manifest), staging holds the whole site. `others` names those other
     files, when their makers know them: else staging is searched for them (a walk of
     200,000 files in 130,000 folders took 3.3 s). `inputs` is kept in the site's manifest
-    (`Reuse.inputs`)."""
+    (`Reuse.inputs`). `wrote`, when known: the only files of `built` whose key may not be
+    the published one's (a rebuild after one change need not compare 200,000 keys)."""
     try:
-        keys, changed = _keyed(staging, built, previous.keys if previous is not None else {},
-                               others)
+        keys, count, changed = _keyed(staging, built,
+                                      previous.keys if previous is not None else {}, others, wrote)
         deleted = sorted(previous.keys.keys() - keys.keys()) if previous is not None else []
         in_place = previous is not None and \
-            changed + len(deleted) <= IN_PLACE_UP_TO * max(len(keys), 1)
+            count + len(deleted) <= IN_PLACE_UP_TO * max(len(keys), 1)
         if in_place:
             # From here on the journal needs the staging folder: a failure leaves both for
             # the next build to finish.
             manifest = Manifest(str(target), (), keys, dict(inputs or {})).store(
-                project_root, previous, durable=True)
+                project_root, previous, durable=True, changed=changed)
             journal = _Journal(str(staging), str(target), deleted, manifest)
             statefile.dump(project_root / JOURNAL_FILE, journal, durable=True)
         else:
@@ -126,16 +128,21 @@ def publish(project_root: Path, staging: Path, target: Path, built: Mapping[str,
         _finish(project_root, journal)
     else:
         Manifest(str(target), identity(target), keys, dict(inputs or {})).write(
-            project_root, previous)
+            project_root, previous, changed)
 
 
 def _keyed(staging: Path, built: Mapping[str, bytes], old: Mapping[str, bytes],
-           others: Iterable[str] | None) -> tuple[dict[str, bytes], int]:
-    """The key of every file of the new site, and how many files of staging are new or
-    changed (those that are not are removed from it)."""
+           others: Iterable[str] | None,
+           wrote: Iterable[str] | None = None
+           ) -> tuple[dict[str, bytes], int, list[str] | None]:
+    """The key of every file of the new site, how many files of staging are new or changed
+    (those that are not are removed from it) and, with `wrote` (the only files of `built`
+    that may be), which (else None)."""
     keys = dict(built)
     # The renderer wrote a file to staging where its key is not the published one's.
-    changed = sum(1 for rel, key in built.items() if old.get(rel) != key)
+    changed = None if wrote is None else [rel for rel in wrote if old.get(rel) != keys[rel]]
+    count = len(changed) if changed is not None else \
+        sum(1 for rel, key in built.items() if old.get(rel) != key)
     top = str(staging)
     for rel in (others if others is not None else _files(top)):
         if rel in keys:
@@ -146,8 +153,10 @@ def _keyed(staging: Path, built: Mapping[str, bytes], old: Mapping[str, bytes],
         if old.get(rel) == keys[rel]:
             os.unlink(path)
             continue
-        changed += 1
-    return keys, changed
+        count += 1
+        if changed is not None:
+            changed.append(rel)
+    return keys, count, changed
 
 
 def _files(top: str) -> Iterator[str]:

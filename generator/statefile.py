@@ -19,7 +19,7 @@ import importlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Generic, TypeVar, cast
@@ -358,12 +358,15 @@ class Parts:
         self.bases: dict[str, Any] = {}
         """What each file read or written holds, by name: what the next `keep` compares."""
 
-    def keep(self, value: Any, before: Node | None = None, durable: bool = False) -> Node:
+    def keep(self, value: Any, before: Node | None = None, durable: bool = False,
+             changed: Collection[Any] | None = None) -> Node:
         """Keep `value`, writing the files it needs (and waiting until they are on disk,
         when `durable`); `before`: how this `Parts` kept what it was last (its files are
-        taken when little changed)."""
+        taken when little changed). `changed`, for a big dict `value`, when known: the only
+        keys whose items may not be those of the value kept as `before` (besides the keys
+        it has not): no other is compared (200,000 keys took a tenth of a second)."""
         if type(value) is dict and len(value) >= BIG:
-            return self._dict(value, before, durable)
+            return self._dict(value, before, durable, changed)
         if type(value) in (set, frozenset) and len(value) >= BIG:
             return self._set(value, before, durable)
         if type(value) is dict:
@@ -379,11 +382,17 @@ class Parts:
                 for field in dataclasses.fields(value)})
         return Plain(value)
 
-    def _dict(self, value: dict[Any, Any], before: Node | None, durable: bool) -> Node:
+    def _dict(self, value: dict[Any, Any], before: Node | None, durable: bool,
+              changed: Collection[Any] | None = None) -> Node:
         base = self._base(before, dict)
         if base is not None and isinstance(before, Part):
             get, missing = base.get, _MISSING
-            put = {key: item for key, item in value.items()
+            if changed is None:
+                items: Iterable[tuple[Any, Any]] = value.items()
+            else:  # what `before` changed of its file's value, and what changed since
+                candidates = {*changed, *before.put, *before.gone}
+                items = ((key, value[key]) for key in candidates if key in value)
+            put = {key: item for key, item in items
                    if (old := get(key, missing)) is not item and old != item}
             added = sum(1 for key in put if key not in base)
             gone = frozenset(base.keys() - value.keys()) \

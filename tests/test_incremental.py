@@ -457,3 +457,31 @@ def test_a_rebuild_writes_only_the_search_index_files_that_changed(
     changed = {name.removeprefix("search/index/") for name, data in after.items()
                if name.startswith("search/index/") and before.get(name) != data}
     assert changed and sorted(written) == sorted(changed)
+
+
+def test_power_pages_are_made_again_only_when_what_they_show_changed(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new decision shows on no power's page: none is made again. A renamed body holds
+    both powers: both are, and the site is a clean build's."""
+    from generator import parallel
+    from generator.render import powers
+
+    monkeypatch.setattr(parallel, "workers", lambda: 1)  # pages made in this process
+    made: list[str] = []
+    real = powers.power_page
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        page = real(*args, **kwargs)
+        made.append(page.src)
+        return page
+
+    monkeypatch.setattr(powers, "power_page", counting)
+    add_decision(repo)
+    build(Project(repo), DEMO_AS_OF)
+    assert made == []
+    ref, path, old, new, _ = CHANGES["body renamed"]
+    _corrected(repo, ref, path, old, new)
+    build(Project(repo), DEMO_AS_OF)
+    assert sorted(made) == ["powers/inspect.md", "powers/overtime.md"]
+    monkeypatch.undo()
+    assert _files(repo / "site") == _clean_build(repo, tmp_path, "clean")

@@ -169,3 +169,21 @@ def test_an_updater_reads_again_only_what_changed_and_gives_what_its_reader_give
                      f"{held_read.__module__}.{held_read.__qualname__}"):
             statefile.HELD.readers.pop(name, None)
             statefile.HELD.updaters.pop(name, None)
+
+
+def test_parts_told_what_changed_keep_what_a_full_comparison_keeps(tmp_path: Path) -> None:
+    """A big dict kept again with the keys that may have changed since the value kept
+    last (a rebuild's files written, generator/deploy.py): the same changes as comparing
+    every key, including those of the value before, which were changes of its file."""
+    big = {f"k{n}": bytes([n % 256]) for n in range(3000)}
+    parts = statefile.Parts(tmp_path / "parts")
+    first = parts.keep(big)
+    second_value = dict(big, k1=b"one", k2=b"two", added=b"a")
+    del second_value["k3"]
+    second = parts.keep(second_value, first, changed=["k1", "k2", "added"])
+    assert second == parts.keep(second_value, first)
+    third_value = dict(second_value, k4=b"four")
+    del third_value["k5"]
+    third = parts.keep(third_value, second, changed=["k4"])
+    assert third == parts.keep(third_value, second)
+    assert statefile.Parts(tmp_path / "parts").value(third) == third_value

@@ -43,3 +43,24 @@ def test_fillable_pages_are_written_and_others_kept(tmp_path: Path) -> None:
 def test_two_outputs_at_one_path_stop_the_build() -> None:
     with pytest.raises(RenderError, match=re.escape("two pages would be written to a/b.md")):
         no_two_alike(["a/b.md", "c.md", "a/b.md"])
+
+
+def test_outputs_left_as_published_are_listed_not_written(tmp_path: Path) -> None:
+    """A page or file left as published crosses back from the worker as its source and its
+    file only; a page of the nav cannot be left so (mkdocs renders those)."""
+    from generator.render.reuse import Reused
+
+    writer = Writer(tmp_path, {3: _shell(3)}, frozenset({"decisions/index.md"}), BASE)
+    part = writer.write([Reused("decisions/2025/a.md", b"k"),
+                         Reused("decisions/2022/old.md", b"k", noindex=True),
+                         Reused("data/a.json", b"k", page=False),
+                         StaticFile("data/b.json", "{}")])
+    assert (part.left.srcs, part.left.paths) == (["decisions/2025/a.md"],
+                                                 ["decisions/2025/a/index.html"])
+    assert (part.left.hidden_srcs, part.left.hidden_paths) == (
+        ["decisions/2022/old.md"], ["decisions/2022/old/index.html"])
+    assert part.left.files == ["data/a.json"]
+    assert [w.src for w in part.written] == part.wrote == ["data/b.json"]
+    assert not (tmp_path / "decisions").exists()
+    with pytest.raises(ValueError, match="nav"):
+        writer.write([Reused("decisions/index.md", b"k")])

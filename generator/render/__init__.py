@@ -149,8 +149,8 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     tasks.append(module(bodies.pages, site, linker, templates, reuse))
     tasks.append(module(officers.pages, site, linker, templates, reuse))
     tasks.append(module(lookup.pages, site, linker, templates, reuse))
-    tasks += [module(m.pages, site, linker, templates)
-              for m in (powers, laws, procedures, benchmarks)]
+    tasks.append(module(powers.pages, site, linker, templates, reuse))
+    tasks += [module(m.pages, site, linker, templates) for m in (laws, procedures, benchmarks)]
     tasks.append(module(decision_lists.pages, site, linker, templates, reuse))
     tasks += [module(m.pages, site, linker, templates)
               for m in (freepages, history, timeliness)]
@@ -220,9 +220,19 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
                              for task in tasks])
             rest = writer.write(iter(_site_files(site)))
         written = [entry for part in (*parts, rest) for entry in part.written]
-        no_two_alike(entry.src for entry in written)
+        left = [part.left for part in parts]
+        sources = [entry.src for entry in written]
+        for some in left:
+            sources += some.sources()
+        if len(set(sources)) != len(sources):
+            no_two_alike(sources)
         if reuse is not None:
             reuse.built = {entry.path: entry.key for entry in written if entry.path}
+            published = reuse.previous.__getitem__
+            for some in left:  # each under the published file's key
+                paths = some.all_paths()
+                reuse.built.update(zip(paths, map(published, paths), strict=True))
+            reuse.wrote = [path for part in (*parts, rest) for path in part.wrote]
             for part in parts:
                 for kind, found in part.inputs.items():
                     reuse.inputs.setdefault(kind, {}).update(found)
@@ -234,7 +244,8 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
             nav_run.wait()
             others = shell.merge(scratch / "pages" / "site", site_dir)
         with stage("sitemap"):  # after mkdocs' own, which lists only the nav's pages
-            others += write_sitemap(site, written, site_dir)
+            others += write_sitemap(site, written, site_dir,
+                                    [path for some in left for path in some.paths])
         if reuse is not None:
             reuse.others = sorted(set(others))
     finally:

@@ -45,21 +45,36 @@ def bytes_key(data: bytes) -> bytes:
     return _BYTES + _digest(data)
 
 
-@dataclass(frozen=True)
 class Reused:
     """A page or file whose key is the one the published site's file was made with: it is
-    left as it is, and not made."""
+    left as it is, and not made. (A class of its own, not a dataclass: a rebuild after one
+    change makes 160,000 of them at 100,000 decisions, and a frozen dataclass takes several
+    times as long to make.)"""
 
-    src: str
-    key: bytes
-    noindex: bool = False
-    page: bool = True
-    """A page (at its URL's index.html), or a file at `src`."""
+    __slots__ = ("key", "noindex", "page", "path", "src")
 
-    @property
-    def path(self) -> str:
+    def __init__(self, src: str, key: bytes, noindex: bool = False, page: bool = True,
+                 path: str | None = None) -> None:
+        self.src = src
+        self.key = key
+        self.noindex = noindex
+        self.page = page
+        """A page (at its URL's index.html), or a file at `src`."""
+        self.path: str = path if path is not None else \
+            page_url(src) + "index.html" if page else src
         """The file in the site."""
-        return page_url(self.src) + "index.html" if self.page else self.src
+
+    def _values(self) -> tuple[str, bytes, bool, bool, str]:
+        return self.src, self.key, self.noindex, self.page, self.path
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reused) and self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return f"Reused({self.src!r}, {self.key!r}, noindex={self.noindex}, page={self.page})"
 
 
 @dataclass
@@ -111,22 +126,25 @@ class Manifest:
         return cls(stored.target, stored.identity, keys, inputs, stored, parts)
 
     def store(self, project_root: Path, previous: Manifest | None = None,
-              durable: bool = False) -> Stored:
+              durable: bool = False, changed: Collection[str] | None = None) -> Stored:
         """Write the part files this manifest needs that `previous` (the one read) did not
         have (waiting until they are on disk, when `durable`), and return the small value
-        that names them, for `Stored.write` (or a journal) to keep."""
+        that names them, for `Stored.write` (or a journal) to keep. `changed`, when known:
+        the only files whose key may differ from `previous`'s, besides those it has not
+        (statefile.Parts.keep)."""
         parts, before = statefile.Parts(project_root / PARTS), None
         if previous is not None and previous.parts is not None \
                 and previous.parts.folder == parts.folder:
             parts, before = previous.parts, previous.stored
         return Stored(self.target, self.identity,
-                      parts.keep(self.keys, before.keys if before else None, durable),
+                      parts.keep(self.keys, before.keys if before else None, durable, changed),
                       parts.keep(self.inputs, before.inputs if before else None, durable))
 
-    def write(self, project_root: Path, previous: Manifest | None = None) -> None:
+    def write(self, project_root: Path, previous: Manifest | None = None,
+              changed: Collection[str] | None = None) -> None:
         """Written whole or not at all; `previous`: the manifest read, whose files are
-        taken for what did not change much."""
-        self.store(project_root, previous).write(project_root)
+        taken for what did not change much; `changed`: as for `store`."""
+        self.store(project_root, previous, changed=changed).write(project_root)
 
 
 PARTS = Path(".gongshi") / "site-manifest"
@@ -193,6 +211,10 @@ class Reuse:
         """What every page adds around what it is made of, by its source: its feeds."""
         self.built: dict[str, bytes] = {}
         """After rendering: the key of each file the workers wrote or left as published."""
+        self.wrote: list[str] | None = None
+        """After rendering: the files of `built` the workers wrote, whose key is not the
+        published file's (every other file of `built` is as published); None when not
+        known."""
         self.others: list[str] | None = None
         """After rendering: every other file written, by its path in the site (mkdocs' pages
         and assets, the sitemap); None when not known."""
@@ -293,7 +315,7 @@ class Reuse:
         """The file at `src` as the published site has it, under the key it was made with:
         for a file whose inputs are known not to have changed."""
         key = self.previous.get(src)
-        return Reused(src, key, page=False) if key is not None and self.base else None
+        return Reused(src, key, False, False, src) if key is not None and self.base else None
 
     def _same_base(self) -> bool:
         """Whether this build's base (code, configuration, theme) is the published site's."""
@@ -313,14 +335,15 @@ class Reuse:
         it was made with; else None, and it must be made."""
         if key is None:
             return None
-        reused = Reused(src, key, noindex, page)
-        return reused if self.previous.get(reused.path) == key else None
+        path = page_url(src) + "index.html" if page else src
+        return Reused(src, key, noindex, page, path) if self.previous.get(path) == key else None
 
     def as_published(self, src: str, noindex: bool = False) -> Reused | None:
         """The page at `src` as the published site has it, under the key it was made with:
         for a page whose inputs are known not to have changed (`inputs`)."""
-        key = self.previous.get(page_url(src) + "index.html")
-        return Reused(src, key, noindex) if key is not None and self.base else None
+        path = page_url(src) + "index.html"
+        key = self.previous.get(path)
+        return Reused(src, key, noindex, True, path) if key is not None and self.base else None
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from generator.render.shell import Written
 from generator.render.site import Site
 from generator.render.urls import page_url
 
+INDEX = "index.html"
 SITEMAP_LIMIT = 50_000
 """URLs one sitemap file may list (sitemaps.org); more go into parts under a sitemap index."""
 
@@ -37,11 +38,15 @@ def sitemap_index(locations: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_sitemap(site: Site, written: Iterable[Written], site_dir: Path) -> list[str]:
-    """sitemap.xml (and .gz) of every page meant to be found; above SITEMAP_LIMIT pages, a
+def write_sitemap(site: Site, written: Iterable[Written], site_dir: Path,
+                  left: Iterable[str] = ()) -> list[str]:
+    """sitemap.xml (and .gz) of every page meant to be found: those `written`, and those
+    `left` as published (by their file, an index.html); above SITEMAP_LIMIT pages, a
     sitemap index of numbered parts. Returns the files written, by their path in the site."""
-    urls = sorted(site.settings.base_url + page_url(entry.src) for entry in written
-                  if entry.page and not entry.noindex)
+    base = site.settings.base_url
+    urls = [base + page_url(entry.src) for entry in written if entry.page and not entry.noindex]
+    urls += [base + path.removesuffix(INDEX) for path in left]
+    urls.sort()
     if len(urls) <= SITEMAP_LIMIT:
         return _write(site_dir, "sitemap.xml", sitemap_xml(urls))
     names, files = [], []
