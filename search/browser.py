@@ -2,7 +2,8 @@
 `assets/javascripts/search-core.js` in the reader's browser.
 
     search/index/meta.json.gz         record count, file counts, filter values, common terms
-    search/index/terms/<n>.json.gz    posting lists: term → record numbers and weights
+    search/index/terms/<n>.json.gz    posting lists: term → record numbers and weights, a
+                                      line of JSON for each range of 4,096 records
     search/index/records/<n>.json.gz  32 records each: URL, title, type, body, date, status,
                                       and the start of the text, for the excerpt
 
@@ -32,14 +33,20 @@ records it shows, did not change is not made into a document again
 terms and their weights) depend on its text alone, so they are kept between builds in
 .gongshi/browser-index-<n>.pickle (`search.browser_cache`), and only the records whose
 text changed are weighed again. A range of records whose records did not change is not
-packed again, nor are its record files made again (.gongshi/browser-parts-<n>.pickle). A
-term file whose postings did not change is taken as the last build wrote it, with the
-counts of its terms; in the others, only the terms whose postings changed are encoded
-again, the others' JSON is taken as the last build wrote it (`_splice`), and of a changed
-term only the postings in the ranges that changed, when they are the last ones (`_value`):
-the bytes are the same with the caches or without. A file whose JSON the last build wrote
-already is not compressed again (.gongshi/browser-files.pickle). The caches are kept in a
-file for each range, and a build writes only the files of the ranges it packed again.
+packed again, nor are its record files made again (.gongshi/browser-parts-<n>.pickle).
+
+A term file is one gzip stream of segments, one for each range of records (`RANGE`) its
+terms are in, in the order of the ranges: the JSON of the range's postings of its terms and
+a newline, compressed on its own and ending on a byte boundary, so that the segments put
+one after the other are one deflate stream (`_gzip_segments`; browsers' DecompressionStream
+reads one gzip member only). A segment's numbers start from 0, not from the last range's:
+it depends on its range alone. The ranges are fixed by the records' numbers, so the bytes
+are those of a clean build however the last build was made. A range's segments are kept
+with its packing; a rebuild makes again only those of the ranges that changed, and puts
+together again only the term files one of whose segments changed (issue 8: a new decision
+is in half the term files at 100,000 decisions, and compressing them whole was 2.4 s of
+CPU). Each group of term files keeps the keys of its files and the count of each term
+(.gongshi/browser-files-<n>.pickle), which a rebuild corrects by the ranges that changed.
 
 Measured on the 10,000-decision benchmark project (5,870 records) in one process: 2.9 s
 without the cache (2.8 s before it existed), 1.5 s with it. Weighing was about half of the
@@ -83,7 +90,11 @@ from search.documents import KINDS, Document
 from search.terms import EXACT, HAN
 
 FOLDER = "search/index"
-FORMAT = 1
+FORMAT = 2
+"""The layout of the files; search-core.js says which it reads (`INDEX_FORMAT`). 2: a term
+file is a line of JSON for each range of records."""
+CLIENT = Path("site_config") / "overrides" / "assets" / "javascripts" / "search-core.js"
+"""The project's copy of the code that reads the index in the browser."""
 CHUNK = 32
 """Records per record file: a result page of 20 hits fetches at most 20 small files."""
 EXCERPT = 400
@@ -108,7 +119,9 @@ than it saves."""
 RANGE = 128 * CHUNK
 """Records per range. A range's postings, packed, are kept between builds under a digest of
 what they are made of (`_range_key`): a build packs again only the ranges whose records
-changed, and a new record, numbered last, changes the last range only."""
+changed, and a new record, numbered last, changes the last range only. The term files have
+a segment for each range: the size is part of the index's layout, the same whatever the
+cores."""
 GROUPS = 8
 """Groups of term files written in parallel: more than the workers, so that a worker that
 finishes early takes another. A divisor of the fewest term files (16)."""
@@ -478,6 +491,22 @@ def _put(folder: Path, published: Mapping[str, bytes], name: str, data: bytes) -
     and the deploy read them all back, to find the few hundred that changed)."""
     if published.get(f"{FOLDER}/{name}") != bytes_key(data):
         (folder / name).write_bytes(data)
+
+
+def check_client(project_root: Path) -> None:
+    """Fail when the project's search-core.js reads another layout of the index than this
+    code writes: the site's search would find nothing, and say nothing."""
+    try:
+        text = (project_root / CLIENT).read_text(encoding="utf-8")
+    except OSError:
+        return
+    if f"INDEX_FORMAT = {FORMAT};" not in text:
+        from generator.render.errors import RenderError
+
+        raise RenderError(
+            f"{project_root / CLIENT}: it reads an older layout of the search index than this "
+            f"version of Gongshi writes (format {FORMAT}). Compare it with "
+            f"{CLIENT.as_posix()} in Gongshi's repository and take the new one")
 
 
 def salt(synonyms: Synonyms) -> tuple[bytes, bytes]:

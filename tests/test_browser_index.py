@@ -582,3 +582,16 @@ def test_a_changed_record_makes_again_only_the_segments_of_its_range(
     assert meta["common"]  # counted from the files spliced and the others
     del docs[3]  # numbers shift: every later term's postings change
     assert built(docs, tmp_path / "deleted", cache) == built(docs, tmp_path / "plain2", None)
+
+
+def test_a_project_whose_search_code_reads_another_layout_is_refused(tmp_path: Path) -> None:
+    from generator.render.errors import RenderError
+
+    browser.check_client(tmp_path)  # no copy of its own
+    (tmp_path / browser.CLIENT).parent.mkdir(parents=True)
+    (tmp_path / browser.CLIENT).write_text((ROOT / browser.CLIENT).read_text(encoding="utf-8"),
+                                           encoding="utf-8")
+    browser.check_client(tmp_path)
+    (tmp_path / browser.CLIENT).write_text("export const INDEX_FORMAT = 1;", encoding="utf-8")
+    with pytest.raises(RenderError, match=r"search-core\.js"):
+        browser.check_client(tmp_path)

@@ -7,6 +7,9 @@
 const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
 const RUNS = new RegExp(`([${HAN}]+)|([0-9a-z]+)`, "gu");
 const MAX_TERMS = 32; // one bit each in a Uint32Array
+// The layout of the index read here (search/browser.py FORMAT): a build refuses a project
+// whose copy of this file reads another.
+export const INDEX_FORMAT = 2;
 
 export const normalize = (text) => text.normalize("NFKC").toLowerCase();
 
