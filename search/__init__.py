@@ -88,7 +88,7 @@ def build_browser_index(site: Site, site_dir: Path, published: Mapping[str, byte
     records whose text is unchanged (search/browser_cache.py), come from the project's
     caches. Returns the key of each file of the index by its path in the
     site; a file the `published` site has with the same key is not written."""
-    from search.browser import Labels, normalized, write_indexed
+    from search.browser import Labels, check_client, normalized, write_indexed
     from search.browser_cache import CACHE_FILE
     from search.browser_records import RECORDS_FILE, records
 
@@ -96,6 +96,7 @@ def build_browser_index(site: Site, site_dir: Path, published: Mapping[str, byte
     labels = Labels(bodies={body.id: body.name for body in bodies},
                     regions={body.region_code: body.region_name for body in bodies},
                     synonyms=site.settings.search_synonyms)
+    check_client(site.portal.root.parent)
     state = site.portal.root.parent if state is None else state
     indexed, whole = records(site, normalized(labels.synonyms), state / RECORDS_FILE)
     return write_indexed(indexed, labels, site_dir, state / CACHE_FILE, published, whole)

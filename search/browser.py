@@ -2,7 +2,8 @@
 `assets/javascripts/search-core.js` in the reader's browser.
 
     search/index/meta.json.gz         record count, file counts, filter values, common terms
-    search/index/terms/<n>.json.gz    posting lists: term → record numbers and weights
+    search/index/terms/<n>.json.gz    posting lists: term → record numbers and weights, a
+                                      line of JSON for each range of 4,096 records
     search/index/records/<n>.json.gz  32 records each: URL, title, type, body, date, status,
                                       and the start of the text, for the excerpt
 
@@ -32,14 +33,20 @@ records it shows, did not change is not made into a document again
 terms and their weights) depend on its text alone, so they are kept between builds in
 .gongshi/browser-index-<n>.pickle (`search.browser_cache`), and only the records whose
 text changed are weighed again. A range of records whose records did not change is not
-packed again, nor are its record files made again (.gongshi/browser-parts-<n>.pickle). A
-term file whose postings did not change is taken as the last build wrote it, with the
-counts of its terms; in the others, only the terms whose postings changed are encoded
-again, the others' JSON is taken as the last build wrote it (`_splice`), and of a changed
-term only the postings in the ranges that changed, when they are the last ones (`_value`):
-the bytes are the same with the caches or without. A file whose JSON the last build wrote
-already is not compressed again (.gongshi/browser-files.pickle). The caches are kept in a
-file for each range, and a build writes only the files of the ranges it packed again.
+packed again, nor are its record files made again (.gongshi/browser-parts-<n>.pickle).
+
+A term file is one gzip stream of segments, one for each range of records (`RANGE`) its
+terms are in, in the order of the ranges: the JSON of the range's postings of its terms and
+a newline, compressed on its own and ending on a byte boundary, so that the segments put
+one after the other are one deflate stream (`_gzip_segments`; browsers' DecompressionStream
+reads one gzip member only). A segment's numbers start from 0, not from the last range's:
+it depends on its range alone. The ranges are fixed by the records' numbers, so the bytes
+are those of a clean build however the last build was made. A range's segments are kept
+with its packing; a rebuild makes again only those of the ranges that changed, and puts
+together again only the term files one of whose segments changed (issue 8: a new decision
+is in half the term files at 100,000 decisions, and compressing them whole was 2.4 s of
+CPU). Each group of term files keeps the keys of its files and the count of each term
+(.gongshi/browser-files-<n>.pickle), which a rebuild corrects by the ranges that changed.
 
 Measured on the 10,000-decision benchmark project (5,870 records) in one process: 2.9 s
 without the cache (2.8 s before it existed), 1.5 s with it. Weighing was about half of the
@@ -50,19 +57,21 @@ two cores (26 s of CPU time), and 40 s on one.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import functools
 import gc
 import gzip
 import hashlib
+import itertools
 import json
 import math
 import multiprocessing
 import re
 import shutil
+import struct
 import sys
 import unicodedata
+import zlib
 from array import array
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -81,7 +90,11 @@ from search.documents import KINDS, Document
 from search.terms import EXACT, HAN
 
 FOLDER = "search/index"
-FORMAT = 1
+FORMAT = 2
+"""The layout of the files; search-core.js says which it reads (`INDEX_FORMAT`). 2: a term
+file is a line of JSON for each range of records."""
+CLIENT = Path("site_config") / "overrides" / "assets" / "javascripts" / "search-core.js"
+"""The project's copy of the code that reads the index in the browser."""
 CHUNK = 32
 """Records per record file: a result page of 20 hits fetches at most 20 small files."""
 EXCERPT = 400
@@ -106,7 +119,9 @@ than it saves."""
 RANGE = 128 * CHUNK
 """Records per range. A range's postings, packed, are kept between builds under a digest of
 what they are made of (`_range_key`): a build packs again only the ranges whose records
-changed, and a new record, numbered last, changes the last range only."""
+changed, and a new record, numbered last, changes the last range only. The term files have
+a segment for each range: the size is part of the index's layout, the same whatever the
+cores."""
 GROUPS = 8
 """Groups of term files written in parallel: more than the workers, so that a worker that
 finishes early takes another. A divisor of the fewest term files (16)."""
@@ -342,9 +357,12 @@ class _Part:
     facets: dict[str, Counter[str]]
     records: list[File]
     """The range's record files, as written."""
+    segments: tuple[int, list[dict[int, Segment]]] | None = None
+    """The number of term files, and the range's segments of them (`_segments`), by group"""
 
 
-Packing = tuple[list[_Packed], int, dict[str, Counter[str]], list[File]]
+Packing = tuple[list[_Packed], int, dict[str, Counter[str]], list[File],
+                "tuple[int, list[dict[int, Segment]]] | None"]
 """A range's `_Part` as kept between builds, under the range's key (`_range_key`)."""
 
 
@@ -475,6 +493,22 @@ def _put(folder: Path, published: Mapping[str, bytes], name: str, data: bytes) -
         (folder / name).write_bytes(data)
 
 
+def check_client(project_root: Path) -> None:
+    """Fail when the project's search-core.js reads another layout of the index than this
+    code writes: the site's search would find nothing, and say nothing."""
+    try:
+        text = (project_root / CLIENT).read_text(encoding="utf-8")
+    except OSError:
+        return
+    if f"INDEX_FORMAT = {FORMAT};" not in text:
+        from generator.render.errors import RenderError
+
+        raise RenderError(
+            f"{project_root / CLIENT}: it reads an older layout of the search index than this "
+            f"version of Gongshi writes (format {FORMAT}). Compare it with "
+            f"{CLIENT.as_posix()} in Gongshi's repository and take the new one")
+
+
 def salt(synonyms: Synonyms) -> tuple[bytes, bytes]:
     """The version of the code, and what every record's key (`_key`) starts with: the
     version and the synonyms (normalized, as `write_browser_index` makes them), which add
@@ -566,245 +600,195 @@ _FNV_PRIME = 0x01000193
 """FNV-1a's constants, as in `search.terms.shard`."""
 
 
-Counts = dict[str, int]
-"""Terms (not filter terms) in at least `COMMON_MIN` records, with their counts: the terms of
-a term file that may be common (`_term_files`)."""
+Segment = tuple[bytes, int, int]
+"""The postings of the terms of one term file in one range of records: the JSON of
+{term: postings}, and a newline, compressed on their own (raw deflate, ending on a byte
+boundary), with the CRC-32 and the length of the JSON."""
 
 
-Spliced = tuple[bytes, Counts, dict[str, tuple[bytes, bytes]]]
-"""A term file some of whose terms' postings changed: the digest of the JSON the last build
-wrote in it, its `Counts`, and the terms whose postings changed, each with its postings
-(numbers and weights, as `_Packed` holds them) in the ranges that changed, as the last
-build had them (`_splice`)."""
-
-
-def _term_files(parts: list[_Part], group: int, groups: int, shards: int, folder: Path,
-                gzipped: dict[bytes, bytes], published: Mapping[str, bytes],
-                unchanged: Mapping[int, tuple[bytes, Counts]],
-                spliced: Mapping[int, Spliced], tail: int | None) -> list[tuple[File, Counts]]:
-    """Write the term files of a group (numbers `group`, `group + groups` …); returns each
-    one's bytes and its `Counts`. A file in `unchanged` (its number → the digest of its
-    JSON, and its counts) holds the postings the last build wrote in it: it is taken from
-    `gzipped` as it is, and its terms' postings are not even gathered (issue 8: gathering
-    every term's postings was 7.6 s of CPU in a rebuild at 100,000 decisions). A file in
-    `spliced` has only its changed terms' postings gathered and encoded (`_splice`); from
-    the range `tail` on, when it is known that only those ranges changed."""
-    wanted = [n for n in range(group, shards, groups) if n not in unchanged]
-    old_texts = {}
-    for n in wanted:
-        if n in spliced:
-            text = gzip.decompress(gzipped[spliced[n][0]]).decode("utf-8")
-            if "\\" not in text:  # else a term has an escape: the file is made afresh
-                old_texts[n] = text
-    postings: dict[str, tuple[int, array[int], bytearray]] = {}
-    before_tail: dict[str, int] = {}
-    """How many of a term's postings are in the ranges before `tail`."""
-    for index, part in enumerate(parts):  # in the order of the records: numbers ascend
-        if index == tail:
-            before_tail = {term: len(found[1]) for term, found in postings.items()}
-        packed = part.groups[group]
-        terms, places, ends = packed.terms, packed.places, packed.ends
-        numbers, marks = packed.numbers, packed.marks
-        for n in wanted:
-            only = spliced[n][2] if n in old_texts else None
-            for place in range(n, MOST_SHARDS, shards):  # the places of file n
-                first = bisect.bisect_left(places, place)
-                last = bisect.bisect_right(places, place, first)
-                start = ends[first - 1] if first else 0
-                for term, end in zip(terms[first:last], ends[first:last], strict=True):
-                    if only is not None and term not in only:
-                        start = end
-                        continue
-                    known = postings.get(term)
-                    if known is None:
-                        postings[term] = (n, numbers[start:end], marks[start:end])
-                    else:
-                        known[1].extend(numbers[start:end])
-                        known[2].extend(marks[start:end])
-                    start = end
-    files: dict[int, dict[str, list[list[int]]]] = {n: {} for n in wanted}
-    counts: dict[int, Counts] = {n: {} for n in wanted}
-    tails: dict[int, dict[str, _Tail]] = defaultdict(dict)
-    for term, (n, found_in, marks) in postings.items():
-        if len(found_in) >= COMMON_MIN and ":" not in term:
-            counts[n][term] = len(found_in)
-        if tail is not None and n in old_texts:
-            # Its postings before `tail` are those of the last build: only those after are
-            # encoded (issue 8: the common terms a new decision is in have tens of
-            # thousands of postings).
-            tails[n][term] = (before_tail.get(term, 0), found_in, marks)
-            continue
+def _segments(packed: _Packed, shards: int) -> dict[int, Segment]:
+    """A range's segments of the term files of one group (`_Packed`), by term file."""
+    by_file: defaultdict[int, dict[str, list[list[int]]]] = defaultdict(dict)
+    numbers, marks = packed.numbers, packed.marks
+    start = 0
+    for term, place, end in zip(packed.terms, packed.places, packed.ends, strict=True):
+        found_in = numbers[start:end]
         # Most terms are in one record (names, numbers): no differences to take.
-        deltas = (found_in.tolist() if len(found_in) == 1
+        deltas = (found_in.tolist() if end - start == 1
                   else [found_in[0], *map(sub, found_in[1:], found_in)])
-        files[n][term] = [deltas] if marks.count(1) == len(marks) else [deltas, list(marks)]
-    written = []
-    for n in range(group, shards, groups):
-        if n in unchanged:
-            key, counted = unchanged[n]
-            file = (key, gzipped[key])
-        elif n in old_texts:
-            _, counted_before, changed = spliced[n]
-            counted = {term: count for term, count in counted_before.items()
-                       if term not in changed}
-            counted.update(counts[n])
-            text = _splice(old_texts[n], files[n], changed, tails.get(n, {}))
-            file = _gzip_text(text.encode("utf-8"), gzipped)
-        else:
-            file, counted = _gzip(files[n], gzipped), counts[n]
-        _put(folder, published, _term_file(n), file[1])
-        written.append((file, counted))
-    return written
+        weighed = marks[start:end]
+        by_file[place % shards][term] = ([deltas] if weighed.count(1) == end - start
+                                         else [deltas, list(weighed)])
+        start = end
+    return {n: _deflate((_json(terms, sort_keys=True) + "\n").encode("utf-8"))
+            for n, terms in by_file.items()}
 
 
-_Tail = tuple[int, "array[int]", bytearray]
-"""A changed term's postings: how many are before the `tail` range, and all of them."""
+def _deflate(text: bytes) -> Segment:
+    # Level 6: level 9 took 7 times as long for files 1.7 % smaller (measured on 1,000
+    # term files).
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH), zlib.crc32(text), len(text)
 
 
-def _splice(before: str, terms: Mapping[str, list[list[int]]],
-            changed: Mapping[str, tuple[bytes, bytes]], tails: Mapping[str, _Tail]) -> str:
-    """The JSON of a term file (`_gzip`'s) whose JSON was `before`, where the postings of
-    the `changed` terms are now `terms`, or `tails` (a changed term in neither is gone): the
-    others are taken as text, not encoded again, and so are the postings of a term in
-    `tails` before the ranges that changed (issue 8: the term files a new decision is in hold
-    the large postings of the common terms, and encoding them whole was 3 s of CPU at
-    100,000 decisions). `before` has no backslash, so no term in it has an escape or a
-    quote, and its quotes are those around the terms."""
-    pieces = before.split('"')  # '{', term, ':[[…]],', term, … ':[[…]]}'
-    entries = {term: value[1:-1] for term, value in zip(pieces[1::2], pieces[2::2], strict=True)}
-    made = {term: f"{_json(term)}:{_json(value)}" for term, value in terms.items()}
-    for term, (kept, numbers, marks) in tails.items():
-        made[term] = f"{_json(term)}:{_value(entries.get(term), kept, numbers, marks, changed[term])}"
-    for term, value in entries.items():
-        if term not in changed:
-            made[term] = f'"{term}":{value}'
-    return "{" + ",".join(made[term] for term in sorted(made)) + "}"
+_GZIP_HEAD = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+"""A gzip member's header: deflate, no name, no time, unknown system."""
+_LAST_BLOCK = b"\x03\x00"
+"""An empty final deflate block (fixed codes)."""
 
 
-def _value(before: str | None, kept: int, numbers: array[int], marks: bytearray,
-           changed: tuple[bytes, bytes]) -> str:
-    """A term's postings as JSON, the first `kept` (`numbers`, `marks`) as they were in
-    `before`, followed then by the postings `changed` (numbers and marks, packed), which
-    are now the others."""
-    ones = marks.count(1) == len(marks)
-    if before is None or not kept:
-        deltas = (numbers.tolist() if len(numbers) == 1
-                  else [numbers[0], *map(sub, numbers[1:], numbers)])
-        return _json([deltas] if ones else [deltas, list(marks)])
-    gone = array("I")
-    gone.frombytes(changed[0])
-    old_deltas = _delta_text(gone, numbers[kept - 1])
-    old_marks = ",".join(map(str, changed[1]))
-    split = before.find("],[")
-    head, old_tail = (before[2:-2], "") if split < 0 else (before[2:split], before[split + 3:-2])
-    head = head[:len(head) - len(old_deltas)] if old_deltas else head + ","
-    new_deltas = _delta_text(numbers[kept:], numbers[kept - 1])
-    value = f"[[{head}{new_deltas}]" if new_deltas else f"[[{head[:-1]}]"
-    if ones:
-        return value + "]"
-    if split < 0:
-        kept_marks = "1," * kept
+def _gzip_segments(segments: Iterable[Segment]) -> bytes:
+    """One gzip member of the segments, in their order: their deflate streams one after the
+    other, each sync-flushed and with no back-references before its start, form one stream;
+    its CRC-32 is combined from theirs. A reader sees the JSON of each, one a line
+    (`read_term_file`)."""
+    crc = size = 0
+    data = []
+    for deflated, segment_crc, length in segments:
+        # crc32(a + b) from crc32(a), crc32(b) and len(b): the CRC is affine in its start.
+        zeros = bytes(length)
+        crc = zlib.crc32(zeros, crc) ^ zlib.crc32(zeros) ^ segment_crc
+        size += length
+        data.append(deflated)
+    return b"".join([_GZIP_HEAD, *data, _LAST_BLOCK,
+                     struct.pack("<II", crc, size & 0xFFFFFFFF)])
+
+
+def read_term_file(data: bytes) -> dict[str, list[list[int]]]:
+    """A term file's postings, as search-core.js reads them: term → [differences of the
+    record numbers] or [differences, weights], the segments' postings joined."""
+    joined: dict[str, tuple[list[int], list[int] | None]] = {}
+    for line in gzip.decompress(data).decode("utf-8").splitlines():
+        for term, value in json.loads(line).items():
+            numbers = list(itertools.accumulate(value[0]))
+            marks = value[1] if len(value) > 1 else None
+            if term not in joined:
+                joined[term] = (numbers, marks)
+                continue
+            known, known_marks = joined[term]
+            if known_marks is None and marks is not None:
+                known_marks = [1] * len(known)
+            if known_marks is not None:
+                known_marks += marks if marks is not None else [1] * len(numbers)
+            joined[term] = (known + numbers, known_marks)
+    result = {}
+    for term, (numbers, marks) in joined.items():
+        deltas = [numbers[0], *map(sub, numbers[1:], numbers)]
+        result[term] = [deltas] if marks is None else [deltas, marks]
+    return result
+
+
+Totals = dict[str, int]
+"""How many records each term (not filter term) of a group of term files is in."""
+
+
+def _count(totals: Totals, packed: _Packed, sign: int) -> None:
+    """Add (`sign` 1) or take away (-1) a range's counts of a group's terms."""
+    start = 0
+    for term, end in zip(packed.terms, packed.ends, strict=True):
+        if ":" not in term:
+            totals[term] = totals.get(term, 0) + sign * (end - start)
+        start = end
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """What the term files are written from (`_term_files`)."""
+
+    parts: list[_Part]
+    segments: list[list[dict[int, Segment]] | None]
+    """Each range's segments by group, as kept; None where they are to be made"""
+    changed: list[int]
+    """The ranges whose records changed (those gone too), when the last build is known"""
+    old: list[list[dict[int, Segment]] | None]
+    """For each range in `changed`: its segments by group as the last build made them (None
+    where they are not known: every file of the range is written)"""
+    old_groups: list[list[_Packed] | None]
+    """For each range in `changed`: the last build's postings, by group"""
+    shards: int
+    groups: int
+    folder: Path
+    published: Mapping[str, bytes]
+    files_file: Path | None
+    version: bytes
+    before: bytes
+    """The digest of the ranges of the last build (`_order_key`), which the kept file keys
+    and totals must have been made with"""
+    now: bytes
+    """The same of this build's ranges"""
+
+
+def _term_files(build: _Terms, group: int) -> tuple[dict[int, dict[int, Segment]], list[bytes],
+                                                    Counts]:
+    """Write the term files of a group (numbers `group`, `group + groups` …). A range's
+    segments are made only when its records changed (or the number of term files did); a
+    file is put together again only when a range that changed has another segment of it
+    (issue 8: a new decision changed 2,021 of 4,096 term files at 100,000 decisions, and
+    compressing them whole was 2.4 s of CPU). Returns the segments made, by range, each
+    file's key (`bytes_key`), and the group's terms in at least `COMMON_MIN` records."""
+    shards, groups = build.shards, build.groups
+    made: dict[int, dict[int, Segment]] = {}
+    segments: list[dict[int, Segment]] = []
+    for index, (part, kept) in enumerate(zip(build.parts, build.segments, strict=True)):
+        found = kept[group] if kept is not None else None
+        if found is None:
+            found = made[index] = _segments(part.groups[group], shards)
+        segments.append(found)
+    kept_file = (browser_cache.load(browser_cache.shard(build.files_file, group), build.version)
+                 if build.files_file is not None else {})
+    known = kept_file.get(_NAMES)
+    names: dict[int, bytes] = {}
+    totals: Totals | None = None
+    if isinstance(known, tuple) and len(known) == 3 and known[0] == build.before:
+        names, totals = known[1], known[2]
+        for index, old in zip(build.changed, build.old, strict=True):
+            new = segments[index] if index < len(segments) else {}
+            was = old[group] if old is not None else None
+            for n in range(group, shards, groups) if was is None else {*new, *was}:
+                if was is None or new.get(n) != was.get(n):
+                    names.pop(n, None)
+        for index, old_groups in zip(build.changed, build.old_groups, strict=True):
+            if old_groups is not None:
+                _count(totals, old_groups[group], -1)
+            if index < len(build.parts):
+                _count(totals, build.parts[index].groups[group], 1)
     else:
-        kept_marks = old_tail[:len(old_tail) - len(old_marks)] if old_marks else old_tail + ","
-    new_marks = ",".join(map(str, marks[kept:]))
-    return value + (f",[{kept_marks}{new_marks}]]" if new_marks else f",[{kept_marks[:-1]}]]")
+        totals = {}
+        for part in build.parts:
+            _count(totals, part.groups[group], 1)
+    keys = []
+    for n in range(group, shards, groups):
+        key = names.get(n)
+        name = f"{FOLDER}/{_term_file(n)}"
+        if key is None or build.published.get(name) != key:
+            data = _gzip_segments(found[n] for found in segments if n in found)
+            key = names[n] = bytes_key(data)
+            if build.published.get(name) != key:
+                (build.folder / _term_file(n)).write_bytes(data)
+        keys.append(key)
+    if build.files_file is not None and known != (build.now, names, totals):
+        totals = {term: count for term, count in totals.items() if count}
+        browser_cache.save(browser_cache.shard(build.files_file, group), build.version,
+                           {_NAMES: (build.now, names, totals)})
+    common = {term: count for term, count in totals.items() if count >= COMMON_MIN}
+    return made, keys, common
 
 
-def _delta_text(numbers: array[int], last: int) -> str:
-    """The JSON of the differences of `numbers`, the first from `last`."""
-    if not numbers:
-        return ""
-    return ",".join(map(str, [numbers[0] - last, *map(sub, numbers[1:], numbers)]))
+Counts = dict[str, int]
+"""Terms (not filter terms) in at least `COMMON_MIN` records, with their counts."""
 
 
 _ORDER = b"order"
 """In the packed ranges' cache: the ranges' keys in the order of the records, and the
-number of term files, of the build that wrote it (`_unchanged`)."""
+number of term files, of the build that wrote it."""
 _NAMES = b"names"
-"""In the files' cache: the digest of each term file's JSON and its `Counts`, by its number,
-with a digest of the `_ORDER` they were made in (the two caches are written one after the other: a build
-killed between them leaves them from two builds, and then no file is taken as it was)."""
+"""In a group's shard of the files' cache: the digest of the `_ORDER` it was made with,
+the key of each of the group's term files by number, and the group's `Totals`."""
 
 
 def _order_key(order: tuple[list[bytes], int]) -> bytes:
     return browser_cache.digest(b"".join(order[0]) + f" {order[1]}".encode())
 
-
-def _unchanged(before: Any, range_keys: list[bytes], packings: Mapping[bytes, Any],
-               parts: list[_Part], shards: int,
-               kept: Any) -> tuple[dict[int, tuple[bytes, Counts]], dict[int, Spliced], int | None]:
-    """The term files whose postings are those the last build wrote (their number → the
-    digest of their JSON, and their `Counts`): all but the files of the terms whose postings
-    changed in a range that changed; and those others (`Spliced`), with the terms whose
-    postings changed; and the first range that changed, when every range after it did too
-    (a new record, numbered last, changes the last range only). None of either when the last
-    build is not known well enough to tell."""
-    if not (isinstance(before, tuple) and len(before) == 2 and before[1] == shards
-            and isinstance(kept, tuple) and len(kept) == 3 and kept[0] == _order_key(before)
-            and isinstance(kept[1], list) and len(kept[1]) == shards
-            and isinstance(kept[2], list) and len(kept[2]) == shards):
-        return {}, {}, None
-    names: list[bytes] = kept[1]
-    counts: list[Counts] = kept[2]
-    old_keys: list[bytes] = before[0]
-    touched: defaultdict[int, dict[str, int]] = defaultdict(dict)
-    """The terms whose postings changed, by term file, with their group"""
-    was: dict[tuple[int, int], dict[str, tuple[int, bytes, bytes]]] = {}
-    """The last build's postings in each range that changed, by (range, group) and term"""
-    ranges = max(len(range_keys), len(old_keys))
-    changed = []
-    for n in range(ranges):
-        key = range_keys[n] if n < len(range_keys) else None
-        old_key = old_keys[n] if n < len(old_keys) else None
-        if key == old_key:
-            continue
-        changed.append(n)
-        new = parts[n].groups if key is not None else []
-        if old_key is None:
-            old = []
-        elif old_key in packings:
-            old = packings[old_key][0]
-        else:
-            return {}, {}, None
-        if old and new and len(old) != len(new):
-            return {}, {}, None
-        for group in range(max(len(old), len(new))):
-            was[n, group] = _by_term(old[group] if old else _Packed())
-            for place, term in _changed_terms(was[n, group],
-                                              _by_term(new[group] if new else _Packed())):
-                touched[place % shards][term] = group
-    tail = changed[0] if changed and changed == list(range(changed[0], ranges)) else None
-
-    def postings(term: str, group: int) -> tuple[bytes, bytes]:
-        """The term's postings in the ranges that changed, as the last build had them."""
-        found = [kept for n in changed if (kept := was.get((n, group), {}).get(term))]
-        return b"".join(kept[1] for kept in found), b"".join(kept[2] for kept in found)
-
-    return ({n: (name, counts[n]) for n, name in enumerate(names) if n not in touched},
-            {n: (names[n], counts[n], {term: postings(term, group) for term, group in terms.items()})
-             for n, terms in touched.items()}, tail)
-
-
-def _changed_terms(before: Mapping[str, tuple[int, bytes, bytes]],
-                   after: Mapping[str, tuple[int, bytes, bytes]]) -> Iterator[tuple[int, str]]:
-    """The terms whose postings differ between two packings of the same records
-    (`_by_term`), with their places (`_Packed.places`)."""
-    for term, found in after.items():
-        if before.get(term) != found:
-            yield found[0], term
-    for term, found in before.items():
-        if term not in after:
-            yield found[0], term
-
-
-def _by_term(packed: _Packed) -> dict[str, tuple[int, bytes, bytes]]:
-    result = {}
-    start = 0
-    numbers, marks = packed.numbers, packed.marks
-    for term, place, end in zip(packed.terms, packed.places, packed.ends, strict=True):
-        result[term] = (place, numbers[start:end].tobytes(), bytes(marks[start:end]))
-        start = end
-    return result
 
 
 def _plan(records: int) -> tuple[int, int]:
@@ -884,14 +868,15 @@ def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path |
                               for name in (PARTS_FILE, FILES_FILE))
     before = browser_cache.load(parts_file, version).get(_ORDER)
     kept = len(before[0]) if isinstance(before, tuple) and before and isinstance(before[0], list) else 0
-    # Each range's packing, as its shard holds it; the shards of ranges gone too, for
-    # `_unchanged`.
+    # Each range's packing, as its shard holds it; the shards of ranges gone too, whose
+    # postings and segments the term files had.
     shelved = [browser_cache.load(browser_cache.shard(parts_file, n), version)
                if parts_file is not None else {} for n in range(max(len(ranges), kept))]
     packings: dict[bytes, Any] = {key: packing for shelf in shelved for key, packing in shelf.items()}
-    gzipped = browser_cache.load(files_file, version)
+    if files_file is not None:
+        files_file.unlink(missing_ok=True)  # every term file's bytes, as older code kept them
     build = _Build(docs, keys, [record.cut for record in records], whole, cache, version,
-                   gzipped, synonyms, labels, groups, folder, published)
+                   {}, synonyms, labels, groups, folder, published)
     parts = run_all([partial(_index_part, build, n, start, stop, packings.get(key))
                      for n, ((start, stop), key) in enumerate(zip(ranges, range_keys, strict=True))])
     for n, range_key in enumerate(range_keys):
@@ -899,35 +884,54 @@ def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path |
             parts[n] = _Part(*packings[range_key])
     shards = _shards(sum(part.postings for part in parts))
     order = (range_keys, shards)
-    # A new record, numbered last, changes the postings of its own terms: a few hundred of
-    # the 8,192 term files at 100,000 decisions. The others are not encoded again (their
-    # JSON was 4 s of CPU).
-    unchanged, spliced, tail = _unchanged(before, range_keys, packings, parts, shards,
-                                          gzipped.get(_NAMES))
-    unchanged = {n: kept for n, kept in unchanged.items() if kept[0] in gzipped}
-    spliced = {n: kept for n, kept in spliced.items() if kept[0] in gzipped}
-    written = run_all([partial(_term_files, parts, group, groups, shards, folder, gzipped,
-                               published, unchanged, spliced, tail)
-                       for group in range(groups)])
+    # A new record, numbered last, changes the postings of its own terms in the last range:
+    # only the segments of that range are made again, and only the term files of its terms
+    # are put together and written again.
+    known = (isinstance(before, tuple) and len(before) == 2 and isinstance(before[0], list)
+             and before[1] == shards)
+    last: tuple[list[bytes], int] | None = before if known else None
+    old_keys: list[bytes] = last[0] if last is not None else []
+    changed = [n for n in range(max(len(range_keys), len(old_keys)))
+               if n >= len(range_keys) or n >= len(old_keys) or range_keys[n] != old_keys[n]]
+    old: list[list[dict[int, Segment]] | None] = []
+    old_groups: list[list[_Packed] | None] = []
+    for n in changed:
+        packing = packings.get(old_keys[n]) if n < len(old_keys) else None
+        if n < len(old_keys) and packing is None:
+            known = False  # the last build's postings are lost: every total is counted again
+        kept_segments = packing[4] if packing is not None and len(packing) > 4 else None
+        old.append(kept_segments[1] if kept_segments is not None and kept_segments[0] == shards
+                   else None if n < len(old_keys) else [{} for _ in range(groups)])
+        old_groups.append(packing[0] if packing is not None else None)
+    terms = _Terms(parts, [part.segments[1] if part.segments is not None
+                           and part.segments[0] == shards else None for part in parts],
+                   changed, old, old_groups, shards, groups, folder, published, files_file,
+                   version, _order_key(last) if known and last is not None else b"",
+                   _order_key(order))
+    written = run_all([partial(_term_files, terms, group) for group in range(groups)])
+    made_in = set()
+    for group, (made, _, _) in enumerate(written):
+        for n, found in made.items():
+            part = parts[n]
+            if part.segments is None or part.segments[0] != shards:
+                part.segments = (shards, [{} for _ in range(groups)])
+            part.segments[1][group] = found
+            made_in.add(n)
     if parts_file is not None and cache is not None:
-        _save_parts(parts_file, cache, version, parts, order, shelved, before)
-    files = [written[n % groups][n // groups][0] for n in range(shards)]
-    term_counts = [written[n % groups][n // groups][1] for n in range(shards)]
-    names = [key for key, _ in files]
-    term_files = dict(files)
-    files += [file for part in parts for file in part.records]
+        _save_parts(parts_file, cache, version, parts, order, shelved, before, made_in)
+    term_keys = [written[n % groups][1][n // groups] for n in range(shards)]
+    record_keys = [bytes_key(data) for part in parts for _, data in part.records]
     all_names = [*map(_term_file, range(shards)), *map(_record_file, range(0, len(docs), CHUNK))]
     stamp = hashlib.sha256()
-    for _, data in files:
-        stamp.update(data)
+    for file_key in [*term_keys, *record_keys]:
+        stamp.update(file_key)
 
     facets: dict[str, Counter[str]] = {key: Counter() for _, key in FILTERS}
     for part in parts:
         for key, counts in part.facets.items():
             facets[key].update(counts)
-    # A term's count changes only with its term file: a file left as it was keeps its counts.
     least = max(COMMON_MIN, COMMON_SHARE * len(docs))
-    common = {term: count for counted in term_counts for term, count in counted.items()
+    common = {term: count for _, _, counted in written for term, count in counted.items()
               if count >= least}
     meta = {"format": FORMAT, "stamp": stamp.hexdigest()[:16], "records": len(docs),
             "terms": shards, "chunk": CHUNK, "common": common,
@@ -935,27 +939,23 @@ def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path |
                         for name, key in FILTERS]}
     meta_file = _gzip(meta, {})[1]
     _put(folder, published, "meta.json.gz", meta_file)
-    named = (_order_key(order), names, term_counts)
-    if files_file is not None and (gzipped.keys() - {_NAMES} != term_files.keys()
-                                   or gzipped.get(_NAMES) != named):
-        browser_cache.save(files_file, version, {**term_files, _NAMES: named})
-    written_keys = {f"{FOLDER}/{name}": bytes_key(data)
-                    for name, (_, data) in zip(all_names, files, strict=True)}
+    written_keys = {f"{FOLDER}/{name}": key
+                    for name, key in zip(all_names, [*term_keys, *record_keys], strict=True)}
     written_keys[f"{FOLDER}/meta.json.gz"] = bytes_key(meta_file)
     return written_keys
 
 
 def _save_parts(parts_file: Path, cache: Path, version: bytes, parts: list[_Part],
                 order: tuple[list[bytes], int], shelved: list[dict[bytes, Any]],
-                before: Any) -> None:
+                before: Any, made: set[int]) -> None:
     """Keep each range's packing in its shard, written only when the shard holds another,
     and the ranges' `_ORDER`; the shards of ranges gone leave, with their postings."""
     range_keys = order[0]
     for n, (part, range_key) in enumerate(zip(parts, range_keys, strict=True)):
-        if shelved[n].keys() != {range_key}:
+        if shelved[n].keys() != {range_key} or n in made:
             browser_cache.save(browser_cache.shard(parts_file, n), version,
                                {range_key: (part.groups, part.postings, part.facets,
-                                            part.records)})
+                                            part.records, part.segments)})
     for path in (parts_file, cache):
         browser_cache.remove_shards(path, len(range_keys))
     cache.unlink(missing_ok=True)  # the postings of every record in one file, as older code kept them

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import zlib
 from collections import Counter
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +29,8 @@ R = TypeVar("R", bound=Record)
 
 
 def unpack(path: Path) -> object:
+    if path.parent.name == "terms":
+        return browser.read_term_file(path.read_bytes())
     return json.loads(gzip.decompress(path.read_bytes()))
 
 
@@ -196,8 +199,11 @@ def test_workers_write_the_bytes_one_process_writes(tmp_path: Path,
                 f"拖欠{n % 9}名劳动者工资 {names[n % 5]}", f"2026-0{1 + n % 9}-1{n % 7}")
             for n in range(300)]
     labels = Labels(bodies={"b": "东湖市人社局"}, regions={}, synonyms=(("工资", "劳动报酬"),))
+    # Ranges of 32 records, in one group and in 4: a term file has a segment for each range
+    # its terms are in, whatever the groups.
+    monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 1))
     write_browser_index(docs, labels, tmp_path / "one")
-    monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 4))  # 4 ranges, 4 groups
+    monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 4))  # 10 ranges, 4 groups
     write_browser_index(docs, labels, tmp_path / "many")
     one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*.gz")}
     many = {p.relative_to(tmp_path / "many"): p.read_bytes()
@@ -233,7 +239,7 @@ def built(docs: list[Document], folder: Path, cache: Path | None) -> dict[Path, 
 def found(files: dict[Path, bytes], term: str) -> list[int]:
     """The records of a term, as the browser reads them."""
     meta = json.loads(gzip.decompress(files[Path("meta.json.gz")]))
-    lists = json.loads(gzip.decompress(files[Path(f"terms/{shard(term, meta['terms'])}.json.gz")]))
+    lists = browser.read_term_file(files[Path(f"terms/{shard(term, meta['terms'])}.json.gz")])
     numbers, number = [], 0
     for delta in lists.get(term, [[]])[0]:
         number += delta
@@ -243,6 +249,7 @@ def found(files: dict[Path, bytes], term: str) -> list[int]:
 
 def test_the_cache_changes_no_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     docs, cache = sample(), tmp_path / ".gongshi/browser-index.pickle"
+    monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 1))  # 4 ranges, 1 group
     plain = built(docs, tmp_path / "plain", None)
     assert built(docs, tmp_path / "first", cache) == plain
     assert browser_cache.shard(cache, 0).is_file()
@@ -268,42 +275,55 @@ def test_a_new_newest_record_changes_only_the_files_it_is_in(
     assert after == built([*docs, new], tmp_path / "plain", None)  # the same without the cache
 
 
-def test_a_new_newest_record_encodes_only_the_term_files_it_is_in(
+def test_a_new_newest_record_makes_only_its_ranges_segments_and_its_terms_files(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The other term files are taken as the last build made them (issue 8: encoding the
-    JSON of 8,192 term files took 4 s of CPU in a rebuild at 100,000 decisions)."""
+    """A term file is a segment for each range of records that has its terms: a new record,
+    numbered last, changes the last range, whose segments alone are made again, and only
+    the files of its terms are put together and written again (issue 8: compressing whole
+    the 2,021 term files a new decision is in took 2.4 s of CPU at 100,000 decisions)."""
     from generator import parallel
 
     monkeypatch.setattr(parallel, "workers", lambda: 1)  # in this process, to count
     monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 2))  # ranges of 32 records
     monkeypatch.setattr(browser, "_shards", lambda postings: 1024)
     docs, cache = sample(), tmp_path / "cache"
-    built(docs, tmp_path / "before", cache)
-    encoded: list[object] = []
-    real = browser._gzip
+    published = write_browser_index(docs, SAMPLE_LABELS, tmp_path / "before", cache)
+    made: list[object] = []
+    assembled: list[bytes] = []
+    real, real_gzip = browser._segments, browser._gzip_segments
 
-    def counting(value: object, gzipped: dict[bytes, bytes]) -> browser.File:
-        if isinstance(value, dict) and "format" not in value:  # a term file, not the meta
-            encoded.append(value)
-        return real(value, gzipped)
+    def segments(packed: browser._Packed, shards: int) -> dict[int, browser.Segment]:
+        made.append(packed)
+        return real(packed, shards)
 
-    monkeypatch.setattr(browser, "_gzip", counting)
-    real_splice = browser._splice
+    def assembling(found: Any) -> bytes:
+        assembled.append(data := real_gzip(found))
+        return data
 
-    def splicing(before: str, *args: Any) -> str:
-        encoded.append(args[0])
-        return real_splice(before, *args)
-
-    monkeypatch.setattr(browser, "_splice", splicing)
+    monkeypatch.setattr(browser, "_segments", segments)
+    monkeypatch.setattr(browser, "_gzip_segments", assembling)
     new = doc("decisions/new", "东人社监罚〔2026〕999号 东湖市新星有限公司", "未依法缴纳社会保险费",
               "2026-12-01")
-    after = built([*docs, new], tmp_path / "after", cache)
+    write_browser_index([*docs, new], SAMPLE_LABELS, tmp_path / "after", cache, published)
     terms = [*browser.weights(new, SAMPLE_LABELS.synonyms), *browser.filter_terms(new)]
-    assert len(encoded) == len({shard(term, 1024) for term in terms}) < 1024 / 4
-    encoded.clear()
-    assert built([*docs, new], tmp_path / "again", cache) == after and encoded == []
+    assert len(made) == 2  # the last range's, for each of the 2 groups of term files
+    assert len(assembled) == len({shard(term, 1024) for term in terms}) < 1024 / 4
+    written = {path.name for path in (tmp_path / "after/search/index/terms").iterdir()}
+    assert written == {f"{shard(term, 1024)}.json.gz" for term in terms}
+    after = built([*docs, new], tmp_path / "again", cache)
+    assert made[2:] == []
+    made.clear()
     assert after == built([*docs, new], tmp_path / "plain", None)  # the same without the cache
-    assert len(encoded) == 1024
+    assert len(made) == 2 * -(-(len(docs) + 1) // CHUNK)
+
+
+def test_segments_join_as_one_gzip_member_with_its_crc() -> None:
+    texts = [b"", b'{"a":[[1,2]]}\n', "{\"劳动\":[[3],[5]]}\n".encode(), b"x" * 70000]
+    segments = [browser._deflate(text) for text in texts]
+    for count in range(len(texts) + 1):
+        data = browser._gzip_segments(segments[:count])
+        assert gzip.decompress(data) == b"".join(texts[:count])
+        assert zlib.decompressobj(31).decompress(data) == b"".join(texts[:count])  # one member
 
 
 def test_caches_left_by_two_builds_take_no_term_file_as_it_was(
@@ -312,12 +332,13 @@ def test_caches_left_by_two_builds_take_no_term_file_as_it_was(
     is the build before's, and none of its term files may stand for this build's."""
     monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 2))
     docs, cache = sample(), tmp_path / "cache"
-    files = cache.with_name(FILES_FILE.name)
+    files = [browser_cache.shard(cache.with_name(FILES_FILE.name), group) for group in (0, 1)]
     built(docs, tmp_path / "first", cache)
-    older = files.read_bytes()
+    older = [path.read_bytes() for path in files]
     docs[100] = doc("decisions/d100", docs[100].title, "克扣劳动者工资", docs[100].date)
     built(docs, tmp_path / "second", cache)
-    files.write_bytes(older)
+    for path, data in zip(files, older, strict=True):
+        path.write_bytes(data)
     docs[5] = doc("decisions/d5", docs[5].title, "未签订书面劳动合同", docs[5].date)
     assert built(docs, tmp_path / "third", cache) == built(docs, tmp_path / "plain", None)
 
@@ -373,7 +394,8 @@ def test_a_changed_record_packs_its_range_again_and_no_other(
     rewritten = {path.name for path in tmp_path.iterdir()
                  if path.is_file() and files.get(path) != path.read_bytes()}
     assert rewritten == {f"cache-{range_of}", f"browser-parts-{range_of}.pickle",
-                         "browser-parts.pickle", "browser-files.pickle"}  # and the order
+                         "browser-parts.pickle", "browser-files-0.pickle",
+                         "browser-files-1.pickle"}  # and the order, and the term files' keys
     assert after == built(docs, tmp_path / "plain", None)
 
 
@@ -382,7 +404,8 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_replaced(tmp_path: Path) -> N
     plain = built(docs, tmp_path / "plain", None)
     built(docs, tmp_path / "first", cache)
     version = browser_cache.code_version()
-    parts, files = cache.with_name(PARTS_FILE.name), cache.with_name(FILES_FILE.name)
+    parts = cache.with_name(PARTS_FILE.name)
+    files = browser_cache.shard(cache.with_name(FILES_FILE.name), 0)
     packed = browser_cache.shard(parts, 0)  # one range
     for path in (browser_cache.shard(cache, 0), packed, parts, files):
         whole = path.read_bytes()
@@ -404,7 +427,7 @@ def test_the_cache_keeps_only_terms_the_index_publishes(tmp_path: Path) -> None:
     docs, cache = sample(40), tmp_path / "cache"
     files = built(docs, tmp_path / "x", cache)
     published = {term for path, data in files.items() if path.parts[0] == "terms"
-                 for term in json.loads(gzip.decompress(data))}
+                 for term in browser.read_term_file(data)}
     kept = cached_terms(cache)
     assert kept and kept <= published
     assert "劳动者".encode() not in browser_cache.shard(cache, 0).read_bytes()  # pairs only
@@ -520,43 +543,55 @@ def test_decisions_kept_between_builds_change_no_byte(
     assert len(made) == len(site.decisions)
 
 
-def test_term_files_spliced_are_the_bytes_encoded_afresh(
+def test_a_changed_record_makes_again_only_the_segments_of_its_range(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A term file a changed record is in keeps the JSON of its other terms as text, and
-    encodes only the terms whose postings changed (issue 8: encoding whole the files of the
-    common terms a new decision is in took 3 s of CPU at 100,000 decisions)."""
+    """A changed record's range alone has its segments made again; the term files read as a
+    clean build's, weights and all, when a term weighs 1 in one range and more in another."""
     from generator import parallel
 
     monkeypatch.setattr(parallel, "workers", lambda: 1)  # in this process, to count
     monkeypatch.setattr(browser, "_plan", lambda records: (CHUNK, 2))  # ranges of 32 records
     monkeypatch.setattr(browser, "_shards", lambda postings: 16)  # many terms in each file
     monkeypatch.setattr(browser, "COMMON_MIN", 10)
-    spliced: list[set[str]] = []
-    real = browser._splice
+    made: list[object] = []
+    real = browser._segments
 
-    def splicing(before: str, *args: Any) -> str:
-        spliced.append(set(args[1]))
-        return real(before, *args)
+    def segments(packed: browser._Packed, shards: int) -> dict[int, browser.Segment]:
+        made.append(packed)
+        return real(packed, shards)
 
-    monkeypatch.setattr(browser, "_splice", splicing)
+    monkeypatch.setattr(browser, "_segments", segments)
     docs, cache = sample(), tmp_path / "cache"
     # In a long text a term weighs 1: its postings have no weights, until another has.
     docs.append(doc("decisions/long", "东人社监罚〔2026〕998号 东湖市长文有限公司",
                     "罕见词 " + " ".join(f"填充{n}" for n in range(2000)), "2026-01-01"))
     before = built(docs, tmp_path / "before", cache)
-    assert found(before, "罕见") and len(json.loads(gzip.decompress(
-        before[Path(f"terms/{shard('罕见', 16)}.json.gz")]))["罕见"]) == 1
+    assert found(before, "罕见") and len(browser.read_term_file(
+        before[Path(f"terms/{shard('罕见', 16)}.json.gz")])["罕见"]) == 1
     new = doc("decisions/new", "东人社监罚〔2026〕999号 东湖市新星有限公司",
               "未依法缴纳社会保险费 拖欠工资 罕见词", "2026-12-01")
     docs.append(new)
     assert built(docs, tmp_path / "new", cache) == built(docs, tmp_path / "clean", None)
     # A changed record: terms gone (拖欠), terms new (克扣), weights changed.
     docs[7] = doc("decisions/d7", docs[7].title, "克扣劳动者工资 工资 工资", docs[7].date)
-    spliced.clear()
+    made.clear()
     after = built(docs, tmp_path / "after", cache)
-    assert spliced and all(changed for changed in spliced)
+    assert len(made) == 2  # its range's, for each group
     assert after == built(docs, tmp_path / "plain", None)
     meta = json.loads(gzip.decompress(after[Path("meta.json.gz")]))
     assert meta["common"]  # counted from the files spliced and the others
     del docs[3]  # numbers shift: every later term's postings change
     assert built(docs, tmp_path / "deleted", cache) == built(docs, tmp_path / "plain2", None)
+
+
+def test_a_project_whose_search_code_reads_another_layout_is_refused(tmp_path: Path) -> None:
+    from generator.render.errors import RenderError
+
+    browser.check_client(tmp_path)  # no copy of its own
+    (tmp_path / browser.CLIENT).parent.mkdir(parents=True)
+    (tmp_path / browser.CLIENT).write_text((ROOT / browser.CLIENT).read_text(encoding="utf-8"),
+                                           encoding="utf-8")
+    browser.check_client(tmp_path)
+    (tmp_path / browser.CLIENT).write_text("export const INDEX_FORMAT = 1;", encoding="utf-8")
+    with pytest.raises(RenderError, match=r"search-core\.js"):
+        browser.check_client(tmp_path)

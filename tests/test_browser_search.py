@@ -137,3 +137,39 @@ def test_the_browser_makes_the_same_terms_as_the_index(search_page) -> None:  # 
     expected = [[[[term, units] for term, units in query_terms(t)], exact(t),
                  [shard(term, 4096) for term, _ in query_terms(t)]] for t in AWKWARD]
     assert got == expected
+
+
+def test_the_browser_joins_a_terms_postings_from_every_range(  # type: ignore[no-untyped-def]
+        chromium, tmp_path, monkeypatch) -> None:
+    """A term file has a segment for each range of records its terms are in: the browser
+    reads each term's postings, weights and all, as the index writer meant them."""
+    import itertools
+    import shutil
+
+    from search import browser
+    from tests.conftest import ROOT, serving
+    from tests.test_browser_index import SAMPLE_LABELS, sample
+
+    monkeypatch.setattr(browser, "_plan", lambda records: (browser.CHUNK, 1))  # ranges of 32
+    browser.write_browser_index(sample(), SAMPLE_LABELS, tmp_path)
+    core = tmp_path / "assets/javascripts/search-core.js"
+    core.parent.mkdir(parents=True)
+    shutil.copy(ROOT / browser.CLIENT, core)
+    expected = {}
+    for path in (tmp_path / "search/index/terms").iterdir():
+        for term, value in browser.read_term_file(path.read_bytes()).items():
+            numbers = list(itertools.accumulate(value[0]))
+            if numbers[0] // browser.CHUNK != numbers[-1] // browser.CHUNK:  # in several ranges
+                expected[term] = [numbers, value[1] if len(value) > 1 else None]
+    assert len(expected) > 20 and any(weights for _, weights in expected.values())
+    page = chromium.new_page()
+    with serving(tmp_path) as url:
+        page.goto(url + "/")
+        got = page.evaluate("""async (terms) => {
+            const core = await import("/assets/javascripts/search-core.js");
+            const index = await core.SearchIndex.open(new URL("/search/index/", location.href));
+            const found = await index.postings(terms);
+            return terms.map((t) => { const [n, w] = found.get(t); return [Array.from(n), w]; });
+        }""", sorted(expected))
+    page.close()
+    assert dict(zip(sorted(expected), got, strict=True)) == expected

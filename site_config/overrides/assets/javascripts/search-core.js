@@ -7,6 +7,9 @@
 const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
 const RUNS = new RegExp(`([${HAN}]+)|([0-9a-z]+)`, "gu");
 const MAX_TERMS = 32; // one bit each in a Uint32Array
+// The layout of the index read here (search/browser.py FORMAT): a build refuses a project
+// whose copy of this file reads another.
+export const INDEX_FORMAT = 2;
 
 export const normalize = (text) => text.normalize("NFKC").toLowerCase();
 
@@ -65,14 +68,23 @@ export function shard(term, shards) {
   return value % shards;
 }
 
-async function gunzipJSON(url, options) {
+async function gunzipText(url, options) {
   const response = await fetch(url, options);
   if (!response.ok) throw new Error(`${url}: ${response.status}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
   // A server that sends the .gz as Content-Encoding: gzip has already unpacked it.
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return JSON.parse(new TextDecoder().decode(bytes));
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return new TextDecoder().decode(bytes);
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-  return JSON.parse(await new Response(stream).text());
+  return new Response(stream).text();
+}
+
+async function gunzipJSON(url, options) {
+  return JSON.parse(await gunzipText(url, options));
+}
+
+// A term file is one JSON object a line, one for each range of records that has its terms.
+async function gunzipLines(url) {
+  return (await gunzipText(url)).split("\n").filter(Boolean).map((line) => JSON.parse(line));
 }
 
 export class SearchIndex {
@@ -89,21 +101,27 @@ export class SearchIndex {
 
   file(folder, n) {
     const url = new URL(`${folder}/${n}.json.gz?v=${this.meta.stamp}`, this.base);
-    if (!this.files.has(url.href)) this.files.set(url.href, gunzipJSON(url));
+    if (!this.files.has(url.href)) this.files.set(url.href, folder === "terms" ? gunzipLines(url) : gunzipJSON(url));
     return this.files.get(url.href);
   }
 
-  // term → [record numbers, weights] (empty when no record has it).
+  // term → [record numbers, weights] (empty when no record has it). A term's postings are
+  // in the lines of the ranges it is in, each [differences (the first from 0), weights?].
   async postings(terms) {
     const found = new Map();
     await Promise.all(terms.map(async (term) => {
-      const list = (await this.file("terms", shard(term, this.meta.terms)))[term];
-      if (!list) { found.set(term, [[], []]); return; }
-      const [deltas, weights] = list;
-      const numbers = new Int32Array(deltas.length);
-      let n = 0;
-      deltas.forEach((d, i) => { n += d; numbers[i] = n; });
-      found.set(term, [numbers, weights || null]);
+      const lists = (await this.file("terms", shard(term, this.meta.terms))).map((line) => line[term]).filter(Boolean);
+      if (!lists.length) { found.set(term, [[], []]); return; }
+      const numbers = new Int32Array(lists.reduce((sum, [deltas]) => sum + deltas.length, 0));
+      const weights = lists.some((list) => list[1]) ? new Array(numbers.length).fill(1) : null;
+      let i = 0;
+      for (const [deltas, marks] of lists) {
+        let n = 0;
+        deltas.forEach((d, j) => { n += d; numbers[i + j] = n; });
+        if (marks) marks.forEach((w, j) => { weights[i + j] = w; });
+        i += deltas.length;
+      }
+      found.set(term, [numbers, weights]);
     }));
     return found;
   }
