@@ -9,6 +9,7 @@ import pytest
 
 from generator.render.docs import DocPage, Fence, StaticFile, no_two_alike
 from generator.render.errors import RenderError
+from generator.render.reuse import Reused
 from generator.render.shell import CONTENT, HEAD, TITLE, Shell, Writer
 
 BASE = "https://example.gov.cn/"
@@ -43,3 +44,38 @@ def test_fillable_pages_are_written_and_others_kept(tmp_path: Path) -> None:
 def test_two_outputs_at_one_path_stop_the_build() -> None:
     with pytest.raises(RenderError, match=re.escape("two pages would be written to a/b.md")):
         no_two_alike(["a/b.md", "c.md", "a/b.md"])
+
+
+def _nav_shell(url: str) -> Shell:
+    text = (f'<html><head><title>{TITLE}</title><link rel="canonical" href="{BASE}{url}">'
+            f'{HEAD}</head><body><a class="active" href=".">执法决定</a>{CONTENT}</body></html>')
+    return Shell(text, BASE + url, url)
+
+
+def test_a_nav_page_is_filled_into_its_own_shell(tmp_path: Path) -> None:
+    """Its own shell marks it active in the nav; a nav page mkdocs would render otherwise
+    than a shell (no <h1> of its own) is kept for mkdocs."""
+    nav = frozenset({"decisions/index.md", "about/index.md"})
+    writer = Writer(tmp_path, {}, nav, BASE,
+                    nav_shells={src: _nav_shell(src.removesuffix("index.md")) for src in nav})
+    listed = DocPage("decisions/index.md", "执法决定", ("<h1>执法决定</h1>",))
+    untitled = DocPage("about/index.md", "关于", ("<p>关于</p>",))
+    part = writer.write([listed, untitled])
+    assert part.kept == [untitled]
+    html = (tmp_path / "decisions/index.html").read_text(encoding="utf-8")
+    assert html == ('<html><head><title>执法决定</title><link rel="canonical" '
+                    f'href="{BASE}decisions/"></head><body><a class="active" href=".">执法决定'
+                    '</a><h1>执法决定</h1></body></html>')
+
+
+def test_a_nav_page_is_left_as_published_only_with_its_own_shell(tmp_path: Path) -> None:
+    """Without its shell (the nav's pages rendered by mkdocs), a nav page must be made: the
+    nav of mkdocs' run links to the pages it renders."""
+    reused = Reused("decisions/index.md", b"k")
+    nav = frozenset({"decisions/index.md"})
+    with pytest.raises(ValueError, match="cannot be left as published"):
+        Writer(tmp_path, {}, nav, BASE).write([reused])
+    part = Writer(tmp_path, {}, nav, BASE,
+                  nav_shells={"decisions/index.md": _nav_shell("decisions/")}).write([reused])
+    assert [(w.src, w.path, w.key) for w in part.written] == [
+        ("decisions/index.md", "decisions/index.html", b"k")]

@@ -57,8 +57,15 @@ def shell_src(level: int) -> str:
 
 
 def fillable(page: Output, in_nav: frozenset[str]) -> bool:
+    """Whether the page can be filled into the shell of its depth."""
     if not isinstance(page, DocPage) or page.src in in_nav or depth(page.src) < 1:
         return False
+    return fills_alike(page)
+
+
+def fills_alike(page: DocPage) -> bool:
+    """Whether mkdocs renders the page as it renders a shell: no fence, its own <h1>, no
+    diagram."""
     if any(isinstance(block, Fence) for block in page.blocks):
         return False
     content = page.content()
@@ -107,6 +114,8 @@ class Shell:
     def _at(self, page_path: str) -> str:
         """The shell's HTML with its relative links made from `page_path`. They are the same
         for every page of a folder, unless the theme links to the page itself (or below it)."""
+        if page_path == self.path:  # a nav page's own shell (`nav_shells`)
+            return self.text
         if not page_path or page_path in self.below or page_path in self.targets:
             return self._relinked(page_path)
         folder = posixpath.dirname(page_path.rstrip("/"))
@@ -150,9 +159,13 @@ def shells(levels: Iterable[int]) -> list[DocPage]:
 
 
 def stand_ins(in_nav: Iterable[str]) -> list[DocPage]:
-    """Pages in place of the nav's while the shells are rendered: a shell shows the nav's
-    titles and links, which come from the config, never the content of the nav's pages."""
-    return [DocPage(src, "stand-in", ("<h1>stand-in</h1>",)) for src in sorted(in_nav)]
+    """Pages in place of the nav's, with the markers of a shell: a shell shows the nav's
+    titles and links, which come from the config, never the content of the nav's pages. So
+    each stand-in is the shell of its nav page (`nav_shells`): the nav with that page
+    active, its title from the nav. In the run that renders the pages mkdocs must, they stand
+    in for the nav's pages filled or left as published (what mkdocs makes of them is not
+    kept)."""
+    return [DocPage(src, TITLE, (CONTENT,), head_override=HEAD) for src in sorted(in_nav)]
 
 
 def read_shells(site_dir: Path, levels: Iterable[int], base_url: str) -> dict[int, Shell]:
@@ -162,6 +175,18 @@ def read_shells(site_dir: Path, levels: Iterable[int], base_url: str) -> dict[in
         url = page_url(shell_src(level))
         path = site_dir / url / "index.html"
         result[level] = Shell(path.read_text(encoding="utf-8"), base_url + url, url)
+    return result
+
+
+def nav_shells(site_dir: Path, in_nav: Iterable[str], base_url: str) -> dict[str, Shell]:
+    """The rendered stand-ins of the nav's pages, taken out of the built site, by source:
+    a nav page is filled into its own (the theme's HTML for a page differs from the shell of
+    its depth only by the nav, which marks the page active)."""
+    result = {}
+    for src in sorted(in_nav):
+        url = page_url(src)
+        path = site_dir / url / "index.html"
+        result[src] = Shell(path.read_text(encoding="utf-8"), base_url + url, url)
     return result
 
 
@@ -210,10 +235,13 @@ class Writer:
     written: the published file is right as it is (generator/render/reuse.py)."""
 
     def __init__(self, site_dir: Path, shell_of: dict[int, Shell], in_nav: frozenset[str],
-                 base_url: str, previous: Mapping[str, bytes] | None = None) -> None:
+                 base_url: str, previous: Mapping[str, bytes] | None = None,
+                 nav_shells: Mapping[str, Shell] | None = None) -> None:
         self.site_dir = site_dir
         self.shell_of = shell_of
         self.in_nav = in_nav
+        self.nav_shells: Mapping[str, Shell] = nav_shells or {}
+        """The nav's pages' own shells: a nav page is filled into its own."""
         self.base_url = base_url
         self.previous: Mapping[str, bytes] = previous or {}
         self.folders: set[str] = set()
@@ -222,23 +250,32 @@ class Writer:
         part = Part()
         for output in outputs:
             if isinstance(output, Reused):
-                if output.page and output.src in self.in_nav:
-                    # mkdocs renders the nav's pages, and links the nav to those it rendered
+                if output.page and output.src in self.in_nav and output.src not in self.nav_shells:
+                    # without its shell, mkdocs renders a nav page: it must be made
                     raise ValueError(f"{output.src}: a page of the nav cannot be left as published")
                 part.written.append(Written(output.src, output.page, output.noindex,
                                             output.path, output.key))
             elif not isinstance(output, DocPage):
                 part.written.append(self._save(Written(output.src, page=False, path=output.src),
                                                output.markdown().encode(), output.key))
-            elif (level := depth(output.src)) in self.shell_of and fillable(output, self.in_nav):
+            elif (into := self._shell(output)) is not None:
                 written = Written(output.src, True, output.noindex,
                                   page_url(output.src) + "index.html")
                 part.written.append(self._save(
-                    written, self.shell_of[level].fill(output, self.base_url), output.key))
+                    written, into.fill(output, self.base_url), output.key))
             else:
                 part.written.append(Written(output.src, page=True, noindex=output.noindex))
                 part.kept.append(output)
         return part
+
+    def _shell(self, page: DocPage) -> Shell | None:
+        """The shell the page is filled into, if any."""
+        if page.src in self.in_nav:
+            own = self.nav_shells.get(page.src)
+            return own if own is not None and fills_alike(page) else None
+        level = depth(page.src)
+        return self.shell_of[level] if level in self.shell_of and fillable(page, self.in_nav) \
+            else None
 
     def _save(self, written: Written, data: bytes, key: bytes | None) -> Written:
         written = Written(written.src, written.page, written.noindex, written.path,
@@ -254,16 +291,21 @@ class Writer:
         return written
 
 
-def merge(built: Path, site_dir: Path) -> list[str]:
-    """Move what mkdocs built into the site, beside the pages already written there. mkdocs
-    builds in the project's .gongshi/, and the site may be on another file system (`--site`
-    on another disk): there a file cannot be renamed, and is copied instead. Returns the
-    files moved, by their path in the site."""
-    moved = []
-    for folder, _, files in os.walk(built):
+def merge(built: Path, site_dir: Path, leave: Iterable[str] = ()) -> list[str]:
+    """Move what mkdocs built into the site, beside the pages already written there, but the
+    files `leave` names (by their path in the site) and the shells. mkdocs builds in the
+    project's .gongshi/, and the site may be on another file system (`--site` on another
+    disk): there a file cannot be renamed, and is copied instead. Returns the files moved,
+    by their path in the site."""
+    moved, left = [], set(leave)
+    for folder, subfolders, files in os.walk(built):
         under = Path(folder).relative_to(built)
+        if under == Path("."):
+            subfolders[:] = [name for name in subfolders if name != FOLDER]
+        files = [name for name in files if (under / name).as_posix() not in left]
         target = site_dir / under
-        target.mkdir(parents=True, exist_ok=True)
+        if files:
+            target.mkdir(parents=True, exist_ok=True)
         moved += [(under / name).as_posix() for name in files]
         for name in files:
             try:
