@@ -10,7 +10,7 @@ import pytest
 from generator.render.docs import DocPage, Fence, StaticFile, no_two_alike
 from generator.render.errors import RenderError
 from generator.render.reuse import Reused
-from generator.render.shell import CONTENT, HEAD, TITLE, Shell, Writer
+from generator.render.shell import CONTENT, DIAGRAM, HEAD, TITLE, Shell, Writer
 
 BASE = "https://example.gov.cn/"
 
@@ -79,3 +79,28 @@ def test_a_nav_page_is_left_as_published_only_with_its_own_shell(tmp_path: Path)
                   nav_shells={"decisions/index.md": _nav_shell("decisions/")}).write([reused])
     assert [(w.src, w.path, w.key) for w in part.written] == [
         ("decisions/index.md", "decisions/index.html", b"k")]
+
+
+def test_a_page_with_a_diagram_is_filled_into_the_diagram_shell(tmp_path: Path) -> None:
+    """A mermaid fence between HTML blocks becomes what mkdocs' Markdown makes of it, in the
+    shell whose content makes the theme add the diagram's script; a fence Markdown would
+    change (a tab), or at the end of the page, is left to mkdocs."""
+    plain = _shell(2)
+    url = "gs-shell/d/"
+    plain.diagram = Shell(f"<title>{TITLE}</title>{HEAD}<main>{DIAGRAM}</main>"
+                          f'<script src="../../print.js"></script>', BASE + url, url,
+                          marker=DIAGRAM)
+    writer = Writer(tmp_path, {2: plain}, frozenset(), BASE)
+    script = '<script src="../../vendor/mermaid.min.js"></script>'
+    drawn = DocPage("procedures/p.md", "丙", ("<h1>丙</h1>", script,
+                                               Fence("mermaid", 'graph TD\n  a["甲<乙"] --> b'),
+                                               "<p>步骤</p>"))
+    tabbed = DocPage("procedures/q.md", "丁", ("<h1>丁</h1>", script,
+                                                Fence("mermaid", "graph TD\n\ta --> b"), "<p/>"))
+    last = DocPage("procedures/r.md", "戊", ("<h1>戊</h1>", script, Fence("mermaid", "graph TD")))
+    part = writer.write([drawn, tabbed, last])
+    assert part.kept == [tabbed, last]
+    html = (tmp_path / "procedures/p/index.html").read_text(encoding="utf-8")
+    assert html == (f'<title>丙</title><main><h1>丙</h1>\n\n{script}\n\n<pre class="mermaid"><code>'
+                    'graph TD\n  a["甲&lt;乙"] --&gt; b</code></pre>\n<p>步骤</p></main>'
+                    '<script src="../../print.js"></script>')

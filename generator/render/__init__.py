@@ -177,17 +177,18 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
     ledger, records show no publication dates or version history. Returns the site index,
     which the search index is built from.
 
-    With `fill`, mkdocs renders the nav's pages and one shell per folder depth, and every
-    other page is filled into its shell (generator/render/shell.py) by the worker that
+    With `fill`, mkdocs renders the shells (per folder depth, and one per page of the nav),
+    and every page is filled into its shell (generator/render/shell.py) by the worker that
     rendered it and written at once: the same bytes, without mkdocs' cost per page, and
-    without holding the site in memory. Without, mkdocs renders every page.
+    without holding the site in memory. mkdocs renders only the pages that cannot be
+    filled (none, as the demo stands), in a second run. Without, mkdocs renders every page.
 
     With `reuse` (and `fill`), what the published site has right already is neither
     rendered nor written (generator/render/reuse.py); `reuse.built` is then the key of every
     file written by the workers or left as published.
 
-    `meanwhile` is called with the site index while mkdocs renders the nav's pages (the
-    build makes the browser search index then)."""
+    `meanwhile` is called with the site index once the pages are written, while mkdocs
+    renders those it must (the build makes the browser search index then)."""
     with stage("site index"):
         site = build_site_index(portal, settings, as_of, ledger)
     in_nav = nav_sources(site)
@@ -215,8 +216,7 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
         if reuse is not None and fill:
             reuse.start(base_inputs(project_root, [portal.digests.get(law.ref, b"")
                                                    for law in portal.laws.values()],
-                                    [shell_of[level].text for level in sorted(shell_of)]
-                                    + [nav_shells[src].text for src in sorted(nav_shells)]))
+                                    shell.texts(shell_of, nav_shells)))
         writer = shell.Writer(site_dir, shell_of, in_nav, settings.base_url,
                               reuse.previous if reuse is not None and fill else None, nav_shells)
         with stage("pages"):
