@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import posixpath
 import shutil
 from pathlib import Path
 from typing import Any
@@ -485,3 +486,44 @@ def test_power_pages_are_made_again_only_when_what_they_show_changed(
     assert sorted(made) == ["powers/inspect.md", "powers/overtime.md"]
     monkeypatch.undo()
     assert _files(repo / "site") == _clean_build(repo, tmp_path, "clean")
+
+
+def test_nav_pages_left_as_published_keep_the_nav_s_links(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A nav page is filled into its own shell (generator/render/shell.py), so one left as
+    published is right as it is: mkdocs' run for the other pages (whose nav names it) writes
+    nothing over it, and every link of the nav still leads to a page."""
+    from generator.render import shell
+    from generator.render.docs import DocPage
+    from generator.render.reuse import Reused
+    from generator.render.urls import page_url
+
+    real = shell.Writer.write
+
+    def leaving(self: shell.Writer, outputs: Any) -> shell.Part:
+        def swapped() -> Any:
+            for output in outputs:
+                key = self.previous.get(page_url(getattr(output, "src", "")) + "index.html")
+                if isinstance(output, DocPage) and output.src in self.in_nav and key:
+                    yield Reused(output.src, key, output.noindex)
+                else:
+                    yield output
+        return real(self, swapped())
+
+    monkeypatch.setattr(shell.Writer, "write", leaving)
+    before = _stats(repo / "site")
+    build(Project(repo), DEMO_AS_OF)
+    after = _files(repo / "site")
+    assert after == _clean_build(repo, tmp_path, "clean")
+    nav = {name for name in after if name.count("/") <= 1 and name.endswith("index.html")}
+    assert {"index.html", "powers/index.html", "decisions/index.html"} <= nav
+    assert all(_stats(repo / "site")[name] == before[name] for name in nav)
+    for name in ("index.html", "powers/index.html", "about/index.html"):
+        page = BeautifulSoup(after[name], "html.parser")
+        links = [a["href"] for a in page.select("a.md-nav__link[href], a.md-tabs__link[href]")]
+        assert len(links) > 10
+        for href in links:
+            folder = name.rpartition("/")[0]
+            target = posixpath.normpath(posixpath.join(folder, href.split("#")[0]))
+            assert target in after or posixpath.join(target, "index.html").removeprefix(
+                "./") in after, href

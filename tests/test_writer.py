@@ -9,7 +9,8 @@ import pytest
 
 from generator.render.docs import DocPage, Fence, StaticFile, no_two_alike
 from generator.render.errors import RenderError
-from generator.render.shell import CONTENT, HEAD, TITLE, Shell, Writer
+from generator.render.reuse import Reused
+from generator.render.shell import CONTENT, DIAGRAM, HEAD, TITLE, Shell, Writer
 
 BASE = "https://example.gov.cn/"
 
@@ -64,3 +65,63 @@ def test_outputs_left_as_published_are_listed_not_written(tmp_path: Path) -> Non
     assert not (tmp_path / "decisions").exists()
     with pytest.raises(ValueError, match="nav"):
         writer.write([Reused("decisions/index.md", b"k")])
+
+
+def _nav_shell(url: str) -> Shell:
+    text = (f'<html><head><title>{TITLE}</title><link rel="canonical" href="{BASE}{url}">'
+            f'{HEAD}</head><body><a class="active" href=".">执法决定</a>{CONTENT}</body></html>')
+    return Shell(text, BASE + url, url)
+
+
+def test_a_nav_page_is_filled_into_its_own_shell(tmp_path: Path) -> None:
+    """Its own shell marks it active in the nav; a nav page mkdocs would render otherwise
+    than a shell (no <h1> of its own) is kept for mkdocs."""
+    nav = frozenset({"decisions/index.md", "about/index.md"})
+    writer = Writer(tmp_path, {}, nav, BASE,
+                    nav_shells={src: _nav_shell(src.removesuffix("index.md")) for src in nav})
+    listed = DocPage("decisions/index.md", "执法决定", ("<h1>执法决定</h1>",))
+    untitled = DocPage("about/index.md", "关于", ("<p>关于</p>",))
+    part = writer.write([listed, untitled])
+    assert part.kept == [untitled]
+    html = (tmp_path / "decisions/index.html").read_text(encoding="utf-8")
+    assert html == ('<html><head><title>执法决定</title><link rel="canonical" '
+                    f'href="{BASE}decisions/"></head><body><a class="active" href=".">执法决定'
+                    '</a><h1>执法决定</h1></body></html>')
+
+
+def test_a_nav_page_is_left_as_published_only_with_its_own_shell(tmp_path: Path) -> None:
+    """Without its shell (the nav's pages rendered by mkdocs), a nav page must be made: the
+    nav of mkdocs' run links to the pages it renders."""
+    reused = Reused("decisions/index.md", b"k")
+    nav = frozenset({"decisions/index.md"})
+    with pytest.raises(ValueError, match="cannot be left as published"):
+        Writer(tmp_path, {}, nav, BASE).write([reused])
+    part = Writer(tmp_path, {}, nav, BASE,
+                  nav_shells={"decisions/index.md": _nav_shell("decisions/")}).write([reused])
+    assert (part.left.srcs, part.left.paths, part.written) == (
+        ["decisions/index.md"], ["decisions/index.html"], [])
+
+
+def test_a_page_with_a_diagram_is_filled_into_the_diagram_shell(tmp_path: Path) -> None:
+    """A mermaid fence between HTML blocks becomes what mkdocs' Markdown makes of it, in the
+    shell whose content makes the theme add the diagram's script; a fence Markdown would
+    change (a tab), or at the end of the page, is left to mkdocs."""
+    plain = _shell(2)
+    url = "gs-shell/d/"
+    plain.diagram = Shell(f"<title>{TITLE}</title>{HEAD}<main>{DIAGRAM}</main>"
+                          f'<script src="../../print.js"></script>', BASE + url, url,
+                          marker=DIAGRAM)
+    writer = Writer(tmp_path, {2: plain}, frozenset(), BASE)
+    script = '<script src="../../vendor/mermaid.min.js"></script>'
+    drawn = DocPage("procedures/p.md", "丙", ("<h1>丙</h1>", script,
+                                               Fence("mermaid", 'graph TD\n  a["甲<乙"] --> b'),
+                                               "<p>步骤</p>"))
+    tabbed = DocPage("procedures/q.md", "丁", ("<h1>丁</h1>", script,
+                                                Fence("mermaid", "graph TD\n\ta --> b"), "<p/>"))
+    last = DocPage("procedures/r.md", "戊", ("<h1>戊</h1>", script, Fence("mermaid", "graph TD")))
+    part = writer.write([drawn, tabbed, last])
+    assert part.kept == [tabbed, last]
+    html = (tmp_path / "procedures/p/index.html").read_text(encoding="utf-8")
+    assert html == (f'<title>丙</title><main><h1>丙</h1>\n\n{script}\n\n<pre class="mermaid"><code>'
+                    'graph TD\n  a["甲&lt;乙"] --&gt; b</code></pre>\n<p>步骤</p></main>'
+                    '<script src="../../print.js"></script>')

@@ -51,7 +51,7 @@ from generator.render.reuse import Reuse, Reused, base_inputs
 from generator.render.site import EVALUATIONS_SINCE, Site, build_site_index
 from generator.render.sitemap import robots_txt, write_sitemap
 from generator.render.templates import Templates
-from generator.render.urls import HOME, Linker
+from generator.render.urls import HOME, Linker, page_url
 from generator.settings import Settings
 from generator.stages import stage
 
@@ -177,17 +177,18 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
     ledger, records show no publication dates or version history. Returns the site index,
     which the search index is built from.
 
-    With `fill`, mkdocs renders the nav's pages and one shell per folder depth, and every
-    other page is filled into its shell (generator/render/shell.py) by the worker that
+    With `fill`, mkdocs renders the shells (per folder depth, and one per page of the nav),
+    and every page is filled into its shell (generator/render/shell.py) by the worker that
     rendered it and written at once: the same bytes, without mkdocs' cost per page, and
-    without holding the site in memory. Without, mkdocs renders every page.
+    without holding the site in memory. mkdocs renders only the pages that cannot be
+    filled (none, as the demo stands), in a second run. Without, mkdocs renders every page.
 
     With `reuse` (and `fill`), what the published site has right already is neither
     rendered nor written (generator/render/reuse.py); `reuse.built` is then the key of every
     file written by the workers or left as published.
 
-    `meanwhile` is called with the site index while mkdocs renders the nav's pages (the
-    build makes the browser search index then)."""
+    `meanwhile` is called with the site index once the pages are written, while mkdocs
+    renders those it must (the build makes the browser search index then)."""
     with stage("site index"):
         site = build_site_index(portal, settings, as_of, ledger)
     in_nav = nav_sources(site)
@@ -204,17 +205,20 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
         with stage("shared figures"):
             tasks = _tasks(site, project_root, reuse if fill else None)
         shell_of: dict[int, shell.Shell] = {}
+        nav_shells: dict[str, shell.Shell] = {}
         if shells_run is not None:
             with stage("page shells (mkdocs)"):
                 shells_run.wait()
                 shell_of = shell.read_shells(scratch / "shells" / "site", shell.LEVELS,
                                              settings.base_url)
+                nav_shells = shell.nav_shells(scratch / "shells" / "site", in_nav,
+                                              settings.base_url)
         if reuse is not None and fill:
             reuse.start(base_inputs(project_root, [portal.digests.get(law.ref, b"")
                                                    for law in portal.laws.values()],
-                                    [shell_of[level].text for level in sorted(shell_of)]))
+                                    shell.texts(shell_of, nav_shells)))
         writer = shell.Writer(site_dir, shell_of, in_nav, settings.base_url,
-                              reuse.previous if reuse is not None and fill else None)
+                              reuse.previous if reuse is not None and fill else None, nav_shells)
         with stage("pages"):
             parts = run_all([partial(_written, writer, reuse if fill else None, task)
                              for task in tasks])
@@ -237,12 +241,23 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
                 for kind, found in part.inputs.items():
                     reuse.inputs.setdefault(kind, {}).update(found)
         by_mkdocs = [page for part in parts for page in part.kept]
-        nav_run = _start_mkdocs(site, project_root, scratch / "pages", as_of, by_mkdocs)
+        # The nav's pages filled or left as published have stand-ins in mkdocs' run (the nav
+        # names them), whose pages are not kept. When mkdocs has no page to render, the
+        # shells' run has made the theme's assets and 404 page already.
+        rendered = {page.src for page in by_mkdocs}
+        standing = shell.stand_ins(in_nav - rendered)
+        leave = [page_url(page.src) + "index.html" for page in standing]
+        built = scratch / "shells" / "site"
+        if by_mkdocs or shells_run is None:
+            nav_run = _start_mkdocs(site, project_root, scratch / "pages", as_of,
+                                    [*by_mkdocs, *standing])
+            built = scratch / "pages" / "site"
         if meanwhile is not None:
             meanwhile(site)
         with stage("nav pages (mkdocs)"):
-            nav_run.wait()
-            others = shell.merge(scratch / "pages" / "site", site_dir)
+            if nav_run is not None:
+                nav_run.wait()
+            others = shell.merge(built, site_dir, leave)
         with stage("sitemap"):  # after mkdocs' own, which lists only the nav's pages
             others += write_sitemap(site, written, site_dir,
                                     [path for some in left for path in some.paths])

@@ -13,9 +13,16 @@ Relative links in the theme's HTML (nav, assets) depend on where the page is, no
 depth; they are recomputed for each page's folder, the way mkdocs computes them
 (`get_relative_url`), once per folder.
 
-A page is filled this way when mkdocs would render it like a shell: it is not in the nav,
-has no fenced block (a mermaid diagram loads a script), and has its own <h1> (the theme adds
-one to a page without).
+A page is filled this way when mkdocs would render it like a shell: it has its own <h1> (the
+theme adds one to a page without), and no fenced block but a mermaid diagram between two
+blocks of HTML, on a page that loads mermaid itself (`article`). A diagram makes the theme
+load a script: such pages are filled into a second shell of their depth, whose content
+holds the words the theme looks for.
+
+The pages of the nav are filled as well, each into its own shell: the theme's HTML for a
+page of the nav differs from a shell of its depth by the nav, which marks the page active
+(and names it with its nav title). mkdocs renders those shells with the others, in place of
+the nav's pages (`stand_ins`).
 """
 
 from __future__ import annotations
@@ -45,6 +52,10 @@ CONTENT = "<!--GS:CONTENT <h1>-->"
 """The shell's content: an HTML comment, passed through as it is, that holds `<h1` so the
 theme adds no title of its own."""
 HEAD = "<!--GS:HEAD-->"
+DIAGRAM = '<!--GS:CONTENT <h1> class="mermaid" vendor/mermaid.min.js-->'
+"""The content of a shell for pages with a diagram: the theme adds a script to a page whose
+content has `class="mermaid"`, and mermaid itself to one that does not load it
+(site_config/overrides/main.html)."""
 
 
 def depth(src: str) -> int:
@@ -56,13 +67,59 @@ def shell_src(level: int) -> str:
     return FOLDER + "/s" * (level - 1) + "/index.md"
 
 
+def diagram_src(level: int) -> str:
+    """The shell for pages with a diagram, from depth 2 (at depth 1, the folder is taken)."""
+    return FOLDER + "/d" + "/s" * (level - 2) + "/index.md"
+
+
 def fillable(page: Output, in_nav: frozenset[str]) -> bool:
+    """Whether the page can be filled into a shell of its depth."""
     if not isinstance(page, DocPage) or page.src in in_nav or depth(page.src) < 1:
         return False
-    if any(isinstance(block, Fence) for block in page.blocks):
-        return False
-    content = page.content()
-    return "<h1" in content and 'class="mermaid"' not in content
+    return article(page) is not None
+
+
+_MERMAID = "mermaid"
+_PLAIN_CODE = re.compile(r"[^\x00-\x08\x0b-\x1f\x7f]*")
+_BLANK_LINE = re.compile(r"(^|\n) +(\n|$)")
+
+
+def _diagram(fence: Fence) -> str | None:
+    """A mermaid fence as mkdocs' Markdown (pymdownx.superfences, fence_code_format) makes
+    it; None for code that Markdown would change first (tabs, lines of spaces, control
+    characters) or that a fence cannot hold."""
+    code = fence.code
+    if fence.language != _MERMAID or not _PLAIN_CODE.fullmatch(code) \
+            or _BLANK_LINE.search(code) or "\t" in code or "```" in code \
+            or code != code.strip("\n") or not code:
+        return None
+    code = code.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<pre class="{_MERMAID}"><code>{code}</code></pre>'
+
+
+def article(page: DocPage) -> tuple[str, str] | None:
+    """The page's content as mkdocs puts it in <article>, and the content marker of the
+    shell that gives the rest of the theme's HTML for it; None when mkdocs must render it.
+    Raw HTML blocks come one blank line apart; a diagram, a single newline before the next."""
+    if not any(isinstance(block, Fence) for block in page.blocks):
+        content = page.content()
+        plain = "<h1" in content and 'class="mermaid"' not in content
+        return (content, CONTENT) if plain else None
+    parts: list[str] = []
+    for index, block in enumerate(page.blocks):
+        if isinstance(block, str):
+            parts += [block.strip(), "\n\n"]
+            continue
+        before, after = page.blocks[index - 1:index], page.blocks[index + 1:index + 2]
+        diagram = _diagram(block)
+        if diagram is None or not before or not isinstance(before[0], str) \
+                or not after or not isinstance(after[0], str):
+            return None
+        parts += [diagram, "\n"]
+    content = "".join(parts[:-1])
+    if "<h1" not in content or "vendor/mermaid.min.js" not in content:
+        return None
+    return content, DIAGRAM
 
 
 _LINK = re.compile(r'\b(href|src|action)="([^"#?]*)([^"]*)"')
@@ -84,6 +141,10 @@ class Shell:
     below: set[str] = field(default_factory=set)
     """Every folder (ending in /) that holds a target: a page's own links differ from its
     folder's when its path is one of them."""
+    marker: str = CONTENT
+    """The content marker: DIAGRAM in the shell for pages with a diagram."""
+    diagram: Shell | None = None
+    """The shell of the same depth for pages with a diagram, if there is one."""
 
     def __post_init__(self) -> None:
         self.targets = {self._resolved(m.group(2)) for m in _LINK.finditer(self.text)
@@ -107,6 +168,8 @@ class Shell:
     def _at(self, page_path: str) -> str:
         """The shell's HTML with its relative links made from `page_path`. They are the same
         for every page of a folder, unless the theme links to the page itself (or below it)."""
+        if page_path == self.path:  # a nav page's own shell (`nav_shells`)
+            return self.text
         if not page_path or page_path in self.below or page_path in self.targets:
             return self._relinked(page_path)
         folder = posixpath.dirname(page_path.rstrip("/"))
@@ -117,10 +180,13 @@ class Shell:
     def fill(self, page: DocPage, base_url: str) -> bytes:
         """The page's HTML, encoded: the shell's own parts were encoded once, and only what
         the page puts into it is encoded here (most of a page's bytes are the theme's)."""
+        made = article(page)
+        if made is None or made[1] != self.marker:
+            raise RenderError(f"{page.src}: mkdocs would not render it like this shell")
         path = page_url(page.src)
         parts = self._parts(self._at(path))
         values = {self.url: base_url + path, TITLE: title_text(page.title), HEAD: page.head(),
-                  CONTENT: page.content()}
+                  self.marker: made[0]}
         return b"".join(part if isinstance(part, bytes) else values[part].encode()
                         for part in parts)
 
@@ -129,10 +195,10 @@ class Shell:
         encoded. Once per text: filling a page is then one join, not a scan of the whole
         shell per marker."""
         if text not in self.cut:
-            markers = (self.url, TITLE, HEAD, CONTENT)
+            markers = (self.url, TITLE, HEAD, self.marker)
             pattern = "(" + "|".join(re.escape(m) for m in markers) + ")"
             parts = re.split(pattern, text)
-            if parts.count(CONTENT) != 1:
+            if parts.count(self.marker) != 1:
                 raise RenderError("the theme's shell page lost its content marker")
             self.cut[text] = [part if index % 2 else part.encode()
                               for index, part in enumerate(parts)]
@@ -145,23 +211,56 @@ LEVELS = range(1, 7)
 
 def shells(levels: Iterable[int]) -> list[DocPage]:
     """The pages mkdocs renders as shells, one per depth."""
-    return [DocPage(shell_src(level), TITLE, (CONTENT,), head_override=HEAD)
-            for level in sorted(set(levels))]
+    return [*(DocPage(shell_src(level), TITLE, (CONTENT,), head_override=HEAD)
+              for level in sorted(set(levels))),
+            *(DocPage(diagram_src(level), TITLE, (DIAGRAM,), head_override=HEAD)
+              for level in sorted(set(levels)) if level >= 2)]
 
 
 def stand_ins(in_nav: Iterable[str]) -> list[DocPage]:
-    """Pages in place of the nav's while the shells are rendered: a shell shows the nav's
-    titles and links, which come from the config, never the content of the nav's pages."""
-    return [DocPage(src, "stand-in", ("<h1>stand-in</h1>",)) for src in sorted(in_nav)]
+    """Pages in place of the nav's, with the markers of a shell: a shell shows the nav's
+    titles and links, which come from the config, never the content of the nav's pages. So
+    each stand-in is the shell of its nav page (`nav_shells`): the nav with that page
+    active, its title from the nav. In the run that renders the pages mkdocs must, they stand
+    in for the nav's pages filled or left as published (what mkdocs makes of them is not
+    kept)."""
+    return [DocPage(src, TITLE, (CONTENT,), head_override=HEAD) for src in sorted(in_nav)]
 
 
 def read_shells(site_dir: Path, levels: Iterable[int], base_url: str) -> dict[int, Shell]:
     """The rendered shells, taken out of the built site."""
+    def read(src: str, marker: str) -> Shell:
+        url = page_url(src)
+        text = (site_dir / url / "index.html").read_text(encoding="utf-8")
+        return Shell(text, base_url + url, url, marker=marker)
+
     result = {}
     for level in sorted(set(levels)):
-        url = page_url(shell_src(level))
+        result[level] = read(shell_src(level), CONTENT)
+        if level >= 2:
+            result[level].diagram = read(diagram_src(level), DIAGRAM)
+    return result
+
+
+def texts(shell_of: Mapping[int, Shell], nav_shells: Mapping[str, Shell]) -> list[str]:
+    """The HTML of every shell, in a stable order (the base of every page's key)."""
+    found = []
+    for level in sorted(shell_of):
+        found.append(shell_of[level].text)
+        if (diagram := shell_of[level].diagram) is not None:
+            found.append(diagram.text)
+    return found + [nav_shells[src].text for src in sorted(nav_shells)]
+
+
+def nav_shells(site_dir: Path, in_nav: Iterable[str], base_url: str) -> dict[str, Shell]:
+    """The rendered stand-ins of the nav's pages, taken out of the built site, by source:
+    a nav page is filled into its own (the theme's HTML for a page differs from the shell of
+    its depth only by the nav, which marks the page active)."""
+    result = {}
+    for src in sorted(in_nav):
+        url = page_url(src)
         path = site_dir / url / "index.html"
-        result[level] = Shell(path.read_text(encoding="utf-8"), base_url + url, url)
+        result[src] = Shell(path.read_text(encoding="utf-8"), base_url + url, url)
     return result
 
 
@@ -239,10 +338,13 @@ class Writer:
     written: the published file is right as it is (generator/render/reuse.py)."""
 
     def __init__(self, site_dir: Path, shell_of: dict[int, Shell], in_nav: frozenset[str],
-                 base_url: str, previous: Mapping[str, bytes] | None = None) -> None:
+                 base_url: str, previous: Mapping[str, bytes] | None = None,
+                 nav_shells: Mapping[str, Shell] | None = None) -> None:
         self.site_dir = site_dir
         self.shell_of = shell_of
         self.in_nav = in_nav
+        self.nav_shells: Mapping[str, Shell] = nav_shells or {}
+        """The nav's pages' own shells: a nav page is filled into its own."""
         self.base_url = base_url
         self.previous: Mapping[str, bytes] = previous or {}
         self.folders: set[str] = set()
@@ -255,8 +357,8 @@ class Writer:
                 if not output.page:
                     left.files.append(output.src)
                     continue
-                if output.src in in_nav:
-                    # mkdocs renders the nav's pages, and links the nav to those it rendered
+                if output.src in in_nav and output.src not in self.nav_shells:
+                    # without its shell, mkdocs renders a nav page: it must be made
                     raise ValueError(f"{output.src}: a page of the nav cannot be left as published")
                 if output.noindex:
                     left.hidden_srcs.append(output.src)
@@ -268,15 +370,28 @@ class Writer:
                 part.written.append(self._save(part, Written(output.src, page=False,
                                                              path=output.src),
                                                output.markdown().encode(), output.key))
-            elif (level := depth(output.src)) in self.shell_of and fillable(output, self.in_nav):
+            elif (into := self._shell(output)) is not None:
                 written = Written(output.src, True, output.noindex,
                                   page_url(output.src) + "index.html")
                 part.written.append(self._save(
-                    part, written, self.shell_of[level].fill(output, self.base_url), output.key))
+                    part, written, into.fill(output, self.base_url), output.key))
             else:
                 part.written.append(Written(output.src, page=True, noindex=output.noindex))
                 part.kept.append(output)
         return part
+
+    def _shell(self, page: DocPage) -> Shell | None:
+        """The shell the page is filled into, if any."""
+        made = article(page)
+        if made is None:
+            return None
+        if page.src in self.in_nav:
+            own = self.nav_shells.get(page.src)
+        else:
+            own = self.shell_of.get(depth(page.src))
+            if own is not None and made[1] != own.marker:
+                own = own.diagram
+        return own if own is not None and own.marker == made[1] else None
 
     def _save(self, part: Part, written: Written, data: bytes, key: bytes | None) -> Written:
         written = Written(written.src, written.page, written.noindex, written.path,
@@ -293,16 +408,21 @@ class Writer:
         return written
 
 
-def merge(built: Path, site_dir: Path) -> list[str]:
-    """Move what mkdocs built into the site, beside the pages already written there. mkdocs
-    builds in the project's .gongshi/, and the site may be on another file system (`--site`
-    on another disk): there a file cannot be renamed, and is copied instead. Returns the
-    files moved, by their path in the site."""
-    moved = []
-    for folder, _, files in os.walk(built):
+def merge(built: Path, site_dir: Path, leave: Iterable[str] = ()) -> list[str]:
+    """Move what mkdocs built into the site, beside the pages already written there, but the
+    files `leave` names (by their path in the site) and the shells. mkdocs builds in the
+    project's .gongshi/, and the site may be on another file system (`--site` on another
+    disk): there a file cannot be renamed, and is copied instead. Returns the files moved,
+    by their path in the site."""
+    moved, left = [], set(leave)
+    for folder, subfolders, files in os.walk(built):
         under = Path(folder).relative_to(built)
+        if under == Path("."):
+            subfolders[:] = [name for name in subfolders if name != FOLDER]
+        files = [name for name in files if (under / name).as_posix() not in left]
         target = site_dir / under
-        target.mkdir(parents=True, exist_ok=True)
+        if files:
+            target.mkdir(parents=True, exist_ok=True)
         moved += [(under / name).as_posix() for name in files]
         for name in files:
             try:
