@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import partial
 
 from markupsafe import Markup
 
@@ -18,7 +19,7 @@ from generator.render.history import version_key
 from generator.render.listing import PER_PAGE, DecisionItem, decision_item
 from generator.render.officers import OfficerRow, officer_row, register_src, state_since
 from generator.render.powers import CATEGORIES
-from generator.render.reuse import Reuse
+from generator.render.reuse import Reuse, made_unless_kept
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import certificate_state, chinese_date, money
@@ -275,13 +276,9 @@ def pages(site: Site, linker: Linker, templates: Templates,
     5 s of CPU on every rebuild)."""
     yield section_page(site, linker, templates)
     for body in sorted(site.portal.bodies.values(), key=lambda b: b.id):
-        key = page_key(site, reuse, body) if reuse is not None else None
-        kept = reuse.kept(record_src(body), key) if reuse is not None else None
-        if kept is not None:
-            yield kept
-            continue
-        page = body_page(site, linker, templates, body)
-        yield replace(page, key=key) if key else page
+        yield made_unless_kept(reuse, record_src(body),
+                               partial(page_key, site, body=body),
+                               partial(body_page, site, linker, templates, body))
 
 
 def page_key(site: Site, reuse: Reuse, body: Body) -> bytes | None:

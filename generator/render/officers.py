@@ -12,7 +12,8 @@ import hashlib
 import pickle
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import partial
 
 from generator.model import Body, Decision, Officer
 from generator.render.decisions import items_remade_ids, records_touched
@@ -21,7 +22,7 @@ from generator.render.facets import officer_decisions_src
 from generator.render.history import version_key
 from generator.render.listing import PER_PAGE as DECISIONS_PER_PAGE
 from generator.render.listing import DecisionItem, decision_item, page_window
-from generator.render.reuse import Reuse, Reused, record_digest
+from generator.render.reuse import Reuse, Reused, made_unless_kept, record_digest
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.text import certificate_state, chinese_date
@@ -388,13 +389,9 @@ def pages(site: Site, linker: Linker, templates: Templates,
                 if page_published is not None:
                     yield page_published
                     continue
-        key = _page_key(site, linker, reuse, officer, mine) if reuse is not None else None
-        kept = reuse.kept(record_src(officer), key) if reuse is not None else None
-        if kept is not None:
-            yield kept
-            continue
-        page = officer_page(site, linker, templates, officer, mine)
-        yield replace(page, key=key) if key else page
+        yield made_unless_kept(reuse, record_src(officer),
+                               partial(_page_key, site, linker, officer=officer, signed=mine),
+                               partial(officer_page, site, linker, templates, officer, mine))
 
 
 def _as_published(reuse: Reuse | None, kind: str, name: str, frame: bytes,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import partial
 
 from markupsafe import Markup
 
@@ -12,7 +13,7 @@ from generator.render.citations import article_links
 from generator.render.docs import DocPage, Made
 from generator.render.freepages import markdown_for
 from generator.render.history import version_key
-from generator.render.reuse import Reuse
+from generator.render.reuse import Reuse, made_unless_kept
 from generator.render.site import Site
 from generator.render.templates import Templates
 from generator.render.urls import Link, Linker, record_src, section_src
@@ -152,13 +153,9 @@ def pages(site: Site, linker: Linker, templates: Templates,
     holders each took a second of CPU on every rebuild)."""
     yield section_page(site, linker, templates)
     for power in sorted(site.portal.powers.values(), key=lambda p: p.id):
-        key = page_key(site, reuse, power) if reuse is not None else None
-        kept = reuse.kept(record_src(power), key) if reuse is not None else None
-        if kept is not None:
-            yield kept
-            continue
-        page = power_page(site, linker, templates, power)
-        yield replace(page, key=key) if key else page
+        yield made_unless_kept(reuse, record_src(power),
+                               partial(page_key, site, power=power),
+                               partial(power_page, site, linker, templates, power))
 
 
 def page_key(site: Site, reuse: Reuse, power: Power) -> bytes | None:

@@ -22,12 +22,15 @@ import pickle
 from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import statefile
 from generator.changes import EVERYTHING, Changes
 from generator.model import Record
 from generator.render.urls import page_url
+
+if TYPE_CHECKING:
+    from generator.render.docs import DocPage, Made
 
 MANIFEST_FILE = Path(".gongshi") / "site-manifest.pickle"
 
@@ -365,3 +368,15 @@ def record_digest(digests: Mapping[str, bytes], record: Record | None, missing: 
     if record is None:
         return b"missing:" + missing.encode()
     return digests.get(record.ref, b"")
+
+
+def made_unless_kept(reuse: Reuse | None, src: str, key: Callable[[Reuse], bytes | None],
+                     make: Callable[[], DocPage]) -> Made:
+    """A record's page: as published when its key (worked out only with `reuse`) is the one
+    the published page was made with; else made, under that key for the next build."""
+    found = key(reuse) if reuse is not None else None
+    kept = reuse.kept(src, found) if reuse is not None else None
+    if kept is not None:
+        return kept
+    page = make()
+    return replace(page, key=found) if found else page
