@@ -223,6 +223,8 @@ def _order(entry: Publication) -> tuple[Any, ...]:
 
 
 _read = statefile.warmable(_parse, _parse_again)
+
+
 def _publication(data: Any) -> Publication:
     fields = data.get("fields")
     return Publication(data["record"], int(data["version"]), data["hash"],

@@ -40,7 +40,7 @@ from typing import Any
 from mkdocs.utils import get_relative_url
 
 from generator.fileio import make_folder, write_file
-from generator.render.docs import DocPage, Fence, Made, Output
+from generator.render.docs import DocPage, Fence, Made
 from generator.render.errors import RenderError
 from generator.render.reuse import Reused, bytes_key
 from generator.render.text import title_text
@@ -70,13 +70,6 @@ def shell_src(level: int) -> str:
 def diagram_src(level: int) -> str:
     """The shell for pages with a diagram, from depth 2 (at depth 1, the folder is taken)."""
     return FOLDER + "/d" + "/s" * (level - 2) + "/index.md"
-
-
-def fillable(page: Output, in_nav: frozenset[str]) -> bool:
-    """Whether the page can be filled into a shell of its depth."""
-    if not isinstance(page, DocPage) or page.src in in_nav or depth(page.src) < 1:
-        return False
-    return article(page) is not None
 
 
 _MERMAID = "mermaid"
@@ -177,10 +170,12 @@ class Shell:
             self.by_folder[folder] = self._relinked(page_path)
         return self.by_folder[folder]
 
-    def fill(self, page: DocPage, base_url: str) -> bytes:
+    def fill(self, page: DocPage, base_url: str,
+             made: tuple[str, str] | None = None) -> bytes:
         """The page's HTML, encoded: the shell's own parts were encoded once, and only what
-        the page puts into it is encoded here (most of a page's bytes are the theme's)."""
-        made = article(page)
+        the page puts into it is encoded here (most of a page's bytes are the theme's).
+        `made`: the page's `article`, when the caller has it already."""
+        made = made or article(page)
         if made is None or made[1] != self.marker:
             raise RenderError(f"{page.src}: mkdocs would not render it like this shell")
         path = page_url(page.src)
@@ -373,15 +368,16 @@ class Writer:
             elif (into := self._shell(output)) is not None:
                 written = Written(output.src, True, output.noindex,
                                   page_url(output.src) + "index.html")
+                shell, made = into
                 part.written.append(self._save(
-                    part, written, into.fill(output, self.base_url), output.key))
+                    part, written, shell.fill(output, self.base_url, made), output.key))
             else:
                 part.written.append(Written(output.src, page=True, noindex=output.noindex))
                 part.kept.append(output)
         return part
 
-    def _shell(self, page: DocPage) -> Shell | None:
-        """The shell the page is filled into, if any."""
+    def _shell(self, page: DocPage) -> tuple[Shell, tuple[str, str]] | None:
+        """The shell the page is filled into, if any, and the page's `article`."""
         made = article(page)
         if made is None:
             return None
@@ -391,7 +387,7 @@ class Writer:
             own = self.shell_of.get(depth(page.src))
             if own is not None and made[1] != own.marker:
                 own = own.diagram
-        return own if own is not None and own.marker == made[1] else None
+        return (own, made) if own is not None and own.marker == made[1] else None
 
     def _save(self, part: Part, written: Written, data: bytes, key: bytes | None) -> Written:
         written = Written(written.src, written.page, written.noindex, written.path,
