@@ -37,16 +37,22 @@ packed again, nor are its record files made again (.gongshi/browser-parts-<n>.pi
 
 A term file is one gzip stream of segments, one for each range of records (`RANGE`) its
 terms are in, in the order of the ranges: the JSON of the range's postings of its terms and
-a newline, compressed on its own and ending on a byte boundary, so that the segments put
-one after the other are one deflate stream (`_gzip_segments`; browsers' DecompressionStream
-reads one gzip member only). A segment's numbers start from 0, not from the last range's:
-it depends on its range alone. The ranges are fixed by the records' numbers, so the bytes
-are those of a clean build however the last build was made. A range's segments are kept
-with its packing; a rebuild makes again only those of the ranges that changed, and puts
-together again only the term files one of whose segments changed (issue 8: a new decision
-is in half the term files at 100,000 decisions, and compressing them whole was 2.4 s of
-CPU). Each group of term files keeps the keys of its files and the count of each term
-(.gongshi/browser-files-<n>.pickle), which a rebuild corrects by the ranges that changed.
+a newline, compressed ending on a byte boundary, so that the segments put one after the
+other are one deflate stream (`_gzip_segments`; browsers' DecompressionStream reads one
+gzip member only). A segment's numbers start from 0, not from the last range's: it depends
+on its range alone. The ranges are fixed by the records' numbers, so the bytes are those of
+a clean build however the last build was made. A range's segments are kept with its
+packing, each compressed on its own; a rebuild makes again only those of the ranges that
+changed, and puts together again only the term files one of whose segments changed (issue
+8: a new decision is in half the term files at 100,000 decisions, and compressing them
+whole was 2.4 s of CPU). In a term file, a segment is compressed with the one before it as
+its dictionary (`_chained`): the term files of the 100,000 synthetic decisions of
+benchmarks/search_index.py take 16.8 MB so, 21.3 MB with each segment compressed on its
+own, 12.6 MB as one stream (ranges of 32,768 records). A file put together again
+compresses again only its changed segments and the one after each. Each group of term
+files keeps the keys of its files, their segments so compressed, and the count of each
+term (.gongshi/browser-files-<n>.pickle), which a rebuild corrects by the ranges that
+changed.
 
 Measured on the 10,000-decision benchmark project (5,870 records) in one process: 2.9 s
 without the cache (2.8 s before it existed), 1.5 s with it. Weighing was about half of the
@@ -624,10 +630,11 @@ def _segments(packed: _Packed, shards: int) -> dict[int, Segment]:
             for n, terms in by_file.items()}
 
 
-def _deflate(text: bytes) -> Segment:
+def _deflate(text: bytes, before: bytes = b"") -> Segment:
     # Level 6: level 9 took 7 times as long for files 1.7 % smaller (measured on 1,000
     # term files).
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    compressor = (zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS, zdict=before) if before
+                  else zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS))
     return compressor.compress(text) + compressor.flush(zlib.Z_SYNC_FLUSH), zlib.crc32(text), len(text)
 
 
@@ -637,11 +644,50 @@ _LAST_BLOCK = b"\x03\x00"
 """An empty final deflate block (fixed codes)."""
 
 
+Chain = dict[tuple[bytes, bytes], bytes]
+"""A term file's segments as `_chained` compressed them, by the marks (`_mark`) of the
+segment and of the one before it (b"" for the first)."""
+
+
+def _mark(segment: Segment) -> bytes:
+    """What tells a segment's JSON from another's: its bytes compressed on their own are
+    made from the JSON alone."""
+    return hashlib.blake2b(segment[0], digest_size=12).digest()
+
+
+def _inflate(segment: Segment) -> bytes:
+    return zlib.decompressobj(-zlib.MAX_WBITS).decompress(segment[0])
+
+
+def _chained(segments: list[Segment], kept: Chain) -> tuple[list[Segment], Chain]:
+    """A term file's segments (compressed each on its own), each compressed again with the
+    JSON of the one before as its dictionary: the end of what a reader has inflated before
+    it. Those `kept` (by their mark and the one before's) are not compressed again. Returns
+    the segments so compressed, and them as `kept`."""
+    chained: list[Segment] = []
+    made: Chain = {}
+    before = b""
+    text: bytes | None = b""  # the JSON of the segment before, once inflated
+    for n, segment in enumerate(segments):
+        mark = _mark(segment)
+        deflated = kept.get((mark, before))
+        current = None
+        if deflated is None:
+            if text is None:
+                text = _inflate(segments[n - 1])
+            current = _inflate(segment)
+            deflated = _deflate(current, text[-(1 << zlib.MAX_WBITS):])[0]
+        made[mark, before] = deflated
+        chained.append((deflated, segment[1], segment[2]))
+        before, text = mark, current
+    return chained, made
+
+
 def _gzip_segments(segments: Iterable[Segment]) -> bytes:
     """One gzip member of the segments, in their order: their deflate streams one after the
-    other, each sync-flushed and with no back-references before its start, form one stream;
-    its CRC-32 is combined from theirs. A reader sees the JSON of each, one a line
-    (`read_term_file`)."""
+    other, each sync-flushed and referring back at most to the segment before (`_chained`),
+    form one stream; its CRC-32 is combined from theirs. A reader sees the JSON of each, one
+    a line (`read_term_file`)."""
     crc = size = 0
     data = []
     for deflated, segment_crc, length in segments:
@@ -738,9 +784,10 @@ def _term_files(build: _Terms, group: int) -> tuple[dict[int, dict[int, Segment]
                  if build.files_file is not None else {})
     known = kept_file.get(_NAMES)
     names: dict[int, bytes] = {}
+    chains: dict[int, Chain] = {}
     totals: Totals | None = None
-    if isinstance(known, tuple) and len(known) == 3 and known[0] == build.before:
-        names, totals = known[1], known[2]
+    if isinstance(known, tuple) and len(known) == 4 and known[0] == build.before:
+        names, chains, totals = known[1], known[2], known[3]
         for index, old in zip(build.changed, build.old, strict=True):
             new = segments[index] if index < len(segments) else {}
             was = old[group] if old is not None else None
@@ -760,16 +807,18 @@ def _term_files(build: _Terms, group: int) -> tuple[dict[int, dict[int, Segment]
     for n in range(group, shards, groups):
         key = names.get(n)
         name = f"{FOLDER}/{_term_file(n)}"
-        if key is None or build.published.get(name) != key:
-            data = _gzip_segments(found[n] for found in segments if n in found)
+        if key is None or n not in chains or build.published.get(name) != key:
+            chained, chains[n] = _chained([found[n] for found in segments if n in found],
+                                          chains.get(n, {}))
+            data = _gzip_segments(chained)
             key = names[n] = bytes_key(data)
             if build.published.get(name) != key:
                 (build.folder / _term_file(n)).write_bytes(data)
         keys.append(key)
-    if build.files_file is not None and known != (build.now, names, totals):
+    if build.files_file is not None and known != (build.now, names, chains, totals):
         totals = {term: count for term, count in totals.items() if count}
         browser_cache.save(browser_cache.shard(build.files_file, group), build.version,
-                           {_NAMES: (build.now, names, totals)})
+                           {_NAMES: (build.now, names, chains, totals)})
     common = {term: count for term, count in totals.items() if count >= COMMON_MIN}
     return made, keys, common
 
@@ -783,7 +832,8 @@ _ORDER = b"order"
 number of term files, of the build that wrote it."""
 _NAMES = b"names"
 """In a group's shard of the files' cache: the digest of the `_ORDER` it was made with,
-the key of each of the group's term files by number, and the group's `Totals`."""
+the key of each of the group's term files by number, their segments as compressed in them
+(`Chain`) by number, and the group's `Totals`."""
 
 
 def _order_key(order: tuple[list[bytes], int]) -> bytes:
