@@ -48,7 +48,7 @@ _PAIR_FROM_START = re.compile(f"{_CHINESE}{{2}}")
 _PAIR_FROM_SECOND = re.compile(f"(?<={_CHINESE}){_CHINESE}{{2}}")
 
 CACHE_FILE = Path(".gongshi") / "related.pickle"
-"""Each power's lists from the last build, kept while the power's decisions are unchanged."""
+"""Each power's lists from the last build, with the files they were made from (`Kept`)."""
 
 Ranked = tuple[int, int, str]
 """A candidate as it sorts, best first: (-score, days apart, ref)."""
@@ -76,24 +76,26 @@ def related_decisions(decisions: Iterable[Decision],
     """The same for any decisions, which must all be public: `Site.decisions` holds no
     withdrawn or expired decision, so none can ever be listed.
 
-    With `cache` (a file), the lists of a power whose public decisions are the same files
-    as in the last run are taken from it: a power's lists depend on its decisions alone, and
-    comparing them was seconds of a rebuild at 100,000 decisions (issue 8)."""
+    With `cache` (a file), each power's lists are kept from the last run with the files of its
+    decisions in order. A power whose decisions are the same files is not compared again;
+    in one whose decisions changed, only the decisions within WINDOW of a change are: a
+    decision's list depends on its WINDOW neighbours alone (issue 8: comparing a whole power
+    again, for one new decision in it, was a second of CPU at 100,000 decisions)."""
     ordered = sorted(decisions, key=lambda d: (d.decision_date, d.id))
     by_power = _groups(ordered, lambda d: d.power)
-    kept: statefile.Kept[Lists] = statefile.Kept(cache)
+    kept: statefile.Kept[Kept] = statefile.Kept(cache)
     # The code that makes the lists: this module, and the masking of names in the facts.
     code = statefile.code_digest([Path(__file__), Path(text_module.__file__ or "")])
     result: dict[str, list[str]] = {}
     for group in by_power:
         if len(group) > 1:
-            key = _group_key(code, group)
-            lists = kept.get(key)
-            if lists is None:
-                # Cases (with their character pairs) are made one power at a time, to keep
-                # the memory of 100,000 decisions' pairs to that of the largest power.
-                lists = list(_within_power([_case(d) for d in group]))
-                kept.put(key, lists)
+            # A power with a decision not read from a file (made in a test) is not kept.
+            marks: Marks | None = [(d.ref, d.file_digest) for d in group] \
+                if all(d.file_digest for d in group) else None
+            key = hashlib.blake2b(code + group[0].power.encode(), digest_size=16).digest() \
+                if marks is not None else None
+            lists = _power_lists(group, marks, kept.get(key))
+            kept.put(key, (marks or [], lists))
             result.update(lists)
     kept.save()
     alone = {group[0].id for group in by_power if len(group) == 1}
@@ -111,16 +113,34 @@ def related_decisions(decisions: Iterable[Decision],
 
 
 Lists = list[tuple[str, list[str]]]
-"""A power's lists: each decision's ref with its related refs."""
+"""A power's lists: each decision's ref with its related refs, in date order."""
+Marks = list[tuple[str, bytes | None]]
+"""A power's decisions in date order: each one's ref and the digest of its file."""
+Kept = tuple[Marks, Lists]
+"""A power's lists as kept, with the decisions they were made from."""
 
 
-def _group_key(code: bytes, group: list[Decision]) -> bytes | None:
-    """What a power's lists are made from: the code, and each decision's ref and file; None
-    for a power with a decision not read from a file (made in a test), which is not kept."""
-    if not all(d.file_digest for d in group):
-        return None
-    return hashlib.blake2b(code + b"\0".join(d.ref.encode() + (d.file_digest or b"")
-                                              for d in group), digest_size=16).digest()
+def _power_lists(group: list[Decision], marks: Marks | None, before: Kept | None) -> Lists:
+    """The lists of one power's decisions (in date order). Those `before` holds are taken
+    where the decision's WINDOW neighbours on both sides are the same files as then: all but
+    the lists of the decisions near where `marks` and the last run's differ (from the first
+    difference to the last)."""
+    if marks is None or before is None:
+        return list(_within_power([_case(d) for d in group]))
+    old_marks, old_lists = before
+    if old_marks == marks:
+        return old_lists
+    size, same = len(marks), min(len(marks), len(old_marks))
+    first = next((n for n in range(same) if marks[n] != old_marks[n]), same)
+    tail = 0  # how many are the same at the end, after `first` in both
+    while tail < same - first and marks[-1 - tail] == old_marks[-1 - tail]:
+        tail += 1
+    lo, hi = max(0, first - WINDOW), min(size, size - tail + WINDOW)
+    start = max(0, lo - WINDOW)
+    cases = [_case(d) for d in group[start:min(size, hi + WINDOW)]]
+    shift = len(old_marks) - size  # where a list after the changes was in the last run's
+    return [*old_lists[:lo], *_within_power(cases, lo - start, hi - start),
+            *old_lists[hi + shift:]]
 
 
 def character_pairs(text: str) -> frozenset[str]:
@@ -144,18 +164,22 @@ def _groups(decisions: list[Decision], key: Callable[[Decision], Hashable]) -> l
     return list(groups.values())
 
 
-def _within_power(group: list[_Case]) -> Iterator[tuple[str, list[str]]]:
-    """Each case of one power, in date order, with its related refs. A pair is scored once,
-    by the earlier case, which hands the score on to the later one."""
+def _within_power(group: list[_Case], lo: int = 0,
+                  hi: int | None = None) -> Iterator[tuple[str, list[str]]]:
+    """Each case of one power from `lo` to before `hi` (the end), in date order, with its
+    related refs; `group` holds the cases up to WINDOW beyond those on both sides. A pair is
+    scored once, by the earlier case, which hands the score on to the later one."""
     handed_on: dict[int, list[Ranked]] = defaultdict(list)
-    for position, case in enumerate(group):
+    for position in range(max(0, lo - WINDOW), len(group) if hi is None else hi):
+        case = group[position]
         found = handed_on.pop(position, [])
         for later, other in enumerate(group[position + 1 : position + 1 + WINDOW], position + 1):
             score = -_score(case, other)
             days = other.day - case.day
             found.append((score, days, other.ref))
             handed_on[later].append((score, days, case.ref))
-        yield case.ref, _best(found)
+        if position >= lo:
+            yield case.ref, _best(found)
 
 
 def _ranked(case: _Case, other: _Case) -> Ranked:

@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup, Tag
@@ -201,6 +202,18 @@ def test_twins_come_first_and_the_order_of_the_input_does_not_matter() -> None:
     assert related_decisions(shuffled) == lists
 
 
+def _count_lists(monkeypatch: pytest.MonkeyPatch, listed: list[str]) -> None:
+    """Note in `listed` the refs whose lists are made by comparing decisions of a power."""
+    within_power = related_module._within_power
+
+    def counted(*args: Any) -> list[tuple[str, list[str]]]:
+        lists = list(within_power(*args))
+        listed.extend(ref for ref, _ in lists)
+        return lists
+
+    monkeypatch.setattr(related_module, "_within_power", counted)
+
+
 def test_a_power_whose_decision_files_are_unchanged_is_not_compared_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = tmp_path / "related.pickle"
@@ -212,14 +225,48 @@ def test_a_power_whose_decision_files_are_unchanged_is_not_compared_again(
     now = [changed if d is edited else d for d in decisions]
     expected_before, expected_after = related_decisions(decisions), related_decisions(now)
 
-    compared: list[set[str]] = []
-    within_power = related_module._within_power
-    monkeypatch.setattr(related_module, "_within_power", lambda group: (
-        compared.append({case.ref for case in group}), within_power(group))[1])
+    listed: list[str] = []
+    _count_lists(monkeypatch, listed)
     assert related_decisions(decisions, cache) == expected_before  # first run: all compared
-    assert len(compared) == sum(1 for n in powers.values() if n > 1)
-    compared.clear()
+    assert len(listed) == sum(n for n in powers.values() if n > 1)
+    listed.clear()
     assert related_decisions(decisions, cache) == expected_before
-    assert compared == []
+    assert listed == []
     assert related_decisions(now, cache) == expected_after
-    assert compared == [{d.ref for d in decisions if d.power == edited.power}]
+    # the demo's powers are smaller than a window: the whole power, and no other
+    assert sorted(listed) == sorted(d.ref for d in decisions if d.power == edited.power)
+
+
+def _files(decisions: list[Decision], seed: int) -> list[Decision]:
+    """The decisions as read from files: each with a digest of its own."""
+    for n, decision in enumerate(decisions):
+        decision.read_as(bytes([seed, n % 256, n // 256]) * 5 + b"\0")
+    return decisions
+
+
+def test_a_changed_power_compares_again_only_the_decisions_near_a_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A decision's list depends on its WINDOW neighbours alone: after a decision is added,
+    edited or removed in a large power, only the lists within WINDOW of it are made again,
+    and all lists are those of a run without the cache."""
+    cache = tmp_path / "related.pickle"
+    group = _files(_group(8 * WINDOW), 1)
+    related_decisions(group, cache)
+    listed: list[str] = []
+    _count_lists(monkeypatch, listed)
+    middle = 4 * WINDOW
+    edited = group[middle].model_copy(update={"facts": group[middle].facts + "另查明，已补缴。"})
+    edited.read_as(b"\x02" * 16)
+    late = _files([group[0].model_copy(update={"id": "zz-2030-001",
+                                              "decision_date": dt.date(2030, 1, 1)})], 3)[0]
+    steps = [("edited", [*group[:middle], edited, *group[middle + 1:]], middle),
+             ("added last", [*group[:middle], edited, *group[middle + 1:], late], len(group)),
+             ("removed", [*group[:10], *group[11:middle], edited, *group[middle + 1:], late], 10)]
+    for name, decisions, at in steps:
+        expected = related_decisions(decisions)  # without the cache
+        listed.clear()
+        assert related_decisions(decisions, cache) == expected, name
+        ordered = sorted(decisions, key=lambda d: (d.decision_date, d.id))
+        near = {d.ref for d in ordered[max(0, at - WINDOW):at + WINDOW + 1]}
+        assert set(listed) <= near and len(listed) <= 2 * WINDOW + 2, name
+        assert ordered[at - 1].ref in listed, name
