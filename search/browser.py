@@ -48,11 +48,11 @@ changed, and puts together again only the term files one of whose segments chang
 whole was 2.4 s of CPU). In a term file, a segment is compressed with the one before it as
 its dictionary (`_chained`): the term files of the 100,000 synthetic decisions of
 benchmarks/search_index.py take 16.8 MB so, 21.3 MB with each segment compressed on its
-own, 12.6 MB as one stream (ranges of 32,768 records). A file put together again
-compresses again only its changed segments and the one after each. Each group of term
-files keeps the keys of its files, their segments so compressed, and the count of each
-term (.gongshi/browser-files-<n>.pickle), which a rebuild corrects by the ranges that
-changed.
+own, 12.6 MB as one stream (ranges of 32,768 records). The segments so compressed are
+kept with their range; a file put together again compresses again only its changed
+segments and the one after each. Each group of term files keeps the keys of its files and
+the count of each term (.gongshi/browser-files-<n>.pickle), which a rebuild corrects by the
+ranges that changed.
 
 Measured on the 10,000-decision benchmark project (5,870 records) in one process: 2.9 s
 without the cache (2.8 s before it existed), 1.5 s with it. Weighing was about half of the
@@ -365,10 +365,18 @@ class _Part:
     """The range's record files, as written."""
     segments: tuple[int, list[dict[int, Segment]]] | None = None
     """The number of term files, and the range's segments of them (`_segments`), by group"""
+    chained: tuple[int, list[dict[int, Chained]]] | None = None
+    """The number of term files, and the range's segments as the term files have them
+    (`_chained`), by group: those made since the range was packed."""
 
 
+Chained = tuple[bytes, bytes]
+"""A segment as a term file has it (`_chained`): the mark (`_mark`) of the segment before it
+in the file (b"" for the first), and the segment compressed with that one's JSON as its
+dictionary."""
 Packing = tuple[list[_Packed], int, dict[str, Counter[str]], list[File],
-                "tuple[int, list[dict[int, Segment]]] | None"]
+                "tuple[int, list[dict[int, Segment]]] | None",
+                "tuple[int, list[dict[int, Chained]]] | None"]
 """A range's `_Part` as kept between builds, under the range's key (`_range_key`)."""
 
 
@@ -644,11 +652,6 @@ _LAST_BLOCK = b"\x03\x00"
 """An empty final deflate block (fixed codes)."""
 
 
-Chain = dict[tuple[bytes, bytes], bytes]
-"""A term file's segments as `_chained` compressed them, by the marks (`_mark`) of the
-segment and of the one before it (b"" for the first)."""
-
-
 def _mark(segment: Segment) -> bytes:
     """What tells a segment's JSON from another's: its bytes compressed on their own are
     made from the JSON alone."""
@@ -659,25 +662,27 @@ def _inflate(segment: Segment) -> bytes:
     return zlib.decompressobj(-zlib.MAX_WBITS).decompress(segment[0])
 
 
-def _chained(segments: list[Segment], kept: Chain) -> tuple[list[Segment], Chain]:
+def _chained(segments: list[tuple[Segment, Chained | None]]
+             ) -> tuple[list[Segment], dict[int, Chained]]:
     """A term file's segments (compressed each on its own), each compressed again with the
     JSON of the one before as its dictionary: the end of what a reader has inflated before
-    it. Those `kept` (by their mark and the one before's) are not compressed again. Returns
-    the segments so compressed, and them as `kept`."""
+    it. A segment's `Chained` kept with it, made after the same one before, is taken as it
+    is. Returns the segments as the file has them, and those made, by place."""
     chained: list[Segment] = []
-    made: Chain = {}
+    made: dict[int, Chained] = {}
     before = b""
     text: bytes | None = b""  # the JSON of the segment before, once inflated
-    for n, segment in enumerate(segments):
+    for n, (segment, kept) in enumerate(segments):
         mark = _mark(segment)
-        deflated = kept.get((mark, before))
         current = None
-        if deflated is None:
+        if kept is not None and kept[0] == before:
+            deflated = kept[1]
+        else:
             if text is None:
-                text = _inflate(segments[n - 1])
+                text = _inflate(segments[n - 1][0])
             current = _inflate(segment)
             deflated = _deflate(current, text[-(1 << zlib.MAX_WBITS):])[0]
-        made[mark, before] = deflated
+            made[n] = (before, deflated)
         chained.append((deflated, segment[1], segment[2]))
         before, text = mark, current
     return chained, made
@@ -744,6 +749,9 @@ class _Terms:
     parts: list[_Part]
     segments: list[list[dict[int, Segment]] | None]
     """Each range's segments by group, as kept; None where they are to be made"""
+    chained: list[list[dict[int, Chained]] | None]
+    """Each range's segments as the term files have them (`_Part.chained`), by group, as
+    kept; None where none are"""
     changed: list[int]
     """The ranges whose records changed (those gone too), when the last build is known"""
     old: list[list[dict[int, Segment]] | None]
@@ -765,13 +773,14 @@ class _Terms:
 
 
 def _term_files(build: _Terms, group: int) -> tuple[dict[int, dict[int, Segment]], list[bytes],
-                                                    Counts]:
+                                                    Counts, dict[int, dict[int, Chained]]]:
     """Write the term files of a group (numbers `group`, `group + groups` …). A range's
     segments are made only when its records changed (or the number of term files did); a
     file is put together again only when a range that changed has another segment of it
     (issue 8: a new decision changed 2,021 of 4,096 term files at 100,000 decisions, and
     compressing them whole was 2.4 s of CPU). Returns the segments made, by range, each
-    file's key (`bytes_key`), and the group's terms in at least `COMMON_MIN` records."""
+    file's key (`bytes_key`), the group's terms in at least `COMMON_MIN` records, and the
+    segments compressed for the files (`_chained`), by range and file."""
     shards, groups = build.shards, build.groups
     made: dict[int, dict[int, Segment]] = {}
     segments: list[dict[int, Segment]] = []
@@ -784,10 +793,9 @@ def _term_files(build: _Terms, group: int) -> tuple[dict[int, dict[int, Segment]
                  if build.files_file is not None else {})
     known = kept_file.get(_NAMES)
     names: dict[int, bytes] = {}
-    chains: dict[int, Chain] = {}
     totals: Totals | None = None
-    if isinstance(known, tuple) and len(known) == 4 and known[0] == build.before:
-        names, chains, totals = known[1], known[2], known[3]
+    if isinstance(known, tuple) and len(known) == 3 and known[0] == build.before:
+        names, totals = known[1], known[2]
         for index, old in zip(build.changed, build.old, strict=True):
             new = segments[index] if index < len(segments) else {}
             was = old[group] if old is not None else None
@@ -804,23 +812,28 @@ def _term_files(build: _Terms, group: int) -> tuple[dict[int, dict[int, Segment]
         for part in build.parts:
             _count(totals, part.groups[group], 1)
     keys = []
+    kept_chained = [found[group] if found is not None else {} for found in build.chained]
+    chained_made: dict[int, dict[int, Chained]] = {}
     for n in range(group, shards, groups):
         key = names.get(n)
         name = f"{FOLDER}/{_term_file(n)}"
-        if key is None or n not in chains or build.published.get(name) != key:
-            chained, chains[n] = _chained([found[n] for found in segments if n in found],
-                                          chains.get(n, {}))
+        if key is None or build.published.get(name) != key:
+            ranges = [index for index, found in enumerate(segments) if n in found]
+            chained, made_now = _chained([(segments[index][n], kept_chained[index].get(n))
+                                          for index in ranges])
+            for place, entry in made_now.items():
+                chained_made.setdefault(ranges[place], {})[n] = entry
             data = _gzip_segments(chained)
             key = names[n] = bytes_key(data)
             if build.published.get(name) != key:
                 (build.folder / _term_file(n)).write_bytes(data)
         keys.append(key)
-    if build.files_file is not None and known != (build.now, names, chains, totals):
+    if build.files_file is not None and known != (build.now, names, totals):
         totals = {term: count for term, count in totals.items() if count}
         browser_cache.save(browser_cache.shard(build.files_file, group), build.version,
-                           {_NAMES: (build.now, names, chains, totals)})
+                           {_NAMES: (build.now, names, totals)})
     common = {term: count for term, count in totals.items() if count >= COMMON_MIN}
-    return made, keys, common
+    return made, keys, common, chained_made
 
 
 Counts = dict[str, int]
@@ -832,8 +845,7 @@ _ORDER = b"order"
 number of term files, of the build that wrote it."""
 _NAMES = b"names"
 """In a group's shard of the files' cache: the digest of the `_ORDER` it was made with,
-the key of each of the group's term files by number, their segments as compressed in them
-(`Chain`) by number, and the group's `Totals`."""
+the key of each of the group's term files by number, and the group's `Totals`."""
 
 
 def _order_key(order: tuple[list[bytes], int]) -> bytes:
@@ -955,17 +967,26 @@ def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path |
         old_groups.append(packing[0] if packing is not None else None)
     terms = _Terms(parts, [part.segments[1] if part.segments is not None
                            and part.segments[0] == shards else None for part in parts],
+                   [part.chained[1] if part.chained is not None and part.chained[0] == shards
+                    and part.segments is not None and part.segments[0] == shards else None
+                    for part in parts],
                    changed, old, old_groups, shards, groups, folder, published, files_file,
                    version, _order_key(last) if known and last is not None else b"",
                    _order_key(order))
     written = run_all([partial(_term_files, terms, group) for group in range(groups)])
     made_in = set()
-    for group, (made, _, _) in enumerate(written):
+    for group, (made, _, _, chained_made) in enumerate(written):
         for n, found in made.items():
             part = parts[n]
             if part.segments is None or part.segments[0] != shards:
                 part.segments = (shards, [{} for _ in range(groups)])
             part.segments[1][group] = found
+            made_in.add(n)
+        for n, entries in chained_made.items():
+            part = parts[n]
+            if part.chained is None or part.chained[0] != shards:
+                part.chained = (shards, [{} for _ in range(groups)])
+            part.chained[1][group].update(entries)
             made_in.add(n)
     if parts_file is not None and cache is not None:
         _save_parts(parts_file, cache, version, parts, order, shelved, before, made_in)
@@ -981,7 +1002,7 @@ def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path |
         for key, counts in part.facets.items():
             facets[key].update(counts)
     least = max(COMMON_MIN, COMMON_SHARE * len(docs))
-    common = {term: count for _, _, counted in written for term, count in counted.items()
+    common = {term: count for _, _, counted, _ in written for term, count in counted.items()
               if count >= least}
     meta = {"format": FORMAT, "stamp": stamp.hexdigest()[:16], "records": len(docs),
             "terms": shards, "chunk": CHUNK, "common": common,
@@ -1005,7 +1026,7 @@ def _save_parts(parts_file: Path, cache: Path, version: bytes, parts: list[_Part
         if shelved[n].keys() != {range_key} or n in made:
             browser_cache.save(browser_cache.shard(parts_file, n), version,
                                {range_key: (part.groups, part.postings, part.facets,
-                                            part.records, part.segments)})
+                                            part.records, part.segments, part.chained)})
     for path in (parts_file, cache):
         browser_cache.remove_shards(path, len(range_keys))
     cache.unlink(missing_ok=True)  # the postings of every record in one file, as older code kept them

@@ -339,14 +339,16 @@ def test_a_term_files_segments_are_compressed_with_the_one_before(
 
     texts = [text(n) for n in range(12)]
     alone = [browser._deflate(t) for t in texts]
-    chained, kept = browser._chained(alone, {})
+    chained, made = browser._chained([(segment, None) for segment in alone])
+    assert sorted(made) == list(range(12))
     data = browser._gzip_segments(chained)
     assert gzip.decompress(data) == b"".join(texts)
     assert zlib.decompressobj(31).decompress(data) == b"".join(texts)  # one member
     assert browser.read_term_file(data) == browser.read_term_file(browser._gzip_segments(alone))
     assert len(data) < 0.8 * len(browser._gzip_segments(alone))
     texts[5] = text(50)
-    alone = [browser._deflate(t) for t in texts]
+    alone[5] = browser._deflate(texts[5])  # its range made again: nothing kept with it
+    kept = [made[n] if n != 5 else None for n in range(12)]
     compressed: list[bytes] = []
     real = browser._deflate
 
@@ -355,9 +357,9 @@ def test_a_term_files_segments_are_compressed_with_the_one_before(
         return real(data, before)
 
     monkeypatch.setattr(browser, "_deflate", deflate)
-    again, _ = browser._chained(alone, kept)
-    assert compressed == [texts[5], texts[6]]
-    assert again == browser._chained(alone, {})[0]  # as a clean build makes them
+    again, remade = browser._chained(list(zip(alone, kept, strict=True)))
+    assert compressed == [texts[5], texts[6]] and sorted(remade) == [5, 6]
+    assert again == browser._chained([(segment, None) for segment in alone])[0]  # as afresh
 
 
 def test_caches_left_by_two_builds_take_no_term_file_as_it_was(
@@ -423,11 +425,13 @@ def test_a_changed_record_packs_its_range_again_and_no_other(
     packed = shelved(parts)
     assert len(packed.keys() - before.keys()) == 1 and len(packed.keys() & before.keys()) == 3
     # Only the shards of its range are written again (issue 8: the caches of 100,000
-    # decisions, pickled whole, took seconds).
+    # decisions, pickled whole, took seconds), and that of the range after it, whose
+    # segments the term files compress with its segments as their dictionary.
     range_of = number // CHUNK
     rewritten = {path.name for path in tmp_path.iterdir()
                  if path.is_file() and files.get(path) != path.read_bytes()}
     assert rewritten == {f"cache-{range_of}", f"browser-parts-{range_of}.pickle",
+                         f"browser-parts-{range_of + 1}.pickle",
                          "browser-parts.pickle", "browser-files-0.pickle",
                          "browser-files-1.pickle"}  # and the order, and the term files' keys
     assert after == built(docs, tmp_path / "plain", None)
