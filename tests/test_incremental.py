@@ -83,10 +83,16 @@ def test_one_decision_changed_equals_a_clean_build(repo: Path, tmp_path: Path) -
 
 
 def test_one_decision_added_equals_a_clean_build(repo: Path, tmp_path: Path) -> None:
+    kept = sorted((repo / ".gongshi").glob("opendata-decisions-2025-*.pickle"))
+    before = {path: path.read_bytes() for path in kept}
     add_decision(repo)
     build(Project(repo), DEMO_AS_OF)
     rebuilt = _files(repo / "site")
     assert rebuilt == _clean_build(repo, tmp_path, "clean")
+    # Of the year's kept open data items, only the file that holds the new one is written.
+    after = sorted((repo / ".gongshi").glob("opendata-decisions-2025-*.pickle"))
+    assert len(before) >= 2  # kept in several files
+    assert sum(1 for path in after if before.get(path) != path.read_bytes()) == 1
     holding = _holding(rebuilt, "远航物流")
     assert "decisions/2025/d9/index.html" in holding
     assert {"index.html", "decisions/2025/index.html", "decisions/body/city/index.html",

@@ -2,7 +2,7 @@
 
 Encoding 100,000 records as JSON and as CSV cells took 16 s of CPU on every build, though a
 record's item depends only on what its key holds (generator/render/opendata.py). The cache
-(.gongshi/opendata-<type>.pickle, and opendata-decisions-<year>.pickle for each year's
+(.gongshi/opendata-<type>.pickle, and opendata-decisions-<year>-<n>.pickle for each year's
 decisions) keeps each item's encodings under its key; a build keeps only the items it used,
 so it does not grow with records that are gone, and reads and writes only the files of the
 types and years it makes again. An item is kept as the list files hold it (indented one
