@@ -372,6 +372,37 @@ def test_feeds_take_the_last_build_s_entries_while_they_tell_the_newest(
     assert rebuilt == _clean_build(repo, tmp_path, "clean2")
 
 
+def test_feeds_whose_entries_did_not_change_are_not_even_keyed(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new decision changes the feeds it goes to; every other feed's entries are the last
+    build's, and its files are left as published without a key (issue 8: keying hundreds
+    of feeds took 0.7 s at 100,000 decisions). Corrections and laws are keyed each time."""
+    from generator.render import reuse as reuse_module
+    before = _files(repo / "site")
+    log = tmp_path / "keyed.txt"  # written by the worker that makes the feeds
+    real = reuse_module.Reuse.key
+
+    def key(self: reuse_module.Reuse, digests: Any, *shown: Any) -> bytes | None:
+        if not digests and shown:  # a feed's: keyed by its name and entries
+            with log.open("a", encoding="utf-8") as handle:
+                handle.write(f"{shown[0]}\n")
+        return real(self, digests, *shown)
+
+    monkeypatch.setattr(reuse_module.Reuse, "key", key)
+    add_decision(repo)
+    build(Project(repo), DEMO_AS_OF)
+    monkeypatch.undo()
+    after = _files(repo / "site")
+    feeds = {name.removeprefix("feeds/").removesuffix("/atom.xml")
+             for name in after if name.startswith("feeds/") and name.endswith("/atom.xml")}
+    changed = {feed for feed in feeds if before.get(f"feeds/{feed}/atom.xml")
+               != after[f"feeds/{feed}/atom.xml"]}
+    keyed = set(log.read_text(encoding="utf-8").split()) & feeds
+    assert {"decisions", "body/city"} <= changed < feeds
+    assert keyed == changed | {"corrections", "laws"}
+    assert after == _clean_build(repo, tmp_path, "clean")
+
+
 def test_feeds_are_made_again_when_their_newest_entry_leaves(
         good: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """In a project without a ledger an entry is dated by its decision: the newest decision

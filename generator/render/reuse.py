@@ -279,7 +279,7 @@ class Reuse:
         theme included: they need not be made, nor keyed."""
         self._found.setdefault(kind, {})[name] = inputs
         before = self.previous_inputs.get(kind)
-        return self._same_base() and isinstance(before, dict) and before.get(name) == inputs
+        return self.same_base() and isinstance(before, dict) and before.get(name) == inputs
 
     def carried(self, kind: str, name: str) -> None:
         """Keep for the next build what the published site's `name` of `kind` was made from
@@ -296,13 +296,13 @@ class Reuse:
     def unchanged(self, kind: str) -> Container[str]:
         """The pages of `kind` (by name) made from what the published ones were made from,
         Gongshi's code, configuration and theme included (`compare`)."""
-        return self._same.get(kind, frozenset()) if self._same_base() else frozenset()
+        return self._same.get(kind, frozenset()) if self.same_base() else frozenset()
 
     def remade(self, kind: str) -> frozenset[str] | None:
         """The pages of `kind` (by name) that may not be as published (`compare`): every other
         page of the kind is. None when that is not known: all may differ."""
         same = self._same.get(kind)
-        return same.these if isinstance(same, _AllBut) and self._same_base() else None
+        return same.these if isinstance(same, _AllBut) and self.same_base() else None
 
     def all_as_published(self, srcs: Iterable[str], page: bool = True) -> list[Reused] | None:
         """The pages (or files) at `srcs` as published, when all of them are; else None."""
@@ -320,7 +320,7 @@ class Reuse:
         key = self.previous.get(src)
         return Reused(src, key, False, False, src) if key is not None and self.base else None
 
-    def _same_base(self) -> bool:
+    def same_base(self) -> bool:
         """Whether this build's base (code, configuration, theme) is the published site's."""
         return bool(self.base) and self.previous_inputs.get(_BASE) == self.base
 
