@@ -12,8 +12,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
+import signal
+import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -83,3 +86,71 @@ class Background:
         finally:
             self._pool.close()
             self._pool.join()
+
+
+class Forked(Generic[T]):
+    """One computation run in a forked process of its own while this one goes on, which,
+    unlike a pool's (`Background`), may start workers of its own; `result()` waits for it
+    and returns its value, or raises what it raised. Where fork is unavailable, or there is
+    one core, it runs in `result()`."""
+
+    def __init__(self, compute: Callable[[], T]) -> None:
+        self._compute = compute
+        self._pid: int | None = None
+        self._read = -1
+        if workers() < 2 or not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        frozen = gc.get_freeze_count()
+        gc.freeze()  # out of the collector's sight, which would copy every page it touches
+        try:
+            pid = os.fork()
+        except BaseException:
+            if not frozen:
+                gc.unfreeze()
+            raise
+        if pid == 0:  # the forked process: compute, send the outcome, and end
+            os.close(read)
+            try:
+                try:
+                    outcome: tuple[bool, object] = (True, compute())
+                except BaseException as exc:  # raised again by `result`
+                    outcome = (False, exc)
+                try:
+                    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # an exception that does not pickle
+                    data = pickle.dumps((False, RuntimeError(repr(outcome[1]))))
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(0)
+        if not frozen:
+            gc.unfreeze()
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def result(self) -> T:
+        if self._pid is None:
+            return self._compute()
+        with os.fdopen(self._read, "rb") as handle:
+            data = handle.read()
+        os.waitpid(self._pid, 0)
+        self._pid = None
+        if not data:
+            raise RuntimeError("a forked computation ended without a result")
+        done, value = pickle.loads(data)
+        if not done:
+            raise value
+        return cast(T, value)
+
+    def stop(self) -> None:
+        """End it, if it is still going (the caller failed meanwhile)."""
+        if self._pid is not None:
+            os.kill(self._pid, signal.SIGKILL)
+            os.waitpid(self._pid, 0)
+            os.close(self._read)
+            self._pid = None

@@ -1,7 +1,8 @@
 """How long each stage of a build took: `gongshi build --timings` prints them.
 
 Stages nest: a stage opened inside another is shown indented under it. The figures are wall
-time in this process; work done meanwhile by forked workers counts in the stage that waits.
+time in this process; work done meanwhile by forked workers counts in the stage that waits,
+unless the work is timed where it is done and `record`ed.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ def stage(name: str) -> Iterator[None]:
     finally:
         _depth -= 1
         _taken[entry] = Timing(name, _depth, time.perf_counter() - start)
+
+
+def record(name: str, seconds: float) -> None:
+    """A stage timed elsewhere (in a forked process), shown where this one is."""
+    _taken.append(Timing(name, _depth, seconds))
 
 
 def taken() -> list[Timing]:

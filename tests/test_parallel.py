@@ -40,3 +40,41 @@ def test_with_costs_the_longest_start_first_and_results_keep_their_order(
     results = parallel.run_all([partial(_pid_and, n) for n in range(5)], costs=[1, 5, 2, 9, 3])
     assert started == [[3, 1, 4, 2, 0]]  # handed to the workers longest first
     assert [value for _, value in results] == [0, 1, 2, 3, 4]
+
+
+def _workers_of_its_own() -> tuple[int, list[tuple[int, int]]]:
+    return os.getpid(), parallel.run_all([partial(_pid_and, n) for n in range(3)])
+
+
+def _fails() -> None:
+    raise ValueError("不对")
+
+
+def test_a_forked_computation_returns_its_value_and_may_start_workers(two_cores: None) -> None:
+    """The browser search index is made in a forked process beside the pages' workers, and
+    makes its own term files on both cores: a pool's worker could not."""
+    pid, results = parallel.Forked(_workers_of_its_own).result()
+    assert pid != os.getpid()
+    assert [value for _, value in results] == [0, 1, 2]
+    assert all(worker not in (pid, os.getpid()) for worker, _ in results)
+
+
+def test_a_forked_computation_raises_what_it_raised(two_cores: None) -> None:
+    with pytest.raises(ValueError, match="不对"):
+        parallel.Forked(_fails).result()
+
+
+def test_a_forked_computation_stopped_leaves_no_process(two_cores: None) -> None:
+    import time
+    running = parallel.Forked(partial(time.sleep, 60))
+    pid = running._pid
+    assert pid is not None
+    running.stop()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, 0)  # reaped already
+
+
+def test_on_one_core_a_forked_computation_runs_when_asked(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "workers", lambda: 1)
+    assert parallel.Forked(partial(_pid_and, 5)).result() == (os.getpid(), 5)

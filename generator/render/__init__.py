@@ -19,7 +19,7 @@ from pathlib import Path
 from generator.evaluation import before as before_evaluations
 from generator.evaluation import rebound
 from generator.ledger import Ledger
-from generator.parallel import Background, run_all
+from generator.parallel import Background, Forked, run_all
 from generator.portal import Portal
 from generator.render import (
     benchmarks,
@@ -58,6 +58,8 @@ from generator.stages import stage
 __all__ = ["RenderError", "build_site", "render_pages"]
 
 WORK_DIR = ".gongshi"
+MEANWHILE = "meanwhile"
+"""In `Site.memo` after `build_site`: what its `meanwhile` returned."""
 STATISTICS = "statistics"
 TIMINGS = "publication timings"
 """The names of the site's figures and publication timings in its manifest, for the next
@@ -187,8 +189,10 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
     rendered nor written (generator/render/reuse.py); `reuse.built` is then the key of every
     file written by the workers or left as published.
 
-    `meanwhile` is called with the site index once the pages are written, while mkdocs
-    renders those it must (the build makes the browser search index then)."""
+    `meanwhile` is called with the site index in a forked process while the pages are
+    made (the build makes the browser search index then: it needs the records and the
+    figures, not the pages, and the two together keep both cores busier than one after the
+    other); what it returns is then `site.memo[MEANWHILE]`."""
     with stage("site index"):
         site = build_site_index(portal, settings, as_of, ledger)
     in_nav = nav_sources(site)
@@ -196,6 +200,7 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
     work.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="render-", dir=work)).resolve()
     shells_run = nav_run = None
+    started: Forked[object] | None = None
     try:
         if fill:
             # The shells depend on the nav, not on any page's content: mkdocs renders them
@@ -219,6 +224,8 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
                                     shell.texts(shell_of, nav_shells)))
         writer = shell.Writer(site_dir, shell_of, in_nav, settings.base_url,
                               reuse.previous if reuse is not None and fill else None, nav_shells)
+        if meanwhile is not None:
+            started = Forked(partial(meanwhile, site))
         with stage("pages"):
             parts = run_all([partial(_written, writer, reuse if fill else None, task)
                              for task in tasks])
@@ -252,8 +259,10 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
             nav_run = _start_mkdocs(site, project_root, scratch / "pages", as_of,
                                     [*by_mkdocs, *standing])
             built = scratch / "pages" / "site"
-        if meanwhile is not None:
-            meanwhile(site)
+        if started is not None:
+            with stage("browser search index (waiting)"):
+                site.memo[MEANWHILE] = started.result()
+                started = None
         with stage("nav pages (mkdocs)"):
             if nav_run is not None:
                 nav_run.wait()
@@ -267,6 +276,8 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
         for run in (shells_run, nav_run):
             if run is not None:
                 run.stop()
+        if started is not None:
+            started.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     return site
 
