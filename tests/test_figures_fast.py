@@ -80,3 +80,19 @@ def test_timings_taken_from_the_last_build_are_those_counted_afresh() -> None:
     assert patched == full
     assert [t.late for t in patched] == [t.late for t in full]
 
+
+
+def test_each_officers_decisions_are_those_the_officer_signed_latest_first() -> None:
+    """An officer's page lists what the facet 按承办执法人员 filed (made once per build)."""
+    from generator.render.officers import signed_by
+
+    site = _site()
+    first = site.decisions[0]  # an officer named twice signs it once
+    site.decisions[0] = first.model_copy(update={"officers": [*first.officers, first.officers[0]]})
+    expected: dict[str, list[str]] = defaultdict(list)
+    for decision in site.decisions:
+        for officer in set(decision.officers):
+            expected[officer].append(decision.id)
+    signed = signed_by(site)
+    assert {officer: [d.id for d in found] for officer, found in signed.items()} == expected
+    assert len(signed) > 3

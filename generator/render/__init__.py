@@ -121,6 +121,9 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     templates = Templates(project_root)
     with stage("version histories"):
         history.record_pages(site)
+    # What the decision pages' workers each made for themselves, made once here while the
+    # evaluations are made meanwhile.
+    decisions.in_order(site)
     with stage("evaluations (waiting)"):
         if evaluated is not None:
             site.memo["evaluations"] = rebound(evaluated.result(), site.portal.decisions)

