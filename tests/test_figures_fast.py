@@ -96,3 +96,19 @@ def test_each_officers_decisions_are_those_the_officer_signed_latest_first() -> 
     signed = signed_by(site)
     assert {officer: [d.id for d in found] for officer, found in signed.items()} == expected
     assert len(signed) > 3
+
+
+def test_the_lists_of_some_decisions_are_those_that_hold_them() -> None:
+    """A list none of whose decisions was made again is left as published: the lists that
+    hold any of them are found from the decisions, not by asking every list."""
+    from generator.render.decision_lists import lists, lists_of
+
+    site = _site()
+    everything = lists(site)
+    public = [d.id for d in site.decisions]
+    for chosen in ([], public[:1], public[3:6], [*public[-2:], "not-a-decision"], public):
+        ids = frozenset(chosen)
+        expected = {found.folder for found in everything
+                    if any(d.id in ids for d in found.decisions)}
+        assert lists_of(site, ids) == expected
+    assert len(lists_of(site, frozenset(public[:1]))) >= 5  # its year, body, region, type …

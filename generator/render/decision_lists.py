@@ -24,9 +24,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from generator.model import Decision
-from generator.render.decisions import items_remade_ids
+from generator.render.decisions import in_order, items_remade_ids
 from generator.render.docs import DocPage, Made
-from generator.render.facets import FACETS, LISTED_ON_SECTION_PAGE, FacetValue, facet_values
+from generator.render.facets import (
+    FACETS,
+    LISTED_ON_SECTION_PAGE,
+    FacetValue,
+    Filing,
+    facet_values,
+)
 from generator.render.listing import PER_PAGE, DecisionItem, decision_item
 from generator.render.reuse import Reuse, record_digest
 from generator.render.site import Site
@@ -184,7 +190,7 @@ def list_pages(site: Site, linker: Linker, templates: Templates,
     pages = parts(decision_list.decisions)
     remade = items_remade_ids(site, reuse)
     words = _words(reuse, decision_list) if reuse is not None else b""
-    if reuse is not None and _as_published(reuse, decision_list, len(pages), words, remade):
+    if reuse is not None and _as_published(site, reuse, decision_list, len(pages), words, remade):
         published = reuse.all_as_published([decision_list.src(part.number) for part in pages])
         if published is not None:
             for part in pages:  # what each page was made from, for the next build
@@ -255,8 +261,8 @@ def _words(reuse: Reuse, decision_list: DecisionList) -> bytes:
          decision_list.about_src, decision_list.about_text)), digest_size=16).digest()
 
 
-def _as_published(reuse: Reuse, decision_list: DecisionList, count: int, words: bytes,
-                  remade: frozenset[str] | None) -> bool:
+def _as_published(site: Site, reuse: Reuse, decision_list: DecisionList, count: int,
+                  words: bytes, remade: frozenset[str] | None) -> bool:
     """Whether the list's pages are made from what the published ones were: the same words,
     bodies and feeds (`_words`), as many pages and decisions, none of which was made again
     (`decisions.items_remade`). A decision that joined the list was made again (its record
@@ -265,8 +271,25 @@ def _as_published(reuse: Reuse, decision_list: DecisionList, count: int, words: 
     lists each: 2.4 s of CPU for their keys), and its decisions need no digest."""
     same = reuse.found(INPUTS, decision_list.folder,
                        words + pickle.dumps((count, len(decision_list.decisions))))
-    return same and remade is not None and all(
-        decision.id not in remade for decision in decision_list.decisions)
+    return same and remade is not None and decision_list.folder not in lists_of(site, remade)
+
+
+def lists_of(site: Site, ids: frozenset[str]) -> frozenset[str]:
+    """The folders of the lists that hold any of the decisions `ids` (made once per process:
+    asking each list's every decision was 600,000 questions at 100,000 decisions)."""
+    if site.memo.get("lists of") is None or site.memo["lists of"][0] is not ids:
+        filing = Filing.of(site)
+        public = in_order(site)[0]
+        folders: set[str] = set()
+        for name in ids:
+            decision = public.get(f"decisions/{name}")
+            if decision is not None:
+                folders.add(f"decisions/{decision.decision_date.year}")
+                folders.update(f"decisions/{facet.folder}/{key}"
+                               for facet in FACETS for key in facet.keys(filing, decision))
+        site.memo["lists of"] = (ids, frozenset(folders))
+    found: frozenset[str] = site.memo["lists of"][1]
+    return found
 
 
 def _page_key(site: Site, reuse: Reuse, decision_list: DecisionList, part: Part,
