@@ -133,9 +133,14 @@ def by_year(site: Site) -> dict[int, list[Decision]]:
     return years
 
 
+def year_folder(year: int) -> str:
+    """The folder of the list of a year's decisions."""
+    return f"decisions/{year}"
+
+
 def lists(site: Site, values: list[FacetValue] | None = None) -> list[DecisionList]:
     """Every list of decisions the site has, years first, then each facet value."""
-    years = [DecisionList(f"decisions/{year}", f"{year}年执法决定",
+    years = [DecisionList(year_folder(year), f"{year}年执法决定",
                           f"{year}年作出、公示期内的执法决定，最新的在前。", decisions)
              for year, decisions in by_year(site).items()]
     values = facet_values(site) if values is None else values
@@ -284,8 +289,8 @@ def lists_of(site: Site, ids: frozenset[str]) -> frozenset[str]:
         for name in ids:
             decision = public.get(f"decisions/{name}")
             if decision is not None:
-                folders.add(f"decisions/{decision.decision_date.year}")
-                folders.update(f"decisions/{facet.folder}/{key}"
+                folders.add(year_folder(decision.decision_date.year))
+                folders.update(facet.list_folder(key)
                                for facet in FACETS for key in facet.keys(filing, decision))
         site.memo["lists of"] = (ids, frozenset(folders))
     found: frozenset[str] = site.memo["lists of"][1]

@@ -94,6 +94,10 @@ class Facet:
     keys: Callable[[Filing, Decision], list[str]]
     title: Callable[[Filing, str], str]
 
+    def list_folder(self, key: str) -> str:
+        """The folder of the list of the decisions filed under `key`."""
+        return f"decisions/{self.folder}/{key}"
+
 
 @dataclass(frozen=True)
 class FacetValue:
@@ -106,7 +110,7 @@ class FacetValue:
 
     @property
     def folder(self) -> str:
-        return f"decisions/{self.facet.folder}/{self.key}"
+        return self.facet.list_folder(self.key)
 
     @property
     def depth(self) -> int:
