@@ -192,10 +192,10 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
     rendered nor written (generator/render/reuse.py); `reuse.built` is then the key of every
     file written by the workers or left as published.
 
-    `meanwhile` is called with the site index in a forked process while the pages are
-    made (the build makes the browser search index then: it needs the records and the
-    figures, not the pages, and the two together keep both cores busier than one after the
-    other); what it returns is then `site.memo[MEANWHILE]`."""
+    `meanwhile` is called with the site index in a forked process while the shared figures
+    and the pages are made (the build makes the browser search index then: it needs the
+    records, not the figures or the pages, and the two together keep both cores busier than
+    one after the other); what it returns is then `site.memo[MEANWHILE]`."""
     with stage("site index"):
         site = build_site_index(portal, settings, as_of, ledger)
     in_nav = nav_sources(site)
@@ -205,6 +205,9 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
     shells_run = nav_run = None
     started: Forked[object] | None = None
     try:
+        if meanwhile is not None:  # it needs the site index only: it fills the core the
+            # shared figures leave idle, and is done sooner beside the pages
+            started = Forked(partial(meanwhile, site))
         if fill:
             # The shells depend on the nav, not on any page's content: mkdocs renders them
             # (with stand-ins for the nav's pages) while the shared figures are computed.
@@ -227,8 +230,6 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
                                     shell.texts(shell_of, nav_shells)))
         writer = shell.Writer(site_dir, shell_of, in_nav, settings.base_url,
                               reuse.previous if reuse is not None and fill else None, nav_shells)
-        if meanwhile is not None:
-            started = Forked(partial(meanwhile, site))
         with stage("pages"):
             parts = run_all([partial(_written, writer, reuse if fill else None, task)
                              for task in tasks])
