@@ -66,6 +66,34 @@ def test_row_links_and_paras_print_what_the_macros_print(tmp_path: Path) -> None
     assert "<tr><th scope=\"row\">&lt;标签&gt;</th><td>值&amp;</td></tr>" in python
 
 
+def test_decision_and_officer_tables_print_what_the_macros_print(tmp_path: Path) -> None:
+    """A list page's table of decisions and a body's table of officers come from Python;
+    templates that import the macros get the same bytes, hostile texts escaped once."""
+    folder = tmp_path / "site_config" / "templates"
+    folder.mkdir(parents=True)
+    macros = (Path(__file__).parents[1] / "site_config/templates/_macros.html.j2")
+    (folder / "_macros.html.j2").write_text(macros.read_text(encoding="utf-8"), encoding="utf-8")
+    body = "{{ decision_table(page.decisions) }}|{{ officer_table(page.officers) }}|" \
+           "{{ decision_table([]) }}"
+    (folder / "python.html.j2").write_text(body, encoding="utf-8")
+    (folder / "macros.html.j2").write_text(
+        '{% from "_macros.html.j2" import decision_table, officer_table %}\n' + body,
+        encoding="utf-8")
+    templates = Templates(tmp_path)
+    decisions = [Page(document=Link("示<人社>罚〔2025〕1号", "../x/?a=1&b"), party="张&三",
+                      type="行政处罚", body=Link("<局>", None), date="2025年1月2日"),
+                 Page(document=Link("```", "y/"), party=Markup("<b>李四</b>"), type="",
+                      body=Link("某局", "../../bodies/a/"), date=None)]
+    officers = [Page(name="王<五>", certificate_number="1&2", issuer="某厅", field="劳动",
+                     region="示例省", validity="2025年", state=state)
+                for state in ("有效", "吊销", "<坏>", "已过期")]
+    page = Page(decisions=decisions, officers=officers)
+    python = templates.render("python.html.j2", page)
+    assert python == templates.render("macros.html.j2", page)
+    assert '<td data-label="文号"><a href="../x/?a=1&amp;b">示&lt;人社&gt;罚〔2025〕1号</a>' in python
+    assert 'gs-state-revoked">吊销' in python and 'gs-state-stopped">&lt;坏&gt;' in python
+
+
 def test_a_template_older_than_gongshi_is_named_with_what_to_do(tmp_path: Path) -> None:
     """A project keeps its own templates: one that asks for a field the pages no longer
     have (the lists' pager before issue 8: page_count) says which file, and what to do."""

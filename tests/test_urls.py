@@ -30,3 +30,31 @@ def test_relative_href_is_relpath_of_the_page_urls() -> None:
             expected = "./" if path == "." else path + "/"
             assert relative_href(here, target) == expected, (here, target)
             assert relative_href(here, target, "a") == expected + "#a"
+
+
+def test_links_to_records_from_a_list_are_relative_hrefs() -> None:
+    """`Linker.to_page` takes a folder's start of link once per page: the same hrefs as
+    `relative_href`, from list pages, record pages, the pages inside a record's folder (its
+    history) and the home page; a missing page is refused as `to` refuses it."""
+    import pytest
+
+    from generator.render.errors import RenderError
+    from generator.render.urls import Linker, relative_href
+
+    targets = ["decisions/2025/x.md", "decisions/2025/y.md", "decisions/2024/x.md",
+               "bodies/dh.md", "bodies/index.md", "officers/o1.md", "decisions/index.md"]
+    heres = ["index.md", "decisions/index.md", "decisions/2025/index.md",
+             "decisions/2025/page-3.md", "decisions/2025/x.md", "decisions/2025/x/history.md",
+             "decisions/2025/x/v/2.md", "decisions/body/dh/index.md",
+             "decisions/body/dh/page-2.md", "bodies/dh.md", "bodies/index.md",
+             "officers/o1/page-2.md", "evaluation/2025/dh/3/index.md"]
+    pages = frozenset(targets + heres)
+    for here in heres:
+        linker = Linker(pages, here)
+        for _ in range(2):  # the second time from what the first kept
+            for target in targets:
+                assert linker.to_page(target, "t").href == relative_href(here, target), \
+                    (here, target)
+                assert linker.to_page(target, "t", "a").href == relative_href(here, target, "a")
+    with pytest.raises(RenderError, match="not a page of the site"):
+        Linker(pages, "index.md").to_page("decisions/2023/z.md", "t")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from generator.model import Decision
 from generator.render.site import Site
 from generator.render.text import chinese_date, party_name
-from generator.render.urls import Link, Linker
+from generator.render.urls import Link, Linker, record_src
 
 PER_PAGE = 50
 """No list page links more than this many decisions (a long page is slow on a phone)."""
@@ -24,15 +24,29 @@ class DecisionItem:
 
 
 def decision_item(site: Site, linker: Linker, decision: Decision) -> DecisionItem:
-    body = site.portal.bodies.get(decision.body)
+    shown = site.memo.get(_SHOWN)
+    if shown is None:
+        shown = site.memo[_SHOWN] = {}
+    parts = shown.get(decision.ref)
+    if parts is None:  # a decision is in a list of each of its facets
+        body = site.portal.bodies.get(decision.body)
+        parts = shown[decision.ref] = (
+            record_src(decision), chinese_date(decision.decision_date),
+            party_name(decision.party), record_src(body) if body and body.has_page else None,
+            body.name if body else decision.body, "、".join(decision.outcome.categories))
+    src, date, party, body_src, body_name, outcome = parts
     return DecisionItem(
-        document=linker.to_record(decision, decision.document_number),
-        date=chinese_date(decision.decision_date),
+        document=linker.to_page(src, decision.document_number),
+        date=date,
         type=decision.type,
-        party=party_name(decision.party),
-        body=linker.to_record(body, body.name if body else decision.body),
-        outcome="、".join(decision.outcome.categories),
+        party=party,
+        body=linker.to_page(body_src, body_name) if body_src is not None else Link(body_name),
+        outcome=outcome,
     )
+
+
+_SHOWN = "list items shown"
+"""In `Site.memo`: what a decision's item shows, whatever page it is on, by reference."""
 
 
 def page_window(number: int, count: int, either_side: int = 2) -> list[int | None]:

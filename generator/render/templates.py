@@ -80,6 +80,44 @@ def paras(text: str) -> Markup:
                           if line.strip()))
 
 
+def decision_table(items: Iterable[Any]) -> Markup:
+    """A table of decisions (`listing.DecisionItem`s), one row each: a list page has 50."""
+    rows = "".join(
+        f'<tr><td data-label="文号">{_shown(d.document)}</td><td data-label="当事人">'
+        f'{finalize(d.party)}</td><td data-label="类别">{finalize(d.type)}</td>'
+        f'<td data-label="执法主体">{_shown(d.body)}</td><td data-label="决定日期">'
+        f'{finalize(d.date)}</td></tr>\n' for d in items)
+    return Markup(
+        '<table class="gs-list gs-cards gs-decisions">\n<thead><tr><th>决定书文号</th>'
+        '<th>当事人</th><th>类别</th><th>执法主体</th><th>决定日期</th></tr></thead>\n'
+        f'<tbody>\n{rows}</tbody>\n</table>\n')
+
+
+_STATES = {"有效": "ok", "已过期": "expired", "尚未生效": "pending", "暂扣": "suspended",
+           "注销": "cancelled", "吊销": "revoked"}
+"""The class of an officer's certificate state (`state` in _macros.html.j2)."""
+
+
+def officer_table(rows: Iterable[Any]) -> Markup:
+    """A table of officers, one row each, their certificates' states marked."""
+    lines = "".join(
+        f'<tr><td>{finalize(o.name)}</td><td>{finalize(o.certificate_number)}</td>'
+        f'<td>{finalize(o.issuer)}</td><td>{finalize(o.field)}</td><td>{finalize(o.region)}'
+        f'</td><td>{finalize(o.validity)}</td><td><span class="gs-state gs-state-'
+        f'{finalize(_STATES.get(o.state, "stopped"))}">{finalize(o.state)}</span></td></tr>\n'
+        for o in rows)
+    return Markup(
+        '<table class="gs-list">\n<thead><tr><th>姓名</th><th>执法证号</th><th>发证机关</th>'
+        '<th>执法领域</th><th>执法区域</th><th>有效期</th><th>状态</th></tr></thead>\n'
+        f'<tbody>\n{lines}</tbody>\n</table>\n')
+
+
+def _shown(value: Any) -> Markup:
+    """`finalize(value)`; a link (urls.Link) printed without `escape`'s steps around it."""
+    html = getattr(value, "__html__", None)
+    return cast(Markup, _new_markup(html())) if html is not None else finalize(value)
+
+
 class _Compiler(CodeGenerator):
     """Compiles `{{ value }}` to `finalize(value)` where Jinja writes
     `escape(finalize(value))`: `finalize` already escapes every value that is not Markup, so
@@ -116,7 +154,8 @@ class Templates:
         )
         self._env.filters["date"] = chinese_date
         self._env.filters["money"] = money
-        self._env.globals.update(row=row, links=links, paras=paras)
+        self._env.globals.update(row=row, links=links, paras=paras,
+                                decision_table=decision_table, officer_table=officer_table)
         self._compiled: dict[str, tuple[jinja2.Template, dict[str, Any]]] = {}
 
     def render(self, name: str, page: object) -> str:

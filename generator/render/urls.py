@@ -140,6 +140,8 @@ class Linker:
     def __init__(self, pages: frozenset[str], here: str) -> None:
         self._pages = pages
         self.here = here
+        self._into: dict[str, tuple[str, str | None]] = {}
+        """The link to each folder's pages: a list page links 50 decisions of a few years."""
 
     def at(self, here: str) -> Linker:
         return Linker(self._pages, here)
@@ -160,4 +162,30 @@ class Linker:
         page of its own (an appeal: its decision's page tells of it)."""
         if record is None or not record.has_page:
             return Link(text)
-        return self.to(record_src(record), text, anchor)
+        return self.to_page(record_src(record), text, anchor)
+
+    def to_page(self, target: str, text: str, anchor: str = "") -> Link:
+        """`to`, faster where many links go to the pages of a few folders (a list's)."""
+        if anchor or target not in self._pages:
+            return self.to(target, text, anchor)
+        folder, _, name = target.rpartition("/")
+        into = self._into.get(folder)
+        if into is None:
+            into = self._into[folder] = _into(self.here, folder)
+        name = name.removesuffix(".md")
+        if name == into[1] or name == "index":  # this page is in that page's folder (a
+            # decision's history), or the name is its folder's own page
+            return self.to(target, text, anchor)
+        return Link(text, f"{into[0]}{name}/")
+
+
+def _into(here: str, folder: str) -> tuple[str, str | None]:
+    """What the link from `here` to a page `folder/name.md` is before `name/`:
+    `relative_href` to the folder's own page, `./` taken as nothing. That holds unless
+    `here` is in the folder of such a page, `folder/name/…`, whose links go up less: the
+    second value is that `name`."""
+    starts, parts = _url_parts(here), _url_parts(f"{folder}/index.md")
+    inside = (starts[len(parts)] if len(starts) > len(parts) and starts[:len(parts)] == parts
+              else None)
+    href = relative_href(here, f"{folder}/index.md")
+    return ("" if href == "./" else href), inside
