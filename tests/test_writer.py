@@ -41,6 +41,26 @@ def test_fillable_pages_are_written_and_others_kept(tmp_path: Path) -> None:
     assert not (tmp_path / "decisions/x").exists()
 
 
+def test_files_of_new_folders_end_in_their_folders_and_nothing_else_is_left(
+        tmp_path: Path) -> None:
+    """Files whose folder is new are written flat first and moved at the end of the part:
+    after each part, every file is in its folder with its bytes, whether its folder is new,
+    made by the part before, or there before the build; no flat folder is left."""
+    (tmp_path / "data").mkdir()
+    writer = Writer(tmp_path, {3: _shell(3)}, frozenset(), BASE)
+    first = [DocPage(f"decisions/2025/d{n}.md", f"第{n}件", (f"<h1>{n}</h1>",)) for n in range(5)]
+    writer.write([*first, StaticFile("data/a.json", "1"), StaticFile("data/b.json", "2"),
+                  StaticFile("data/new/c.json", "3")])
+    writer.write([DocPage("decisions/2025/d5.md", "第5件", ("<h1>5</h1>",)),
+                  StaticFile("data/new/d.json", "4")])
+    for n in range(6):
+        html = (tmp_path / f"decisions/2025/d{n}/index.html").read_text(encoding="utf-8")
+        assert f"<title>第{n}件</title>" in html and f"<h1>{n}</h1>" in html
+    assert [(tmp_path / f"data/{name}").read_text() for name in
+            ("a.json", "b.json", "new/c.json", "new/d.json")] == ["1", "2", "3", "4"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "decisions"]
+
+
 def test_two_outputs_at_one_path_stop_the_build() -> None:
     with pytest.raises(RenderError, match=re.escape("two pages would be written to a/b.md")):
         no_two_alike(["a/b.md", "c.md", "a/b.md"])

@@ -343,6 +343,8 @@ class Writer:
         self.base_url = base_url
         self.previous: Mapping[str, bytes] = previous or {}
         self.folders: set[str] = set()
+        self._placed: list[str] = []
+        """Files written flat, to be moved into their new folders (`_place`)."""
 
     def write(self, outputs: Iterable[Made]) -> Part:
         part = Part()
@@ -374,6 +376,7 @@ class Writer:
             else:
                 part.written.append(Written(output.src, page=True, noindex=output.noindex))
                 part.kept.append(output)
+        self._place()
         return part
 
     def _shell(self, page: DocPage) -> tuple[Shell, tuple[str, str]] | None:
@@ -396,12 +399,36 @@ class Writer:
             return written
         part.wrote.append(written.path)
         path = f"{self.site_dir}/{written.path}"
-        folder = path.rpartition("/")[0]
-        if folder not in self.folders:
-            make_folder(folder)
-            self.folders.add(folder)
-        write_file(path, data)
+        if path.rpartition("/")[0] in self.folders:
+            write_file(path, data)
+        else:  # most pages have a folder of their own
+            if not self._placed:
+                make_folder(self._flat())
+            write_file(f"{self._flat()}/{len(self._placed)}", data)
+            self._placed.append(path)
         return written
+
+    def _flat(self) -> str:
+        """The folder this process writes the files of new folders in first."""
+        return f"{self.site_dir}/.flat-{os.getpid()}"
+
+    def _place(self) -> None:
+        """Move the files written flat into their folders, made now. On ext4, a file written
+        into a folder just made cost six times what one written into a folder with many
+        files cost, and moving it there afterwards next to nothing: the folders are spread
+        over the disk, and the file's inode is then taken from the new folder's part (at
+        100,000 decisions, half the time of writing the site)."""
+        if not self._placed:
+            return
+        flat = self._flat()
+        for n, path in enumerate(self._placed):
+            folder = path.rpartition("/")[0]
+            if folder not in self.folders:
+                make_folder(folder)
+                self.folders.add(folder)
+            os.rename(f"{flat}/{n}", path)
+        self._placed.clear()
+        os.rmdir(flat)
 
 
 def merge(built: Path, site_dir: Path, leave: Iterable[str] = ()) -> list[str]:
