@@ -171,7 +171,7 @@ class Linker:
         folder, _, name = target.rpartition("/")
         into = self._into.get(folder)
         if into is None:
-            into = self._into[folder] = _into(self.here, folder)
+            into = self._into[folder] = _folder_link(self.here, folder)
         name = name.removesuffix(".md")
         if name == into[1] or name == "index":  # this page is in that page's folder (a
             # decision's history), or the name is its folder's own page
@@ -179,7 +179,7 @@ class Linker:
         return Link(text, f"{into[0]}{name}/")
 
 
-def _into(here: str, folder: str) -> tuple[str, str | None]:
+def _folder_link(here: str, folder: str) -> tuple[str, str | None]:
     """What the link from `here` to a page `folder/name.md` is before `name/`:
     `relative_href` to the folder's own page, `./` taken as nothing. That holds unless
     `here` is in the folder of such a page, `folder/name/…`, whose links go up less: the
