@@ -42,7 +42,8 @@ def test_links_to_records_from_a_list_are_relative_hrefs() -> None:
     from generator.render.urls import Linker, relative_href
 
     targets = ["decisions/2025/x.md", "decisions/2025/y.md", "decisions/2024/x.md",
-               "bodies/dh.md", "bodies/index.md", "officers/o1.md", "decisions/index.md"]
+               "bodies/dh.md", "bodies/index.md", "officers/o1.md", "decisions/index.md",
+               "index.md", "about.md"]
     heres = ["index.md", "decisions/index.md", "decisions/2025/index.md",
              "decisions/2025/page-3.md", "decisions/2025/x.md", "decisions/2025/x/history.md",
              "decisions/2025/x/v/2.md", "decisions/body/dh/index.md",

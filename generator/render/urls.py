@@ -169,6 +169,8 @@ class Linker:
         if anchor or target not in self._pages:
             return self.to(target, text, anchor)
         folder, _, name = target.rpartition("/")
+        if not folder:  # a page at the site's root: `_folder_link` takes a folder
+            return self.to(target, text, anchor)
         into = self._into.get(folder)
         if into is None:
             into = self._into[folder] = _folder_link(self.here, folder)
@@ -184,8 +186,9 @@ def _folder_link(here: str, folder: str) -> tuple[str, str | None]:
     `relative_href` to the folder's own page, `./` taken as nothing. That holds unless
     `here` is in the folder of such a page, `folder/name/…`, whose links go up less: the
     second value is that `name`."""
-    starts, parts = _url_parts(here), _url_parts(f"{folder}/index.md")
+    index = f"{folder}/index.md"
+    starts, parts = _url_parts(here), _url_parts(index)
     inside = (starts[len(parts)] if len(starts) > len(parts) and starts[:len(parts)] == parts
               else None)
-    href = relative_href(here, f"{folder}/index.md")
+    href = relative_href(here, index)
     return ("" if href == "./" else href), inside
