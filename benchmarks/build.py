@@ -18,6 +18,12 @@ own process (wall time and peak memory of that process and the processes it ran)
 
 It prints a table and our time over the baseline's. Site size and file count are of the
 full build's output.
+
+A project left by an earlier run in `--out` is moved aside and deleted only once every build
+is measured. On ext4 without a journal (these machines), each new file and folder costs the
+more, for a while, the more files were deleted shortly before: the allocator passes over each
+recently freed inode, and deleting the last run's 300,000 files just before the full build
+gave it up to twice the system time.
 """
 
 from __future__ import annotations
@@ -232,10 +238,17 @@ def _flat(value: object) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def bench(count: int, work: Path, stock: bool) -> dict[str, object]:
+def _aside(folder: Path, trash: list[Path]) -> None:
+    """Move an earlier run's folder out of the way, to be deleted after the measuring."""
+    if folder.exists():
+        moved = folder.with_name(f".old-{folder.name}-{time.time_ns()}")
+        folder.rename(moved)
+        trash.append(moved)
+
+
+def bench(count: int, work: Path, stock: bool, trash: list[Path]) -> dict[str, object]:
     project = work / f"n{count}"
-    if project.exists():
-        shutil.rmtree(project)
+    _aside(project, trash)
     summary = generate(project, count)
     result: dict[str, object] = {"decisions": count, "generated": summary}
     result["full"] = build(project)
@@ -254,8 +267,7 @@ def bench(count: int, work: Path, stock: bool) -> dict[str, object]:
     result["warm"] = warm(project)
     if stock:
         base = work / f"stock{count}"
-        if base.exists():
-            shutil.rmtree(base)
+        _aside(base, trash)
         base.mkdir()
         result["stock pages"] = stock_project(project, base)
         result["stock"] = measure([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
@@ -278,33 +290,41 @@ def main() -> None:
     work = args.out or Path(tempfile.mkdtemp(prefix="gongshi-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"{dt.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, projects in {work}")
-    for count in args.decisions:
-        result = bench(count, work, not args.skip_stock)
-        megabytes, files = result["size"]  # type: ignore[misc]
-        print(f"\n{count:,} decisions ({result['generated']}); site {megabytes:.0f} MB in "
-              f"{files:,} files")
-        for name in ("full", "unchanged", "one decision changed", "one decision added",
-                     "one body renamed", "stock"):
-            run = result.get(name)
-            if isinstance(run, Run):
-                print(f"  {name:22} {run.seconds:8.1f} s  peak {run.peak_mb:6.0f} MB "
-                      f"(largest process), {run.total_mb:6.0f} MB (all processes)")
-                if run.stages:
-                    print(_stage_line(run.stages))
-        warm_runs = result["warm"]
-        assert isinstance(warm_runs, Warm)
-        print(f"  warm (gongshi serve): peak {warm_runs.process.peak_mb:.0f} MB (largest "
-              f"process), {warm_runs.process.total_mb:.0f} MB (all processes)")
-        for run in warm_runs.builds:
-            taken = run["stages"]
-            assert isinstance(taken, dict)
-            print(f"  {run['name']:22} {run['seconds']:8.1f} s, then {run['refresh']:.1f} s "
-                  "reading what it wrote")
-            print(_stage_line(taken))
-        stock_run, full = result.get("stock"), result["full"]
-        if isinstance(stock_run, Run) and isinstance(full, Run):
-            print(f"  stock mkdocs-material ({result['stock pages']:,} pages) over ours: "
-                  f"{stock_run.seconds / full.seconds:.2f}×")
+    trash = sorted(work.glob(".old-*"))  # left by a run that was stopped
+    try:
+        for count in args.decisions:
+            _report(count, bench(count, work, not args.skip_stock, trash))
+    finally:
+        for folder in trash:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _report(count: int, result: dict[str, object]) -> None:
+    megabytes, files = result["size"]  # type: ignore[misc]
+    print(f"\n{count:,} decisions ({result['generated']}); site {megabytes:.0f} MB in "
+          f"{files:,} files")
+    for name in ("full", "unchanged", "one decision changed", "one decision added",
+                 "one body renamed", "stock"):
+        run = result.get(name)
+        if isinstance(run, Run):
+            print(f"  {name:22} {run.seconds:8.1f} s  peak {run.peak_mb:6.0f} MB "
+                  f"(largest process), {run.total_mb:6.0f} MB (all processes)")
+            if run.stages:
+                print(_stage_line(run.stages))
+    warm_runs = result["warm"]
+    assert isinstance(warm_runs, Warm)
+    print(f"  warm (gongshi serve): peak {warm_runs.process.peak_mb:.0f} MB (largest "
+          f"process), {warm_runs.process.total_mb:.0f} MB (all processes)")
+    for run in warm_runs.builds:
+        taken = run["stages"]
+        assert isinstance(taken, dict)
+        print(f"  {run['name']:22} {run['seconds']:8.1f} s, then {run['refresh']:.1f} s "
+              "reading what it wrote")
+        print(_stage_line(taken))
+    stock_run, full = result.get("stock"), result["full"]
+    if isinstance(stock_run, Run) and isinstance(full, Run):
+        print(f"  stock mkdocs-material ({result['stock pages']:,} pages) over ours: "
+              f"{stock_run.seconds / full.seconds:.2f}×")
 
 
 if __name__ == "__main__":
