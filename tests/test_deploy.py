@@ -335,13 +335,13 @@ def test_feeds_are_made_again_only_when_their_entries_change(
 
     monkeypatch.setattr(parallel, "workers", lambda: 1)
     made: list[str] = []
-    real = feeds.Feeds._generator
+    real = feeds.Feeds._links
 
-    def counting(self: feeds.Feeds, feed: feeds.Feed, self_src: str) -> object:
+    def counting(self: feeds.Feeds, generator: object, feed: feeds.Feed, self_src: str) -> None:
         made.append(self_src)
-        return real(self, feed, self_src)
+        real(self, generator, feed, self_src)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(feeds.Feeds, "_generator", counting)
+    monkeypatch.setattr(feeds.Feeds, "_links", counting)
     build(Project(repo), DEMO_AS_OF)
     assert made == []
     add_decision(repo)

@@ -388,16 +388,26 @@ class Feeds:
             key = reuse.key([], feed.key, feed.title, feed.description, feed.page_src,
                             [item.values() for item in feed.items],
                             None if feed.items else self.site.as_of) if reuse else None
+            generator = None  # one for both files, its entries made once (issue 8)
             for src, make in ((feed.rss_src, FeedGenerator.rss_str),
                               (feed.atom_src, FeedGenerator.atom_str)):
                 kept = reuse.kept(src, key, page=False) if reuse is not None else None
                 if kept is not None:
                     yield kept
-                else:
-                    text = make(self._generator(feed, src), pretty=True)
-                    yield StaticFile(src, text.decode("utf-8"), key=key)
+                    continue
+                if generator is None:
+                    generator = self._generator(feed)
+                self._links(generator, feed, src)
+                text = make(generator, pretty=True)
+                yield StaticFile(src, text.decode("utf-8"), key=key)
 
-    def _generator(self, feed: Feed, self_src: str) -> FeedGenerator:
+    def _links(self, generator: FeedGenerator, feed: Feed, self_src: str) -> None:
+        """The feed's links, from the file `self_src`."""
+        # feedgen's RSS <link> is the last link given: the self link first, then the page.
+        generator.link(href=self.base + self_src, rel="self", replace=True)
+        generator.link(href=self._url(feed.page_src), rel="alternate")
+
+    def _generator(self, feed: Feed) -> FeedGenerator:
         site = self.site
         newest = feed.items[0].date if feed.items else site.as_of
         stamp = dt.datetime.combine(newest, dt.time(), CHINA)
@@ -406,9 +416,6 @@ class Feeds:
         generator.title(f"{feed.title} - {site.settings.short_name}")
         generator.subtitle(feed.description)
         generator.description(feed.description)
-        # feedgen's RSS <link> is the last link given: the self link first, then the page.
-        generator.link(href=self.base + self_src, rel="self")
-        generator.link(href=self._url(feed.page_src), rel="alternate")
         generator.language("zh-CN")
         generator.author({"name": site.settings.authority})
         generator.generator("Gongshi")
