@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -103,3 +105,31 @@ def test_failed_build_leaves_the_previous_site_untouched(good: Path) -> None:
     assert (site / "index.html").read_text(encoding="utf-8") == "previous site"
     assert sorted(p.name for p in good.iterdir() if p.name.startswith(".site")) == []
 
+
+
+def _installed(*args: str) -> subprocess.CompletedProcess[str]:
+    """The command as installed (`gongshi`, pyproject.toml's script), in a process of its own."""
+    return subprocess.run([sys.executable, "-c", "from generator.cli import run; run()", *args],
+                          capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_installed_command_ends_a_build_with_its_report_and_exit_code(good: Path) -> None:
+    # a build's process ends at once, leaving its memory to the OS: nothing it printed is lost
+    from generator.build import today
+    from tests.repo import init_repo
+
+    repo = init_repo(good, "2025-06-12", site=True)
+    done = _installed("build", "--project", str(repo), "--as-of", today().isoformat(),
+                      "--timings")
+    assert done.returncode == 0, done.stderr
+    assert "deploy" in done.stderr and f"Built {repo / 'site'}" in done.stderr
+    assert (repo / "site" / "index.html").is_file()
+    edit(repo, D1, "officers: [wang, li]", "officers: [wang]")
+    failed = _installed("build", "--project", str(repo), "--as-of", today().isoformat())
+    assert failed.returncode == 1
+    assert "content/decisions/2025/d1.yml" in failed.stderr
+    assert failed.stderr.rstrip().endswith("is unchanged.")
+    checked = _installed("check", "--project", str(repo), "--as-of", "2026-01-15")
+    assert checked.returncode == 1 and "error(s)" in checked.stderr
+    usage = _installed("build", "--no-such-option")
+    assert usage.returncode == 2 and "No such option" in usage.stderr
