@@ -63,6 +63,40 @@ def test_a_render_failure_keeps_the_previous_site(project: Path) -> None:
     assert [p.name for p in project.iterdir() if p.name.startswith(".site")] == []
 
 
+def test_the_theme_run_is_kept_until_what_it_reads_changes(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """mkdocs makes the shells and the theme's assets again only when what it reads changed:
+    a rebuild copies the kept run, and gives the bytes a fresh project's build gives."""
+    from generator.render import mkdocs_build
+
+    runs: list[Path] = []
+    start = mkdocs_build.MkdocsRun.__init__
+
+    def counted(self: mkdocs_build.MkdocsRun, config_path: Path, *args: object) -> None:
+        runs.append(config_path)
+        start(self, config_path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mkdocs_build.MkdocsRun, "__init__", counted)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project, fresh)
+    build(Project(project), AS_OF)
+    assert len(runs) == 1
+    for root in (project, fresh):
+        edit(root, "content/decisions/2025/d1.yml", "每月加班", "每月延长工作时间")
+    build(Project(project), AS_OF)
+    assert len(runs) == 1
+    build(Project(fresh), AS_OF)
+    assert len(runs) == 2
+    assert files(project / "site") == files(fresh / "site")
+    # A change to the theme's overrides is published by the next build.
+    css = Path("assets/stylesheets/gongshi.css")
+    with (project / "site_config" / "overrides" / css).open("a", encoding="utf-8") as out:
+        out.write("\n/* 新样式 */\n")
+    build(Project(project), AS_OF)
+    assert len(runs) == 3
+    assert (project / "site" / css).read_text(encoding="utf-8").endswith("/* 新样式 */\n")
+
+
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return str(response.read().decode("utf-8"))

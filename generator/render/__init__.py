@@ -44,7 +44,7 @@ from generator.render import (
 )
 from generator.render.docs import DocPage, Made, Output, no_two_alike, write_docs
 from generator.render.errors import RenderError
-from generator.render.mkdocs_build import MkdocsRun, nav_sources, write_config
+from generator.render.mkdocs_build import KeptRun, MkdocsRun, nav_sources, write_config
 from generator.render.plan import page_sources
 from generator.render.redirects import redirects
 from generator.render.reuse import Reuse, Reused, base_inputs
@@ -58,6 +58,8 @@ from generator.stages import stage
 __all__ = ["RenderError", "build_site", "render_pages"]
 
 WORK_DIR = ".gongshi"
+SHELLS_KEPT = "shells"
+"""The folder, in WORK_DIR, that keeps the last run of mkdocs that made the shells."""
 MEANWHILE = "meanwhile"
 """In `Site.memo` after `build_site`: what its `meanwhile` returned."""
 STATISTICS = "statistics"
@@ -202,7 +204,8 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
     work = project_root / WORK_DIR
     work.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="render-", dir=work)).resolve()
-    shells_run = nav_run = None
+    shells_run: MkdocsRun | KeptRun | None = None
+    nav_run: MkdocsRun | KeptRun | None = None
     started: Forked[object] | None = None
     try:
         if meanwhile is not None:  # it needs the site index only: it fills the core the
@@ -212,7 +215,8 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
             # The shells depend on the nav, not on any page's content: mkdocs renders them
             # (with stand-ins for the nav's pages) while the shared figures are computed.
             shells_run = _start_mkdocs(site, project_root, scratch / "shells", as_of,
-                                       [*shell.stand_ins(in_nav), *shell.shells(shell.LEVELS)])
+                                       [*shell.stand_ins(in_nav), *shell.shells(shell.LEVELS)],
+                                       work / SHELLS_KEPT)
         with stage("shared figures"):
             tasks = _tasks(site, project_root, reuse if fill else None)
         shell_of: dict[int, shell.Shell] = {}
@@ -287,10 +291,14 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
 
 
 def _start_mkdocs(site: Site, project_root: Path, folder: Path, as_of: dt.date,
-                  pages: list[DocPage]) -> MkdocsRun:
+                  pages: list[DocPage], kept: Path | None = None) -> MkdocsRun | KeptRun:
+    """mkdocs, started on `pages`; with `kept`, a run of the same inputs kept there is
+    copied instead (`KeptRun`)."""
     docs_dir = folder / "docs"
     docs_dir.mkdir(parents=True)
     write_docs(list(pages), docs_dir)
     config_path = folder / "mkdocs.yml"
     write_config(site, project_root, docs_dir, config_path)
+    if kept is not None:
+        return KeptRun(config_path, folder / "site", as_of, project_root, kept)
     return MkdocsRun(config_path, folder / "site", as_of)

@@ -9,11 +9,14 @@ the theme stays in the project's mkdocs.yml.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
 import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 from generator.model import Decision
@@ -26,7 +29,8 @@ from generator.render.text import title_text
 from generator.render.urls import ABOUT, HOME, record_src, section_src
 
 MKDOCS_YML = "mkdocs.yml"
-OVERRIDES = Path("site_config") / "overrides"
+SITE_CONFIG = Path("site_config")
+OVERRIDES = SITE_CONFIG / "overrides"
 
 
 def nav(site: Site) -> list[object]:
@@ -120,3 +124,82 @@ class MkdocsRun:
         if self.process.returncode != 0:
             raise RenderError(f"mkdocs build failed (exit {self.process.returncode}):\n"
                               f"{stderr.strip() or stdout.strip()}")
+
+
+class KeptRun:
+    """`MkdocsRun` where a run of the same inputs was kept: the theme's shells, its assets
+    and 404 page do not change from one build to the next unless the nav, the project's
+    configuration or the installed packages do, and mkdocs takes about 2 s of CPU to make
+    them again (a quarter of a rebuild's, at 100,000 decisions). The run's output is kept
+    in `kept` (a folder of the project's .gongshi/) under a digest of everything mkdocs
+    reads (`run_key`); a run whose digest is the kept one is a copy of the kept output.
+
+    `wait()` returns when `site_dir` holds the output, and raises when mkdocs failed."""
+
+    def __init__(self, config_path: Path, site_dir: Path, as_of: dt.date, project_root: Path,
+                 kept: Path) -> None:
+        self.site_dir, self.kept = site_dir, kept
+        self.key = run_key(config_path, project_root, as_of)
+        self.run: MkdocsRun | None = None
+        if _read(kept / "key") != self.key:
+            self.run = MkdocsRun(config_path, site_dir, as_of)
+
+    def stop(self) -> None:
+        if self.run is not None:
+            self.run.stop()
+
+    def wait(self) -> None:
+        if self.run is None:
+            shutil.copytree(self.kept / "site", self.site_dir)
+            return
+        self.run.wait()
+        # Kept anew: the old output goes before the new key is written, so a build stopped
+        # meanwhile leaves no key that names another output.
+        (self.kept / "key").unlink(missing_ok=True)
+        shutil.rmtree(self.kept / "site", ignore_errors=True)
+        self.kept.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(self.site_dir, self.kept / "site")
+        (self.kept / "key").write_text(self.key, encoding="ascii")
+
+
+def run_key(config_path: Path, project_root: Path, as_of: dt.date) -> str:
+    """A digest of what a mkdocs run reads: its config (the folder it sits in, which differs
+    from build to build, left out) and docs, the project's mkdocs.yml and site_config/ (the
+    theme's overrides among them), the date, Python's version and the installed packages'."""
+    digest = hashlib.blake2b(digest_size=20)
+
+    def add(name: str, data: bytes) -> None:
+        digest.update(f"{len(name)}:{name}{len(data)}:".encode())
+        digest.update(data)
+
+    folder = str(config_path.parent.resolve())
+    add("config", config_path.read_text(encoding="utf-8").replace(folder, "").encode())
+    add("as of", as_of.isoformat().encode())
+    add("python", sys.version.encode())
+    add("packages", "\n".join(sorted(_installed())).encode())
+    files = [(f"docs/{path.relative_to(config_path.parent / 'docs').as_posix()}", path)
+             for path in (config_path.parent / "docs").rglob("*") if path.is_file()]
+    files += [(f"project/{path.relative_to(project_root).as_posix()}", path)
+              for path in (project_root / SITE_CONFIG).rglob("*") if path.is_file()]
+    files.append(("project/" + MKDOCS_YML, project_root / MKDOCS_YML))
+    for name, path in sorted(files):
+        add(name, path.read_bytes())
+    return digest.hexdigest()
+
+
+def _installed() -> list[str]:
+    """The installed packages, by name and version (their metadata folders' names)."""
+    found = []
+    for kind in ("purelib", "platlib"):
+        folder = Path(sysconfig.get_paths()[kind])
+        if folder.is_dir():
+            found += [f"{kind}/{name}" for name in os.listdir(folder)
+                      if name.endswith((".dist-info", ".egg-info", ".egg-link", ".pth"))]
+    return found
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
