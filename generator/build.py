@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator import deploy, gate, stages, verdicts
+from generator import deploy, gate, parallel, stages, verdicts
 from generator.ledger import LEDGER_FILE, Ledger, LedgerError, Publication
 from generator.loader import load
 from generator.memo import MEMO, MEMO_FILE
@@ -68,7 +68,6 @@ def _checked(project: Project, as_of: dt.date, meanwhile: bool = False,
     # the checks' findings) makes enough objects (reading the ledger took 3.1 s, not 0.9 s).
     # The collector stays off until they are frozen: the first collection after the load
     # walked them all (a second at 100,000 decisions).
-    frozen = gc.get_freeze_count()
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -78,13 +77,12 @@ def _checked(project: Project, as_of: dt.date, meanwhile: bool = False,
                                                                           project.root / CACHE_FILE)
                 MEMO.read(project.root / MEMO_FILE)
         finally:
-            gc.freeze()
+            parallel.freeze()
             if collecting:
                 gc.enable()
         return _checked_portal(project, as_of, portal, report, meanwhile)
     finally:
-        if not frozen:
-            gc.unfreeze()
+        parallel.thaw()
 
 
 def _checked_portal(project: Project, as_of: dt.date, portal: Portal, report: Report,
@@ -148,11 +146,8 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
                 raise ContentError(report)
             # The records live as long as the build: out of the collector's sight, which
             # would otherwise walk all of them again and again while pages are made.
-            gc.freeze()
-            try:
+            with parallel.frozen():
                 _publish_site(project, as_of, target, settings, portal, ledger, staff_index)
-            finally:
-                gc.unfreeze()
         finally:
             MEMO.wait()
     return report

@@ -24,7 +24,7 @@ import traceback
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-from generator import stages, statefile
+from generator import parallel, stages, statefile
 from generator.build import Project
 from generator.loader import Warm, load
 from generator.parsecache import CACHE_FILE
@@ -64,7 +64,7 @@ class WarmBuilds:
                 # since (`gongshi publish`): a second at 100,000 decisions in the child.
                 statefile.HELD.update(self.asked)
             finally:
-                gc.freeze()  # they live on here: out of the collector's sight
+                parallel.freeze_for_good()  # they live on here: out of the collector's sight
                 if collecting:
                     gc.enable()
         if not hasattr(os, "fork"):  # the build may change the portal that is kept here
