@@ -16,7 +16,7 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -142,18 +142,6 @@ class Evaluation:
     @property
     def deductions(self) -> list[Deduction]:
         return [d for item in self.items for d in item.deductions]
-
-
-def rebound(evaluations: dict[int, list[Evaluation]],
-            decisions: Mapping[str, Decision]) -> dict[int, list[Evaluation]]:
-    """Evaluations computed in another process, their deductions naming this process's
-    decisions again (unpickled, they hold copies: equal, but memory twice over)."""
-    def own(deduction: Deduction) -> Deduction:
-        decision = decisions.get(deduction.decision.id, deduction.decision)
-        return replace(deduction, decision=decision)
-    return {year: [replace(evaluation, items=tuple(
-        replace(item, deductions=tuple(map(own, item.deductions))) for item in evaluation.items))
-        for evaluation in evaluations_of_year] for year, evaluations_of_year in evaluations.items()}
 
 
 def evaluate(portal: Portal, ledger: Ledger, standard: Standard, year: int,

@@ -30,7 +30,7 @@ from typing import Any, BinaryIO, TypeVar
 
 from generator import statefile
 from generator.model import Record
-from generator.parallel import Background
+from generator.parallel import Forked
 
 MEMO_FILE = Path(".gongshi") / "derived.pickle"
 REWRITE_FROM = 8
@@ -52,7 +52,7 @@ class _Memo:
     def __init__(self) -> None:
         self.known: dict[Key, Any] = {}
         self.fresh: dict[Key, Any] = {}
-        self.writing: Background | None = None
+        self.writing: Forked[None] | None = None
         """A save still being written (`save(..., meanwhile=True)`)."""
         self.appended = 0
         """How many values of the file were appended after its first part."""
@@ -110,13 +110,13 @@ class _Memo:
             # A first save (a cold build): the values of files that are gone are left out
             # by the process that writes, and this one keeps them all (listing the records
             # and sifting 200,000 values took a second here, with a core idle).
-            self.writing = Background(partial(_write, path, records, self.fresh))
+            self.writing = Forked(partial(_write, path, records, self.fresh))
             self.known, self.fresh, self.appended = self.fresh, {}, 0
             return
         kept = _current(records, self.known, self.fresh)
         write = partial(statefile.dump, path, (_code_version(), kept))
         if meanwhile:
-            self.writing = Background(write)
+            self.writing = Forked(write)
         else:
             write()
         self.known, self.fresh, self.appended = kept, {}, 0

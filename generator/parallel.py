@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import multiprocessing
 import os
 import pickle
 import signal
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Generic, NoReturn, TypeVar, cast
 
 T = TypeVar("T")
@@ -101,43 +102,22 @@ def run_all(tasks: Sequence[Callable[[], T]], costs: Sequence[float] | None = No
     return results
 
 
-class Background:
-    """One computation run in a forked process while this one goes on; `result()` waits for
-    it. Where fork is unavailable, or there is one core, it runs in `result()`."""
-
-    def __init__(self, compute: Callable[[], T]) -> None:
-        self._compute = compute
-        self._pool: Any = None
-        self._pending: Any = None
-        if workers() >= 2 and "fork" in multiprocessing.get_all_start_methods():
-            _TASKS[:] = [compute]
-            try:
-                with frozen():
-                    self._pool = multiprocessing.get_context("fork").Pool(1)
-                    self._pending = self._pool.apply_async(_run, (0,))
-            finally:
-                _TASKS.clear()
-
-    def result(self) -> Any:
-        if self._pool is None:
-            return self._compute()
-        try:
-            return self._pending.get()
-        finally:
-            self._pool.close()
-            self._pool.join()
-
-
 class Forked(Generic[T]):
     """One computation run in a forked process of its own while this one goes on, which,
-    unlike a pool's (`Background`), may start workers of its own; `result()` waits for it
+    unlike a pool's worker, may start workers of its own; `result()` waits for it
     and returns its value, or raises what it raised. Where fork is unavailable, or there is
     one core, it runs in `result()`."""
 
-    def __init__(self, compute: Callable[[], T]) -> None:
+    def __init__(self, compute: Callable[[], T], shared: Mapping[Any, object] | None = None,
+                 ) -> None:
+        """`shared`: objects of this process that the result may hold, by a key. Each comes
+        back as its key and is taken from `shared` here, not as a copy: the copy would be
+        pickled, unpickled, and held twice (the deductions of 100,000 decisions'
+        evaluations name thousands of them)."""
         self._compute = compute
         self._pid: int | None = None
         self._read = -1
+        self._shared = shared
         if workers() < 2 or not hasattr(os, "fork"):
             return
         read, write = os.pipe()
@@ -146,12 +126,13 @@ class Forked(Generic[T]):
         with frozen():  # out of the collector's sight, which would copy every page it touches
             pid = os.fork()
             if pid == 0:  # the forked process, which stays in the block: it never leaves it
-                self._forked(compute, read, write)
+                self._forked(compute, shared, read, write)
         os.close(write)
         self._pid, self._read = pid, read
 
     @staticmethod
-    def _forked(compute: Callable[[], T], read: int, write: int) -> NoReturn:
+    def _forked(compute: Callable[[], T], shared: Mapping[Any, object] | None, read: int,
+                write: int) -> NoReturn:
         """Compute, send the outcome, and end."""
         os.close(read)
         try:
@@ -160,7 +141,7 @@ class Forked(Generic[T]):
             except BaseException as exc:  # raised again by `result`
                 outcome = (False, exc)
             try:
-                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+                data = _dumps(outcome, shared)
             except Exception:  # an exception that does not pickle
                 data = pickle.dumps((False, RuntimeError(repr(outcome[1]))))
             with os.fdopen(write, "wb") as out:
@@ -179,7 +160,7 @@ class Forked(Generic[T]):
         self._pid = None
         if not data:
             raise RuntimeError("a forked computation ended without a result")
-        done, value = pickle.loads(data)
+        done, value = _loads(data, self._shared)
         if not done:
             raise value
         return cast(T, value)
@@ -191,3 +172,21 @@ class Forked(Generic[T]):
             os.waitpid(self._pid, 0)
             os.close(self._read)
             self._pid = None
+
+
+def _dumps(value: object, shared: Mapping[Any, object] | None) -> bytes:
+    """`value` pickled, each object of `shared` in it as its key (`Forked`)."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    if shared:
+        keys = {id(held): key for key, held in shared.items()}
+        pickler.persistent_id = lambda held: keys.get(id(held))  # type: ignore[method-assign]
+    pickler.dump(value)
+    return out.getvalue()
+
+
+def _loads(data: bytes, shared: Mapping[Any, object] | None) -> Any:
+    unpickler = pickle.Unpickler(io.BytesIO(data))
+    if shared is not None:
+        unpickler.persistent_load = shared.__getitem__  # type: ignore[method-assign]
+    return unpickler.load()

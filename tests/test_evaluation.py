@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from generator.evaluation import Evaluation, evaluate, load_standard, rebound
+from generator.evaluation import Evaluation, evaluate, load_standard
 from generator.ledger import Ledger
 from generator.loader import load
 from generator.model import Appeal, CaseStep, Decision
@@ -246,15 +245,24 @@ def test_standard_that_is_not_yaml_names_its_line(tmp_path: Path) -> None:
 
 
 def test_evaluations_made_in_another_process_name_this_processs_decisions(
-        portal: Portal) -> None:
-    """The build evaluates in a forked process (generator.parallel.Background); what comes
-    back is unpickled, and `rebound` makes its deductions name the build's own decisions."""
+        portal: Portal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build evaluates in a forked process (generator.parallel.Forked, with the
+    decisions `shared`): its deductions come back naming the build's own decisions."""
+    from generator import parallel
+
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
     late = _change(portal, "donghu-2025-002", legal_review=None)
     changed = Portal(**{**portal.__dict__, "decisions": {**portal.decisions, late.id: late}})
     year = late.decision_date.year
-    made = {year: evaluate(changed, Ledger.read(ROOT), load_standard(ROOT), year,
-                           sorted(changed.bodies), AS_OF)}
-    back = rebound(pickle.loads(pickle.dumps(made)), changed.decisions)
+
+    def evaluated() -> dict[int, list[Evaluation]]:
+        return {year: evaluate(changed, Ledger.read(ROOT), load_standard(ROOT), year,
+                               sorted(changed.bodies), AS_OF)}
+
+    made = evaluated()
+    forked = parallel.Forked(evaluated, shared=changed.decisions)
+    assert forked._pid is not None  # made in another process
+    back = forked.result()
     assert back == made
     deductions = [d for e in back[year] for d in e.deductions]
     assert deductions

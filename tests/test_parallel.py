@@ -78,3 +78,20 @@ def test_on_one_core_a_forked_computation_runs_when_asked(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "workers", lambda: 1)
     assert parallel.Forked(partial(_pid_and, 5)).result() == (os.getpid(), 5)
+
+
+class _Held:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def test_a_forked_computation_gives_back_this_processs_shared_objects(two_cores: None) -> None:
+    """What `shared` holds comes back as this process's object, not a copy; the rest is
+    copied as usual."""
+    shared = {"a": _Held("甲"), "b": _Held("乙")}
+    back = parallel.Forked(lambda: (os.getpid(), [shared["b"], _Held("丙"), shared["a"]]),
+                           shared=shared).result()
+    pid, objects = back
+    assert pid != os.getpid()
+    assert objects[0] is shared["b"] and objects[2] is shared["a"]
+    assert objects[1].name == "丙" and objects[1] not in shared.values()

@@ -17,9 +17,8 @@ from functools import partial
 from pathlib import Path
 
 from generator.evaluation import before as before_evaluations
-from generator.evaluation import rebound
 from generator.ledger import Ledger
-from generator.parallel import Background, Forked, run_all
+from generator.parallel import Forked, run_all
 from generator.portal import Portal
 from generator.render import (
     benchmarks,
@@ -101,7 +100,7 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     """The rendering of the site in independent parts, each yielding its pages in order."""
     # What several modules share is computed before the workers fork, once: the related
     # decisions in another process meanwhile, since they need nothing else.
-    related = Background(site.related)
+    related = Forked(site.related)
     # The evaluations as well (seconds at 100,000 decisions) while this process makes the
     # statistics, once the publication timings both start from are there to be inherited.
     # The list of pages (the Linker's) holds the evaluations' pages, so it waits for them.
@@ -114,7 +113,9 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
         site.memo[EVALUATIONS_SINCE] = evaluation.since(
             site, reuse.changes, reuse.touched, reuse.previous_inputs.get(evaluation.INPUTS),
             reuse.previous_inputs.get(STATISTICS))
-    evaluated = Background(site.all_evaluations) if site.settings.evaluation else None
+    # Their deductions name decisions: this process's own come back, not copies.
+    evaluated = Forked(site.all_evaluations, shared=site.portal.decisions) \
+        if site.settings.evaluation else None
     with stage("statistics"):
         site.statistics()
     if reuse is not None:
@@ -128,7 +129,7 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     decisions.in_order(site)
     with stage("evaluations (waiting)"):
         if evaluated is not None:
-            site.memo["evaluations"] = rebound(evaluated.result(), site.portal.decisions)
+            site.memo["evaluations"] = evaluated.result()
             if reuse is not None and site.settings.evaluation is not None:
                 reuse.inputs[evaluation.INPUTS] = before_evaluations(
                     site.settings.evaluation, bool(site.ledger.entries), site.memo["evaluations"])

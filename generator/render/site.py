@@ -113,7 +113,7 @@ class Site:
         return evaluations[year]
 
     def all_evaluations(self) -> dict[int, list[Evaluation]]:
-        """The evaluations of every year with figures, by year (for `Background`, which hands
+        """The evaluations of every year with figures, by year (for `Forked`, which hands
         them to the build's Site with `memo["evaluations"]`)."""
         for year in year_range(self.portal, self.as_of):
             self.evaluations(year)
