@@ -97,6 +97,30 @@ def test_the_theme_run_is_kept_until_what_it_reads_changes(
     assert (project / "site" / css).read_text(encoding="utf-8").endswith("/* 新样式 */\n")
 
 
+def test_a_build_that_fails_meanwhile_leaves_no_process_behind(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The related decisions, the evaluations and the search index are made in forked
+    processes while the build goes on: when it fails, they end with it."""
+    import os
+
+    from generator import parallel
+    from generator.render.site import Site
+
+    def fails(self: Site) -> None:
+        raise RuntimeError("统计失败")
+
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(Site, "statistics", fails)
+    site = project / "site"
+    site.mkdir()
+    (site / "index.html").write_text("previous", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="统计失败"):
+        build(Project(project), AS_OF)
+    with pytest.raises(ChildProcessError):  # no child left, running or unreaped
+        os.waitpid(-1, os.WNOHANG)
+    assert files(site) == {"index.html": b"previous"}
+
+
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return str(response.read().decode("utf-8"))

@@ -9,6 +9,7 @@ into `site_dir`. The output depends only on the portal, the ledger, the settings
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 import tempfile
@@ -100,47 +101,51 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
     """The rendering of the site in independent parts, each yielding its pages in order."""
     # What several modules share is computed before the workers fork, once: the related
     # decisions in another process meanwhile, since they need nothing else.
-    related = Forked(site.related)
-    # The evaluations as well (seconds at 100,000 decisions) while this process makes the
-    # statistics, once the publication timings both start from are there to be inherited.
-    # The list of pages (the Linker's) holds the evaluations' pages, so it waits for them.
-    if reuse is not None:  # both are made from the last build's, where nothing changed
-        site.memo["timings before"] = (reuse.previous_inputs.get(TIMINGS), reuse.changes)
-        site.memo["statistics before"] = (reuse.previous_inputs.get(STATISTICS), reuse.changes)
-    with stage("publication timings"):
-        site.timings()
-    if reuse is not None and site.settings.evaluation:
-        site.memo[EVALUATIONS_SINCE] = evaluation.since(
-            site, reuse.changes, reuse.touched, reuse.previous_inputs.get(evaluation.INPUTS),
-            reuse.previous_inputs.get(STATISTICS))
-    # Their deductions name decisions: this process's own come back, not copies.
-    evaluated = Forked(site.all_evaluations, shared=site.portal.decisions) \
-        if site.settings.evaluation else None
-    with stage("statistics"):
-        site.statistics()
-    if reuse is not None:
-        reuse.inputs[TIMINGS] = site.memo["timings kept"]
-        reuse.inputs[STATISTICS] = site.statistics()
-    templates = Templates(project_root)
-    with stage("version histories"):
-        history.record_pages(site)
-    # What the decision pages' workers each made for themselves, made once here while the
-    # evaluations are made meanwhile.
-    decisions.in_order(site)
-    with stage("evaluations (waiting)"):
+    with contextlib.ExitStack() as meanwhile:  # what runs meanwhile ends if this fails
+        related = Forked(site.related)
+        meanwhile.callback(related.stop)
+        # The evaluations as well (seconds at 100,000 decisions) while this process makes the
+        # statistics, once the publication timings both start from are there to be inherited.
+        # The list of pages (the Linker's) holds the evaluations' pages, so it waits for them.
+        if reuse is not None:  # both are made from the last build's, where nothing changed
+            site.memo["timings before"] = (reuse.previous_inputs.get(TIMINGS), reuse.changes)
+            site.memo["statistics before"] = (reuse.previous_inputs.get(STATISTICS), reuse.changes)
+        with stage("publication timings"):
+            site.timings()
+        if reuse is not None and site.settings.evaluation:
+            site.memo[EVALUATIONS_SINCE] = evaluation.since(
+                site, reuse.changes, reuse.touched, reuse.previous_inputs.get(evaluation.INPUTS),
+                reuse.previous_inputs.get(STATISTICS))
+        # Their deductions name decisions: this process's own come back, not copies.
+        evaluated = Forked(site.all_evaluations, shared=site.portal.decisions) \
+            if site.settings.evaluation else None
         if evaluated is not None:
-            site.memo["evaluations"] = evaluated.result()
-            if reuse is not None and site.settings.evaluation is not None:
-                reuse.inputs[evaluation.INPUTS] = before_evaluations(
-                    site.settings.evaluation, bool(site.ledger.entries), site.memo["evaluations"])
-    with stage("page list"):
-        linker = Linker(page_sources(site), HOME)
-    with stage("feeds"):
-        feed_set = feeds.Feeds(site, linker, reuse)
-    for year in site.statistics().years:
-        site.scores(year)
-    with stage("related decisions (waiting)"):
-        site.memo["related"] = related.result()
+            meanwhile.callback(evaluated.stop)
+        with stage("statistics"):
+            site.statistics()
+        if reuse is not None:
+            reuse.inputs[TIMINGS] = site.memo["timings kept"]
+            reuse.inputs[STATISTICS] = site.statistics()
+        templates = Templates(project_root)
+        with stage("version histories"):
+            history.record_pages(site)
+        # What the decision pages' workers each made for themselves, made once here while the
+        # evaluations are made meanwhile.
+        decisions.in_order(site)
+        with stage("evaluations (waiting)"):
+            if evaluated is not None:
+                site.memo["evaluations"] = evaluated.result()
+                if reuse is not None and site.settings.evaluation is not None:
+                    reuse.inputs[evaluation.INPUTS] = before_evaluations(
+                        site.settings.evaluation, bool(site.ledger.entries), site.memo["evaluations"])
+        with stage("page list"):
+            linker = Linker(page_sources(site), HOME)
+        with stage("feeds"):
+            feed_set = feeds.Feeds(site, linker, reuse)
+        for year in site.statistics().years:
+            site.scores(year)
+        with stage("related decisions (waiting)"):
+            site.memo["related"] = related.result()
     if reuse is not None:
         reuse.around = feed_set.signature
         with stage("what changed"):
