@@ -24,13 +24,13 @@ from generator.render import evaluation, history, shell, statistics, timeliness
 from generator.render.errors import RenderError
 from generator.render.freepages import ordered_pages
 from generator.render.plan import SECTIONS
+from generator.render.reuse import configuration_files
 from generator.render.site import Site
 from generator.render.text import title_text
 from generator.render.urls import ABOUT, HOME, record_src, section_src
 
 MKDOCS_YML = "mkdocs.yml"
-SITE_CONFIG = Path("site_config")
-OVERRIDES = SITE_CONFIG / "overrides"
+OVERRIDES = Path("site_config") / "overrides"
 
 
 def nav(site: Site) -> list[object]:
@@ -130,7 +130,7 @@ class KeptRun:
     """`MkdocsRun` where a run of the same inputs was kept: the theme's shells, its assets
     and 404 page do not change from one build to the next unless the nav, the project's
     configuration or the installed packages do, and mkdocs takes about 2 s of CPU to make
-    them again (a quarter of a rebuild's, at 100,000 decisions). The run's output is kept
+    them again (a tenth of a warm rebuild's, at 100,000 decisions). The run's output is kept
     in `kept` (a folder of the project's .gongshi/) under a digest of everything mkdocs
     reads (`run_key`); a run whose digest is the kept one is a copy of the kept output.
 
@@ -180,8 +180,7 @@ def run_key(config_path: Path, project_root: Path, as_of: dt.date) -> str:
     files = [(f"docs/{path.relative_to(config_path.parent / 'docs').as_posix()}", path)
              for path in (config_path.parent / "docs").rglob("*") if path.is_file()]
     files += [(f"project/{path.relative_to(project_root).as_posix()}", path)
-              for path in (project_root / SITE_CONFIG).rglob("*") if path.is_file()]
-    files.append(("project/" + MKDOCS_YML, project_root / MKDOCS_YML))
+              for path in configuration_files(project_root) if path.is_file()]
     for name, path in sorted(files):
         add(name, path.read_bytes())
     return digest.hexdigest()

@@ -179,12 +179,18 @@ def base_inputs(project_root: Path, law_digests: Iterable[bytes],
     code = Path(__file__).resolve().parents[2]
     files = [path for package in ("generator", "search")
              for path in sorted((code / package).rglob("*.py"))]
-    config = project_root / "site_config"
-    files += sorted(path for path in config.rglob("*") if path.is_file())
-    files += [project_root / "mkdocs.yml"]
+    files += configuration_files(project_root)
     parts = [str(path).encode() + b"\0" + (path.read_bytes() if path.is_file() else b"")
              for path in files]
     return [*parts, *law_digests, *(shell.encode() for shell in shells)]
+
+
+def configuration_files(project_root: Path) -> list[Path]:
+    """The project's configuration, templates and assets: every file of site_config/, and
+    mkdocs.yml (what every page, and the theme's mkdocs run, is made from besides records)."""
+    config = project_root / "site_config"
+    return [*sorted(path for path in config.rglob("*") if path.is_file()),
+            project_root / "mkdocs.yml"]
 
 
 def identity(folder: Path) -> tuple[int, ...]:
