@@ -146,10 +146,14 @@ def held_categories(portal: Portal) -> dict[str, frozenset[str]]:
     return {body_id: frozenset(categories) for body_id, categories in held.items()}
 
 
-def year_range(portal: Portal, as_of: dt.date, extra_years: Iterable[int] = ()) -> tuple[int, ...]:
+def year_range(portal: Portal, as_of: dt.date, extra_years: Iterable[int] = (),
+               found: Iterable[int] | None = None) -> tuple[int, ...]:
     """The years the figures cover, latest first: from the first decision's (or an extra
-    year's) to this year's or the last decision's, none left out between."""
-    found = {d.decision_date.year for d in portal.decisions.values()}
+    year's) to this year's or the last decision's, none left out between. `found`: the
+    years of the decisions, or at least of the earliest and the latest, when known."""
+    if found is None:
+        found = {d.decision_date.year for d in portal.decisions.values()}
+    found = list(found)
     extra = list(extra_years)
     first = min([*found, *extra], default=as_of.year)
     last = max([as_of.year, *found, *extra])
@@ -159,7 +163,8 @@ def year_range(portal: Portal, as_of: dt.date, extra_years: Iterable[int] = ()) 
 def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
             body_order: Iterable[str] | None = None, extra_years: Iterable[int] = (),
             timings: list[timeliness.Timing] | None = None, cache: Path | None = None,
-            before: object = None, changes: Changes = EVERYTHING) -> Statistics:
+            before: object = None, changes: Changes = EVERYTHING,
+            found: Iterable[int] | None = None) -> Statistics:
     """The figures of every year and body, from the records and the ledger (also of
     `extra_years`, which may have no decision at all). `timings` saves recounting the
     publication timings when the caller has them. With a `cache` file, figures whose
@@ -167,9 +172,10 @@ def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
 
     `before`: the last build's statistics, and `changes`, the records that changed since
     (generator/changes.py): its figures are taken for every body and year none of whose
-    decisions changed (a digest of every group took 2 s at 100,000 decisions)."""
+    decisions changed (a digest of every group took 2 s at 100,000 decisions). `found`: the
+    decisions' years, when known (`year_range`)."""
     bodies = tuple(body_order if body_order is not None else sorted(portal.bodies))
-    years = year_range(portal, as_of, extra_years)
+    years = year_range(portal, as_of, extra_years, found)
     held = held_categories(portal)
     recorded = ledger.by_correction()
     counted: dict[tuple[int, str], Counter[str]] = {}

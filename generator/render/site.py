@@ -61,6 +61,10 @@ class Site:
     """The version each correction or withdrawal made public, by correction id."""
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """Figures several pages share, computed once on first use."""
+    decision_years: tuple[int, ...] = ()
+    """The years of the latest and the earliest decision (none without decisions): all that
+    the years the figures cover take from the decisions (`year_range`), known without
+    another pass over them, which took half a second in each process that made one."""
 
     def related(self) -> dict[str, list[str]]:
         """Each public decision's 相关决定 (search/related.py), by ref."""
@@ -89,7 +93,8 @@ class Site:
             before, changes = self.memo.get("statistics before", (None, EVERYTHING))
             self.memo["statistics"] = compute_statistics(
                 self.portal, self.ledger, self.as_of, self.body_order(), timings=self.timings(),
-                cache=self.portal.root.parent / STATISTICS_CACHE, before=before, changes=changes)
+                cache=self.portal.root.parent / STATISTICS_CACHE, before=before, changes=changes,
+                found=self.decision_years)
         result: Statistics = self.memo["statistics"]
         return result
 
@@ -101,7 +106,7 @@ class Site:
         if "evaluations" not in self.memo:
             # The statistics' years, without the statistics: the evaluations are made in
             # another process while this one makes the statistics (render/__init__.py).
-            years = sorted({*year_range(self.portal, self.as_of), year})
+            years = sorted({*self.year_range(), year})
             self.memo["evaluations"] = evaluate_years(
                 self.portal, self.ledger, standard, years, self.body_order(), self.as_of,
                 self.timings(), cache=self.portal.root.parent / EVALUATIONS_CACHE,
@@ -115,7 +120,7 @@ class Site:
     def all_evaluations(self) -> dict[int, list[Evaluation]]:
         """The evaluations of every year with figures, by year (for `Forked`, which hands
         them to the build's Site with `memo["evaluations"]`)."""
-        for year in year_range(self.portal, self.as_of):
+        for year in self.year_range():
             self.evaluations(year)
         result: dict[int, list[Evaluation]] = self.memo.get("evaluations", {})
         return result
@@ -177,6 +182,10 @@ class Site:
             stack.extend(reversed(self.child_bodies.get(body.id, [])))
         return order + sorted(set(self.portal.bodies) - seen)
 
+    def year_range(self) -> tuple[int, ...]:
+        """The years the figures cover, latest first (`generator.statistics.year_range`)."""
+        return year_range(self.portal, self.as_of, found=self.decision_years)
+
     def years(self) -> list[int]:
         """Years with public decisions, latest first."""
         return sorted({d.decision_date.year for d in self.decisions}, reverse=True)
@@ -216,12 +225,15 @@ def build_site_index(portal: Portal, settings: Settings, as_of: dt.date,
     corrections: dict[str, list[Correction]] = defaultdict(list)
     for correction in sorted(portal.corrections.values(), key=lambda c: (c.requested_on, c.id)):
         corrections[correction.record].append(correction)
+    every = latest_first(list(portal.decisions.values()))
     site = Site(portal, settings, as_of, roots, dict(children), dict(officers), dict(powers),
-                [], {}, dict(corrections), ledger, ledger.histories(), ledger.by_correction())
+                [], {}, dict(corrections), ledger, ledger.histories(), ledger.by_correction(),
+                decision_years=(every[0].decision_date.year, every[-1].decision_date.year)
+                if every else ())
     # Only a decision with an approved 撤回 may be withdrawn (`Site.publicity`).
     withdrawn = {c.record.removeprefix("decisions/") for c in portal.corrections.values()
                  if c.kind == "撤回" and _approved(c) and c.record.startswith("decisions/")}
-    public = [d for d in latest_first(list(portal.decisions.values()))
+    public = [d for d in every
               if d.publicity_end >= as_of
               and (d.id not in withdrawn or site.publicity(d) is Publicity.PUBLIC)]
     by_body: dict[str, list[Decision]] = defaultdict(list)
