@@ -12,6 +12,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,11 +59,23 @@ def check(project: Project, as_of: dt.date) -> tuple[Portal, Report]:
     return portal, report
 
 
-def _checked(project: Project, as_of: dt.date, meanwhile: bool = False,
+def _checked(project: Project, as_of: dt.date,
              loaded: tuple[Portal, Report] | None = None) -> tuple[Portal, Report, Ledger | None]:
-    """Load and check (`check`). `meanwhile`: what the checks computed is saved by another
-    process while the caller goes on, until `MEMO.wait()`. `loaded`: the records and their
-    problems, read already (by a warm build process, generator/warm.py)."""
+    """Load and check (`check`). `loaded`: the records and their problems, read already (by
+    a warm build process, generator/warm.py)."""
+    portal, report = _loaded(project, loaded)
+    try:
+        ledger = _ledger(project, report)
+        with stage("check"):
+            report.extend(_judged(project, as_of, portal, ledger))
+        return portal, report, ledger
+    finally:
+        parallel.thaw()
+
+
+def _loaded(project: Project, loaded: tuple[Portal, Report] | None) -> tuple[Portal, Report]:
+    """The records and the problems of reading them, frozen (`parallel.freeze`: the caller
+    thaws them when done)."""
     # The records live as long as the run: out of the collector's sight, which would
     # otherwise walk all of them each time what comes next (the ledger's 100,000 entries,
     # the checks' findings) makes enough objects (reading the ledger took 3.1 s, not 0.9 s).
@@ -71,33 +84,68 @@ def _checked(project: Project, as_of: dt.date, meanwhile: bool = False,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        try:
-            with stage("load"):
-                portal, report = loaded if loaded is not None else load(project.content,
-                                                                          project.root / CACHE_FILE)
-                MEMO.read(project.root / MEMO_FILE)
-        finally:
-            parallel.freeze()
-            if collecting:
-                gc.enable()
-        return _checked_portal(project, as_of, portal, report, meanwhile)
+        with stage("load"):
+            portal, report = loaded if loaded is not None else load(project.content,
+                                                                      project.root / CACHE_FILE)
+            MEMO.read(project.root / MEMO_FILE)
     finally:
-        parallel.thaw()
+        parallel.freeze()
+        if collecting:
+            gc.enable()
+    return portal, report
 
 
-def _checked_portal(project: Project, as_of: dt.date, portal: Portal, report: Report,
-                    meanwhile: bool) -> tuple[Portal, Report, Ledger | None]:
+def _ledger(project: Project, report: Report) -> Ledger | None:
+    """The publication ledger; None, with the problem in `report`, when it cannot be read."""
     try:
-        ledger: Ledger | None = Ledger.read(project.root)
+        return Ledger.read(project.root)
     except LedgerError as exc:
-        ledger = None
         report.add(Problem(file=LEDGER_FILE, line=1, severity="error", code="R11-ledger",
                            record="", field="", message=str(exc),
                            hint="the ledger is written by `gongshi publish` only"))
-    with stage("check"):
-        report.extend(verdicts.check(portal, ledger, as_of, project.root, PARALLEL_FROM))
-        MEMO.save(project.root / MEMO_FILE, portal.records, meanwhile)
-    return portal, report, ledger
+        return None
+
+
+def _judged(project: Project, as_of: dt.date, portal: Portal,
+            ledger: Ledger | None) -> list[Problem]:
+    """The problems the rules, the gate and the timeliness checks find; what the checks
+    computed is kept for the next (generator/memo.py)."""
+    problems = verdicts.check(portal, ledger, as_of, project.root, PARALLEL_FROM)
+    MEMO.save(project.root / MEMO_FILE, portal.records)
+    return problems
+
+
+class _Checking:
+    """The checks of a build, run in another process while the site is rendered: at 100,000
+    decisions they took a second in which one core was idle. The site is published only
+    once they passed (`passed`)."""
+
+    def __init__(self, project: Project, as_of: dt.date, portal: Portal, ledger: Ledger,
+                 report: Report, strict: bool) -> None:
+        self.report, self.strict = report, strict
+        self._done = False
+        self._forked = parallel.Forked(partial(self._timed, project, as_of, portal, ledger))
+
+    @staticmethod
+    def _timed(project: Project, as_of: dt.date, portal: Portal,
+               ledger: Ledger) -> tuple[list[Problem], float]:
+        started = time.perf_counter()
+        problems = _judged(project, as_of, portal, ledger)
+        return problems, time.perf_counter() - started
+
+    def passed(self) -> None:
+        """Wait for the checks; raise ContentError, with every problem of the build, when
+        they failed."""
+        if not self._done:
+            self._done = True
+            problems, seconds = self._forked.result()
+            stages.record("check", seconds)
+            self.report.extend(problems)
+        if self.report.failed(self.strict):
+            raise ContentError(self.report)
+
+    def stop(self) -> None:
+        self._forked.stop()
 
 
 PARALLEL_FROM = 2000
@@ -121,7 +169,8 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
     """Check, then build the site into `site_dir` (default site/).
 
     Raises ContentError (with the whole report) when the content has errors; the previous
-    site is then left exactly as it was. Builds of one project take turns.
+    site is then left exactly as it was. Builds of one project take turns. The checks run
+    beside the render's first part (`_Checking`): the pages are made once they passed.
 
     A rebuild renders and writes only what changed since the published site was built
     (generator/render/reuse.py), and changes only those files in it (generator/deploy.py).
@@ -140,21 +189,29 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
     target = (site_dir or project.site).resolve()
     with deploy.locked(project.root):
         settings = load_settings(project.root)
+        # The records live as long as the build: out of the collector's sight (frozen), which
+        # would otherwise walk all of them again and again while pages are made.
+        portal, report = _loaded(project, loaded)
+        checking: _Checking | None = None
         try:
-            portal, report, ledger = _checked(project, as_of, meanwhile=True, loaded=loaded)
-            if report.failed(strict) or ledger is None:
+            ledger = _ledger(project, report)
+            if ledger is None or report.failed(strict):  # nothing to render: every problem
+                report.extend(_judged(project, as_of, portal, ledger))
                 raise ContentError(report)
-            # The records live as long as the build: out of the collector's sight, which
-            # would otherwise walk all of them again and again while pages are made.
-            with parallel.frozen():
-                _publish_site(project, as_of, target, settings, portal, ledger, staff_index)
+            checking = _Checking(project, as_of, portal, ledger, report, strict)
+            _publish_site(project, as_of, target, settings, portal, ledger, staff_index,
+                          checking)
         finally:
-            MEMO.wait()
+            if checking is not None:
+                checking.stop()
+            parallel.thaw()
     return report
 
 
 def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Settings,
-                  portal: Portal, ledger: Ledger, staff_index: bool) -> None:
+                  portal: Portal, ledger: Ledger, staff_index: bool, checking: _Checking) -> None:
+    """Render the site beside the checks, and publish it once they passed. A render that
+    fails on content the checks fail is reported as their problems."""
     from generator.changes import STATE, WHOSE, State, since, touched, whose
     from generator.render import MEANWHILE, build_site
     from generator.render.reuse import Manifest, Reuse
@@ -180,9 +237,14 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
 
         with stage("render"):
             site = build_site(portal, settings, as_of, project.root, staging, ledger,
-                              reuse=reuse, meanwhile=browser_index)
+                              reuse=reuse, meanwhile=browser_index, before_pages=checking.passed)
             index_keys, seconds = site.memo[MEANWHILE]
             stages.record("browser search index", seconds)
+        checking.passed()
+    except Exception:
+        shutil.rmtree(staging, ignore_errors=True)
+        checking.passed()  # content the checks fail: their problems, not this
+        raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

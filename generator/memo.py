@@ -24,13 +24,11 @@ import io
 import os
 import pickle
 from collections.abc import Callable, Iterable
-from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from generator import statefile
 from generator.model import Record
-from generator.parallel import Forked
 
 MEMO_FILE = Path(".gongshi") / "derived.pickle"
 REWRITE_FROM = 8
@@ -52,8 +50,6 @@ class _Memo:
     def __init__(self) -> None:
         self.known: dict[Key, Any] = {}
         self.fresh: dict[Key, Any] = {}
-        self.writing: Forked[None] | None = None
-        """A save still being written (`save(..., meanwhile=True)`)."""
         self.appended = 0
         """How many values of the file were appended after its first part."""
 
@@ -84,21 +80,18 @@ class _Memo:
         self.fresh.update(values)
 
     def read(self, path: Path) -> None:
-        self.wait()
         self.known, self.fresh, self.appended = {}, {}, 0
         stored = _stored(path, _code_version())
         if stored is not None:
             self.known, self.appended = stored
 
-    def save(self, path: Path, records: Callable[[], Iterable[Record]],
-             meanwhile: bool = False) -> None:
+    def save(self, path: Path, records: Callable[[], Iterable[Record]]) -> None:
         """Keep the values of the files of the `records` that exist now, if anything was
         computed afresh (else they are not even listed: a fifth of a second at 100,000
-        decisions). `meanwhile`: written by another process while this one goes on (pickling
-        them took 1.5 s on one core at 100,000 decisions), until `wait`."""
+        decisions). A build saves them in the process that checks beside its render
+        (generator/build.py)."""
         if not self.fresh:
             return
-        self.wait()
         if self.known and path.is_file() \
                 and (self.appended + len(self.fresh)) * REWRITE_FROM < len(self.known):
             _append(path, self.fresh)
@@ -106,26 +99,9 @@ class _Memo:
             self.appended += len(self.fresh)
             self.fresh = {}
             return
-        if meanwhile and not self.known:
-            # A first save (a cold build): the values of files that are gone are left out
-            # by the process that writes, and this one keeps them all (listing the records
-            # and sifting 200,000 values took a second here, with a core idle).
-            self.writing = Forked(partial(_write, path, records, self.fresh))
-            self.known, self.fresh, self.appended = self.fresh, {}, 0
-            return
         kept = _current(records, self.known, self.fresh)
-        write = partial(statefile.dump, path, (_code_version(), kept))
-        if meanwhile:
-            self.writing = Forked(write)
-        else:
-            write()
+        statefile.dump(path, (_code_version(), kept))
         self.known, self.fresh, self.appended = kept, {}, 0
-
-    def wait(self) -> None:
-        """Until the last save is written."""
-        writing, self.writing = self.writing, None
-        if writing is not None:
-            writing.result()
 
 
 def _current(records: Callable[[], Iterable[Record]], *values: dict[Key, Any]
@@ -134,10 +110,6 @@ def _current(records: Callable[[], Iterable[Record]], *values: dict[Key, Any]
     current = {(record.origin.path, record.file_digest or b"") for record in records()}
     return {key: value for found in values for key, value in found.items()
             if (key[1], key[2]) in current}
-
-
-def _write(path: Path, records: Callable[[], Iterable[Record]], values: dict[Key, Any]) -> None:
-    statefile.dump(path, (_code_version(), _current(records, values)))
 
 
 def _stored_file(path: Path, version: bytes) -> tuple[dict[Key, Any], int] | None:

@@ -126,6 +126,56 @@ def test_a_build_that_fails_meanwhile_leaves_no_process_behind(
     assert files(site) == {"index.html": b"previous"}
 
 
+def test_content_the_checks_fail_is_reported_before_any_page_is_made(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checks run beside the render's first part: when they fail, no page is made, the
+    report holds the problem, and the previous site stays."""
+    from generator import parallel
+    from generator.problems import ContentError
+    from generator.render import home
+
+    made = tmp_path / "made"
+    home_page = home.home_page
+
+    def noted(*args: object) -> object:
+        made.touch()  # a file: the pages are made in forked workers
+        return home_page(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(home, "home_page", noted)
+    build(Project(project), AS_OF)
+    assert made.exists()
+    made.unlink()
+    before = files(project / "site")
+    edit(project, "content/decisions/2025/d1.yml", "fine_amount: 3600", "fine_amount: 99999")
+    with pytest.raises(ContentError) as failed:
+        build(Project(project), AS_OF)
+    assert [p.code for p in failed.value.report if p.severity == "error"] == ["R6-discretion"]
+    assert not made.exists()
+    assert files(project / "site") == before
+    assert [p.name for p in project.iterdir() if p.name.startswith(".site")] == []
+
+
+def test_a_render_that_fails_on_content_the_checks_fail_reports_their_problems(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Content the checks fail may break the render before they are done: the user gets the
+    checks' problems, not the render's error."""
+    from generator import parallel
+    from generator.problems import ContentError
+    from generator.render.site import Site
+
+    def fails(self: Site) -> None:
+        raise KeyError("no such fine")
+
+    monkeypatch.setattr(parallel, "workers", lambda: 2)
+    monkeypatch.setattr(Site, "statistics", fails)
+    edit(project, "content/decisions/2025/d1.yml", "fine_amount: 3600", "fine_amount: 99999")
+    with pytest.raises(ContentError) as failed:
+        build(Project(project), AS_OF)
+    assert "R6-discretion" in {p.code for p in failed.value.report}
+    assert not (project / "site").exists()
+
+
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return str(response.read().decode("utf-8"))

@@ -148,10 +148,8 @@ def test_the_memo_read_again_after_each_change_is_the_memo_read_whole(tmp_path: 
         before = again
 
 
-@pytest.mark.parametrize("meanwhile", [True, False])
-def test_a_first_save_keeps_the_values_of_the_files_there_only(good: Path, tmp_path: Path,
-                                                              meanwhile: bool) -> None:
-    # a cold build's first save leaves the sifting to the process that writes
+def test_a_first_save_keeps_the_values_of_the_files_there_only(good: Path,
+                                                              tmp_path: Path) -> None:
     from generator import memo
 
     portal, _ = load(good / "content")
@@ -162,8 +160,7 @@ def test_a_first_save_keeps_the_values_of_the_files_there_only(good: Path, tmp_p
     gone: memo.Key = ("scan", "content/decisions/2025/gone.yml", d1.file_digest)
     saving = memo._Memo()
     saving.add({here: 1, changed: 2, gone: 3})
-    saving.save(tmp_path / "derived.pickle", portal.records, meanwhile=meanwhile)
-    saving.wait()
+    saving.save(tmp_path / "derived.pickle", portal.records)
     stored = memo._stored_file(tmp_path / "derived.pickle", memo._code_version())
     assert stored is not None and stored[0] == {here: 1}
     assert saving.get("scan", d1, lambda: 9) == 1

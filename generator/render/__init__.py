@@ -185,7 +185,8 @@ def _site_files(site: Site) -> list[Output]:
 def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root: Path,
                site_dir: Path, ledger: Ledger | None = None, fill: bool = True,
                reuse: Reuse | None = None,
-               meanwhile: Callable[[Site], object] | None = None) -> Site:
+               meanwhile: Callable[[Site], object] | None = None,
+               before_pages: Callable[[], None] | None = None) -> Site:
     """Render every page and build the site into `site_dir` (an empty folder). Without a
     ledger, records show no publication dates or version history. Returns the site index,
     which the search index is built from.
@@ -203,7 +204,10 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
     `meanwhile` is called with the site index in a forked process while the shared figures
     and the pages are made (the build makes the browser search index then: it needs the
     records, not the figures or the pages, and the two together keep both cores busier than
-    one after the other); what it returns is then `site.memo[MEANWHILE]`."""
+    one after the other); what it returns is then `site.memo[MEANWHILE]`.
+
+    `before_pages` is called once the shared figures are made, before the pages are: the
+    build checks the content meanwhile, and stops there if the checks failed."""
     with stage("site index"):
         site = build_site_index(portal, settings, as_of, ledger)
     in_nav = nav_sources(site)
@@ -225,6 +229,9 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
                                        work / SHELLS_KEPT)
         with stage("shared figures"):
             tasks = _tasks(site, project_root, reuse if fill else None)
+        if before_pages is not None:
+            with stage("checks (waiting)"):
+                before_pages()
         shell_of: dict[int, shell.Shell] = {}
         nav_shells: dict[str, shell.Shell] = {}
         if shells_run is not None:
