@@ -241,9 +241,10 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
             index_keys, seconds = site.memo[MEANWHILE]
             stages.record("browser search index", seconds)
         checking.passed()
-    except Exception:
+    except Exception as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        checking.passed()  # content the checks fail: their problems, not this
+        if not isinstance(exc, ContentError):
+            checking.passed()  # content the checks fail: their problems, not this
         raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
