@@ -63,8 +63,8 @@ def _checked(project: Project, as_of: dt.date,
              loaded: tuple[Portal, Report] | None = None) -> tuple[Portal, Report, Ledger | None]:
     """Load and check (`check`). `loaded`: the records and their problems, read already (by
     a warm build process, generator/warm.py)."""
-    portal, report = _loaded(project, loaded)
     try:
+        portal, report = _loaded(project, loaded)
         ledger = _ledger(project, report)
         with stage("check"):
             report.extend(_judged(project, as_of, portal, ledger))
@@ -74,8 +74,8 @@ def _checked(project: Project, as_of: dt.date,
 
 
 def _loaded(project: Project, loaded: tuple[Portal, Report] | None) -> tuple[Portal, Report]:
-    """The records and the problems of reading them, frozen (`parallel.freeze`: the caller
-    thaws them when done)."""
+    """The records and the problems of reading them, frozen (`parallel.freeze`, also when
+    reading fails: the caller thaws them when done)."""
     # The records live as long as the run: out of the collector's sight, which would
     # otherwise walk all of them each time what comes next (the ledger's 100,000 entries,
     # the checks' findings) makes enough objects (reading the ledger took 3.1 s, not 0.9 s).
@@ -191,9 +191,9 @@ def build(project: Project, as_of: dt.date, strict: bool = False,
         settings = load_settings(project.root)
         # The records live as long as the build: out of the collector's sight (frozen), which
         # would otherwise walk all of them again and again while pages are made.
-        portal, report = _loaded(project, loaded)
         checking: _Checking | None = None
         try:
+            portal, report = _loaded(project, loaded)
             ledger = _ledger(project, report)
             if ledger is None or report.failed(strict):  # nothing to render: every problem
                 report.extend(_judged(project, as_of, portal, ledger))

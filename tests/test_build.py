@@ -176,6 +176,24 @@ def test_a_render_that_fails_on_content_the_checks_fail_reports_their_problems(
     assert not (project / "site").exists()
 
 
+@pytest.mark.parametrize("entry", ["build", "check"])
+def test_a_load_that_fails_gives_the_objects_back_to_the_collector(
+        project: Path, monkeypatch: pytest.MonkeyPatch, entry: str) -> None:
+    """The records are frozen while a run holds them (`parallel.freeze`): a run whose load
+    fails does not leave every object out of the collector's sight (each freeze is
+    counted, and the last thaw gives them back)."""
+    from generator import build as pipeline
+    from generator import parallel
+
+    def fails(*args: object) -> None:
+        raise OSError("读取失败")
+
+    monkeypatch.setattr(pipeline, "load", fails)
+    with pytest.raises(OSError, match="读取失败"):
+        getattr(pipeline, entry)(Project(project), AS_OF)
+    assert parallel._holding == 0
+
+
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return str(response.read().decode("utf-8"))
