@@ -241,13 +241,10 @@ def _publish_site(project: Project, as_of: dt.date, target: Path, settings: Sett
             index_keys, seconds = site.memo[MEANWHILE]
             stages.record("browser search index", seconds)
         checking.passed()
-    except Exception as exc:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        if not isinstance(exc, ContentError):
+        if isinstance(exc, Exception) and not isinstance(exc, ContentError):
             checking.passed()  # content the checks fail: their problems, not this
-        raise
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
         raise
     with stage("deploy"):
         # The search index names its files and keys them: the deploy need not read them.
