@@ -14,10 +14,12 @@ build makes the same site as `gongshi build` would.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import gc
 import os
+import select
 import sys
 import tempfile
 import traceback
@@ -45,6 +47,8 @@ class WarmBuilds:
         self.files = Warm()
         self.asked: list[statefile.Asked] = []
         """The state the last child read, for `refresh`."""
+        self._exiting: int | None = None
+        """The last child, until it is known to have exited."""
 
     def build(self, work: Work, changed: Collection[str | os.PathLike[str]] | None = None,
               ) -> bool:
@@ -72,12 +76,15 @@ class WarmBuilds:
         return self._in_child(work, portal, report)
 
     def _in_child(self, work: Work, portal: Portal, report: Report) -> bool:
+        self._reap()
         handle, log = tempfile.mkstemp(prefix="warm-reads-")
         os.close(handle)
+        told, tell = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
-        if pid == 0:  # the child: build, noting what state it read, and exit
+        if pid == 0:  # the child: build, noting what state it read, tell, and exit
+            os.close(told)
             published = False
             try:
                 statefile.HELD.log = log
@@ -87,19 +94,45 @@ class WarmBuilds:
             finally:
                 sys.stdout.flush()
                 sys.stderr.flush()
+                with contextlib.suppress(OSError):
+                    os.write(tell, b"1" if published else b"0")
                 os._exit(0 if published else 1)
+        os.close(tell)
         del portal, report  # the child's now; the records stay in `self.files`
+        self._exiting = pid
         try:
-            _, status = os.waitpid(pid, 0)
+            said = self._told(told, pid)
             self.asked = statefile.HELD.noted(Path(log))
         finally:
+            os.close(told)
             os.unlink(log)
-        return os.waitstatus_to_exitcode(status) == 0
+        return said
+
+    def _told(self, told: int, pid: int) -> bool:
+        """Whether the child published the site, as soon as it tells: letting go of its
+        memory (seconds' worth of pages at 100,000 decisions) is left to it while this
+        process goes on. A child that died without telling is waited for (a process it
+        forked may hold the pipe open still)."""
+        while True:
+            if select.select([told], [], [], 0.2)[0]:
+                said = os.read(told, 1)
+                if said:
+                    return said == b"1"
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                self._exiting = None
+                return False
+
+    def _reap(self) -> None:
+        """Wait for the last child to have exited."""
+        if self._exiting is not None:
+            pid, self._exiting = self._exiting, None
+            os.waitpid(pid, 0)
 
     def refresh(self) -> None:
         """Read the state the last build read, where it changed (it wrote it, mostly): for
         the next build to take. Seconds at 100,000 decisions: while waiting for a change."""
         statefile.HELD.refresh(self.asked)
+        self._reap()
 
 
 def _copy(portal: Portal) -> Portal:

@@ -5,6 +5,9 @@ clean build gives."""
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -301,3 +304,51 @@ def test_a_warm_check_reports_what_a_cold_check_reports_after_each_change(
     assert text != ledger.read_text(encoding="utf-8")
     codes = [" ".join(problems) for problems in reported]
     assert "without an approved correction" in codes[1] and "not a ledger line" in codes[4]
+
+
+def _exited(pid: int) -> bool:
+    """Whether the process has exited (a zombie not yet waited for counts as exited)."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return status.rpartition(")")[2].split()[0] in ("Z", "X")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="warm builds fork where they can")
+def test_a_warm_build_is_done_once_its_child_published_not_once_it_exited(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child's exit (letting go of its memory, a quarter of a second at 100,000
+    decisions) is not waited for: the build is done when the child says it published."""
+    release = tmp_path / "release"
+    real_exit = os._exit
+
+    def held_exit(code: int) -> None:  # the child waits for the test before exiting
+        for _ in range(300):
+            if release.exists():
+                break
+            time.sleep(0.05)
+        real_exit(code)
+
+    monkeypatch.setattr(os, "_exit", held_exit)
+    builds = WarmBuilds(Project(repo))
+    assert builds.build(_work(repo))
+    child = builds._exiting
+    assert child is not None and not _exited(child) and not release.exists()
+    assert (repo / "site/decisions/2025/d1/index.html").is_file()
+    release.touch()
+    builds.refresh()
+    assert builds._exiting is None and not Path(f"/proc/{child}").exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="warm builds fork where they can")
+def test_a_warm_build_whose_child_dies_before_it_tells_is_not_published(repo: Path) -> None:
+    builds = WarmBuilds(Project(repo))
+
+    def dying(portal: Portal, report: Report) -> bool:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return True
+
+    assert builds.build(dying) is False
+    assert builds._exiting is None
+    assert _build(builds)  # and the next build goes on as usual
