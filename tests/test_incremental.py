@@ -568,3 +568,46 @@ def test_nav_pages_left_as_published_keep_the_nav_s_links(
             target = posixpath.normpath(posixpath.join(folder, href.split("#")[0]))
             assert target in after or posixpath.join(target, "index.html").removeprefix(
                 "./") in after, href
+
+
+def test_a_rebuild_starts_the_parts_that_took_longest_last_time_first(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last build's time for each part of the rendering is kept with its manifest; a
+    rebuild hands those times to the workers, which start the longest parts first (a long
+    part started last kept a core idle at the end of a rebuild)."""
+    import generator.render as render
+    from generator.render.reuse import Manifest
+
+    took = Manifest.read(repo, (repo / "site").resolve()).inputs[render.TASK_SECONDS]  # type: ignore[union-attr]
+    assert {"home", "bodies", "opendata", "feeds", "statistics", "decisions 0"} <= took.keys()
+    assert all(isinstance(seconds, float) and seconds >= 0 for seconds in took.values())
+    handed: list[list[float] | None] = []
+    real = render.run_all
+
+    def noting(tasks: Any, costs: list[float] | None = None) -> Any:
+        if len(tasks) == len(took):  # the pages' tasks, not another's
+            handed.append(costs)
+        return real(tasks, costs)
+
+    monkeypatch.setattr(render, "run_all", noting)
+    add_decision(repo)
+    build(Project(repo), DEMO_AS_OF)
+    assert handed and handed[0] is not None
+    assert sorted(handed[0]) == sorted(took.values())
+    order = list(took)  # the names in the tasks' order, as kept
+    assert handed[0] == [took[name] for name in order]
+    after = Manifest.read(repo, (repo / "site").resolve()).inputs[render.TASK_SECONDS]  # type: ignore[union-attr]
+    assert after.keys() == took.keys() and after != took  # this build's own times
+
+
+def test_the_order_of_the_parts_does_not_change_the_site(repo: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whichever part starts first, the rebuild is byte for byte the clean build."""
+    import generator.render as render
+
+    monkeypatch.setattr(render, "_costs", lambda reuse, names: [float(-n) for n, _ in
+                                                                 enumerate(names)])
+    add_decision(repo)
+    build(Project(repo), DEMO_AS_OF)
+    monkeypatch.undo()
+    assert _files(repo / "site") == _clean_build(repo, tmp_path, "clean")

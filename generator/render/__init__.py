@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -64,6 +65,9 @@ MEANWHILE = "meanwhile"
 """In `Site.memo` after `build_site`: what its `meanwhile` returned."""
 STATISTICS = "statistics"
 TIMINGS = "publication timings"
+TASK_SECONDS = "task seconds"
+"""In the manifest: how long each part of the rendering (`_tasks`) took, by its name, for
+the next build to start the longest first."""
 """The names of the site's figures and publication timings in its manifest, for the next
 build (statistics.compute, timeliness.publications)."""
 
@@ -73,7 +77,7 @@ def render_pages(portal: Portal, settings: Settings, as_of: dt.date,
     """Every page of the site, in a stable order (gathered in memory: for tests and tools;
     a build writes pages as they are rendered)."""
     site = build_site_index(portal, settings, as_of, ledger)
-    parts = run_all([partial(_gathered, task) for task in _tasks(site, project_root)])
+    parts = run_all([partial(_gathered, task) for _, task in _tasks(site, project_root)])
     return [page for part in parts for page in part] + _site_files(site)
 
 
@@ -81,11 +85,23 @@ def _gathered(task: Task) -> list[Output]:
     return [page for page in task() if not isinstance(page, Reused)]
 
 
-def _written(writer: shell.Writer, reuse: Reuse | None, task: Task) -> shell.Part:
+def _written(writer: shell.Writer, reuse: Reuse | None, task: Task) -> tuple[shell.Part, float]:
+    """The task's outputs written, and how long that took."""
+    started = time.perf_counter()
     part = writer.write(task())
     if reuse is not None:  # in a worker, what it found would be lost with the worker
         part.inputs = reuse.taken()
-    return part
+    return part, time.perf_counter() - started
+
+
+def _costs(reuse: Reuse | None, names: list[str]) -> list[float] | None:
+    """How long each task took in the last build (`TASK_SECONDS`), when it had them all:
+    a rebuild that changed little spends most of its time in a few tasks (the open data,
+    the statistics), and one of them started last kept a core idle at the end."""
+    took = reuse.previous_inputs.get(TASK_SECONDS) if reuse is not None else None
+    if not isinstance(took, dict) or not all(name in took for name in names):
+        return None
+    return [took[name] for name in names]
 
 
 def _decision_shards(site: Site) -> int:
@@ -97,8 +113,10 @@ def _decision_shards(site: Site) -> int:
 Task = Callable[[], Iterator[Made]]
 
 
-def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[Task]:
-    """The rendering of the site in independent parts, each yielding its pages in order."""
+def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None,
+           ) -> list[tuple[str, Task]]:
+    """The rendering of the site in independent parts, each yielding its pages in order,
+    by a name that is the part's from one build to the next."""
     # What several modules share is computed before the workers fork, once: the related
     # decisions in another process meanwhile, since they need nothing else.
     with contextlib.ExitStack() as meanwhile:  # what runs meanwhile ends if this fails
@@ -158,22 +176,27 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None) -> list[T
             return feeds.with_feeds(feed_set, linker, templates, pages)
         return task
 
-    tasks = [module(lambda: [home.home_page(site, linker, templates)])]
-    tasks.append(module(bodies.pages, site, linker, templates, reuse))
-    tasks.append(module(officers.pages, site, linker, templates, reuse))
-    tasks.append(module(lookup.pages, site, linker, templates, reuse))
-    tasks.append(module(powers.pages, site, linker, templates, reuse))
-    tasks += [module(m.pages, site, linker, templates) for m in (laws, procedures, benchmarks)]
-    tasks.append(module(decision_lists.pages, site, linker, templates, reuse))
-    tasks += [module(m.pages, site, linker, templates)
+    def named(make: Callable[..., Iterable[Made]], *args: object) -> tuple[str, Task]:
+        return make.__module__.rpartition(".")[2], module(make, *args)
+
+    tasks = [("home", module(lambda: [home.home_page(site, linker, templates)]))]
+    tasks.append(named(bodies.pages, site, linker, templates, reuse))
+    tasks.append(named(officers.pages, site, linker, templates, reuse))
+    tasks.append(named(lookup.pages, site, linker, templates, reuse))
+    tasks.append(named(powers.pages, site, linker, templates, reuse))
+    tasks += [named(m.pages, site, linker, templates) for m in (laws, procedures, benchmarks)]
+    tasks.append(named(decision_lists.pages, site, linker, templates, reuse))
+    tasks += [named(m.pages, site, linker, templates)
               for m in (freepages, history, timeliness)]
-    tasks += [module(m.pages, site, linker, templates, reuse) for m in (statistics, evaluation)]
-    tasks.append(module(opendata.pages, site, linker, templates, reuse))
-    tasks.append(module(searchpage.pages, site, linker, templates))
-    tasks.append(module(feeds.pages, feed_set, linker, templates, reuse))
-    # Many parts of the same size last, so that both workers finish at about the same time.
+    tasks += [named(m.pages, site, linker, templates, reuse) for m in (statistics, evaluation)]
+    tasks.append(named(opendata.pages, site, linker, templates, reuse))
+    tasks.append(named(searchpage.pages, site, linker, templates))
+    tasks.append(("feeds", module(feeds.pages, feed_set, linker, templates, reuse)))
+    # Many parts of the same size last, so that both workers finish at about the same time
+    # (without the last build's times of each: then the longest first, `_costs`).
     shards = _decision_shards(site)
-    tasks += [module(decisions.pages, site, linker, templates, (k, shards), reuse)
+    tasks += [(f"decisions {k}", module(decisions.pages, site, linker, templates, (k, shards),
+                                        reuse))
               for k in range(shards)]
     return tasks
 
@@ -228,7 +251,7 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
                                        [*shell.stand_ins(in_nav), *shell.shells(shell.LEVELS)],
                                        work / SHELLS_KEPT)
         with stage("shared figures"):
-            tasks = _tasks(site, project_root, reuse if fill else None)
+            named = _tasks(site, project_root, reuse if fill else None)
         if before_pages is not None:
             with stage("checks (waiting)"):
                 before_pages()
@@ -248,8 +271,10 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
         writer = shell.Writer(site_dir, shell_of, in_nav, settings.base_url,
                               reuse.previous if reuse is not None and fill else None, nav_shells)
         with stage("pages"):
-            parts = run_all([partial(_written, writer, reuse if fill else None, task)
-                             for task in tasks])
+            names = [name for name, _ in named]
+            timed = run_all([partial(_written, writer, reuse if fill else None, task)
+                             for _, task in named], _costs(reuse, names))
+            parts = [part for part, _ in timed]
             rest = writer.write(iter(_site_files(site)))
         written = [entry for part in (*parts, rest) for entry in part.written]
         left = [part.left for part in parts]
@@ -265,6 +290,8 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
                 paths = some.all_paths()
                 reuse.built.update(zip(paths, map(published, paths), strict=True))
             reuse.wrote = [path for part in (*parts, rest) for path in part.wrote]
+            reuse.inputs[TASK_SECONDS] = {name: round(seconds, 3)
+                                          for name, (_, seconds) in zip(names, timed, strict=True)}
             for part in parts:
                 for kind, found in part.inputs.items():
                     reuse.inputs.setdefault(kind, {}).update(found)
