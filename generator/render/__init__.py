@@ -65,11 +65,11 @@ MEANWHILE = "meanwhile"
 """In `Site.memo` after `build_site`: what its `meanwhile` returned."""
 STATISTICS = "statistics"
 TIMINGS = "publication timings"
+"""The names of the site's figures and publication timings in its manifest, for the next
+build (statistics.compute, timeliness.publications)."""
 TASK_SECONDS = "task seconds"
 """In the manifest: how long each part of the rendering (`_tasks`) took, by its name, for
 the next build to start the longest first."""
-"""The names of the site's figures and publication timings in its manifest, for the next
-build (statistics.compute, timeliness.publications)."""
 
 
 def render_pages(portal: Portal, settings: Settings, as_of: dt.date,
