@@ -23,6 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,7 +49,10 @@ _PAIR_FROM_START = re.compile(f"{_CHINESE}{{2}}")
 _PAIR_FROM_SECOND = re.compile(f"(?<={_CHINESE}){_CHINESE}{{2}}")
 
 CACHE_FILE = Path(".gongshi") / "related.pickle"
-"""Each power's lists from the last build, with the files they were made from (`Kept`)."""
+"""Each power's lists from the last build, with the files they were made from (`Kept`), in
+SHARDS files by power: one new decision writes again only its power's file (the one file of
+all the lists was 0.2 s to write at 100,000 decisions, after any change)."""
+SHARDS = 16
 
 Ranked = tuple[int, int, str]
 """A candidate as it sorts, best first: (-score, days apart, ref)."""
@@ -81,9 +85,12 @@ def related_decisions(decisions: Iterable[Decision],
     in one whose decisions changed, only the decisions within WINDOW of a change are: a
     decision's list depends on its WINDOW neighbours alone (issue 8: comparing a whole power
     again, for one new decision in it, was a second of CPU at 100,000 decisions)."""
-    ordered = sorted(decisions, key=lambda d: (d.decision_date, d.id))
-    by_power = _groups(ordered, lambda d: d.power)
-    kept: statefile.Kept[Kept] = statefile.Kept(cache)
+    # By date, then id: sorted by id, then by date (a stable sort), several times as fast
+    # as one sort by a tuple made for each of 100,000 decisions.
+    ordered = sorted(decisions, key=attrgetter("id"))
+    ordered.sort(key=attrgetter("decision_date"))
+    by_power = _groups(ordered, attrgetter("power"))
+    kept: statefile.Kept[Kept] = statefile.Kept(cache, None, SHARDS)
     # The code that makes the lists: this module, and the masking of names in the facts.
     code = statefile.code_digest([Path(__file__), Path(text_module.__file__ or "")])
     result: dict[str, list[str]] = {}
@@ -94,12 +101,14 @@ def related_decisions(decisions: Iterable[Decision],
                 if all(d.file_digest for d in group) else None
             key = hashlib.blake2b(code + group[0].power.encode(), digest_size=16).digest() \
                 if marks is not None else None
-            lists = _power_lists(group, marks, kept.get(key))
-            kept.put(key, (marks or [], lists))
+            before = kept.get(key)
+            lists = _power_lists(group, marks, before)
+            if before is None or lists is not before[1]:  # else kept as it is, unwritten
+                kept.put(key, (marks or [], lists))
             result.update(lists)
     kept.save()
     alone = {group[0].id for group in by_power if len(group) == 1}
-    for group in _groups(ordered, lambda d: (d.body, d.type)):
+    for group in _groups(ordered, attrgetter("body", "type")):
         made: dict[int, _Case] = {}  # a neighbour of several lone decisions is made once
         for position, decision in enumerate(group):
             if decision.id in alone:

@@ -270,3 +270,32 @@ def test_a_changed_power_compares_again_only_the_decisions_near_a_change(
         near = {d.ref for d in ordered[max(0, at - WINDOW):at + WINDOW + 1]}
         assert set(listed) <= near and len(listed) <= 2 * WINDOW + 2, name
         assert ordered[at - 1].ref in listed, name
+
+
+def test_the_lists_kept_are_written_again_only_for_the_power_that_changed(
+        tmp_path: Path) -> None:
+    """The lists are kept in a file per share of the powers: a run with nothing changed
+    writes none, and a change writes only the file of its power, which gives the next run
+    the lists a run without the cache gives."""
+    cache = tmp_path / "related.pickle"
+    decisions = _files(sorted(_public().values(), key=lambda d: d.id), 3)
+    powers = Counter(d.power for d in decisions)
+    assert sum(1 for n in powers.values() if n > 1) > 1  # else there is no other file
+    related_decisions(decisions, cache)
+
+    def stamps() -> dict[str, tuple[int, int]]:
+        return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns)
+                for p in tmp_path.glob("related*.pickle")}
+
+    first = stamps()
+    assert len(first) > 1
+    related_decisions(decisions, cache)
+    assert stamps() == first
+    edited = next(d for d in decisions if powers[d.power] > 1)
+    changed = edited.model_copy(update={"facts": edited.facts + "另查明，该单位已于当月补缴。"})
+    changed.read_as(b"\x05" * 16)
+    now = [changed if d is edited else d for d in decisions]
+    assert related_decisions(now, cache) == related_decisions(now)
+    after = stamps()
+    assert len([name for name in first if after.get(name) != first[name]]) == 1
+    assert related_decisions(now, cache) == related_decisions(now)
