@@ -32,8 +32,8 @@ from generator.warm import WarmBuilds
 
 
 def main(project: Path) -> None:
-    builds = WarmBuilds(Project(project))
     as_of = dt.date.fromisoformat(AS_OF)
+    builds = WarmBuilds(Project(project), as_of)
     with tempfile.TemporaryDirectory() as scratch:
         told = Path(scratch) / "stages.json"
 

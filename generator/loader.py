@@ -496,10 +496,14 @@ class Warm:
         """`folder/id` of the records of `duplicates`: held by more than one file."""
         self.troubled: set[str] = set()
         """Paths of the files with problems or a broken record: what the report is made of."""
+        self.changes: list[tuple[Record | None, Record | None]] | None = None
+        """What the last load changed in the portal: each changed file's record before and
+        after (None: none); None when the portal was made again whole."""
 
     def load(self, root: Path, cache: Path | None,
              changed: Iterable[str | os.PathLike[str]] | None) -> tuple[Portal, Report]:
         """`load` with this table (see there)."""
+        self.changes = None
         if self.root != root or self.portal is None:
             self._first(root, cache)
         else:
@@ -585,6 +589,7 @@ class Warm:
                 fresh[prefix + under] = None if classified is None else _Outcome(
                     None, None, b"", None, [classified], None)
         fresh.update(_outcomes(files, ParseCache(None)))
+        self.changes = []
         if not fresh:
             return
         before = {rel: self.files.get(rel) for rel in fresh}
@@ -594,7 +599,12 @@ class Warm:
             else:
                 self.files[rel] = kept
         if len(fresh) >= PARALLEL_FROM or not self._patch(before, fresh):
+            self.changes = None
             self._replay(sorted(self.files, key=_order))
+            return
+        self.changes = [(old.record if old is not None else None,
+                         new.record if new is not None else None)
+                        for old, new in ((before[rel], fresh[rel]) for rel in fresh)]
 
     def _patch(self, before: dict[str, _Outcome | None], fresh: dict[str, _Outcome | None],
                ) -> bool:

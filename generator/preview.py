@@ -217,7 +217,7 @@ def serve(project: pipeline.Project, as_of: dt.date | None, port: int, console: 
     stop = stop or threading.Event()
     watch = Watch(project, stop)
     watch.ready.wait()
-    builds = WarmBuilds(project)
+    builds = WarmBuilds(project, as_of)
     _warm_rebuild(builds, as_of, console, api)
     project.site.mkdir(exist_ok=True)
     handler = _handler(project.site, state, project.root if api else None)

@@ -129,16 +129,21 @@ def publications(portal: Portal, ledger: Ledger, before: object = None,
         if found is not None:
             result.append(make((decision, *found)))
             continue
-        versions = versions_of(histories, decision)
-        published = versions[0].published if versions else None
-        days = limit(decision)
-        timing = Timing(
-            decision, published, days, deadline(decision.decision_date, days),
-            working_days_between(decision.decision_date, published) if published else None)
+        timing = timing_of(decision, histories)
         result.append(timing)
         if kept is not None:
-            kept[decision.id] = (published, days, timing.deadline, timing.used)
+            kept[decision.id] = timing[1:]
     return result
+
+
+def timing_of(decision: Decision, histories: dict[str, list[Publication]]) -> Timing:
+    """How fast the decision was published (`histories`: the ledger's)."""
+    versions = versions_of(histories, decision)
+    published = versions[0].published if versions else None
+    days = limit(decision)
+    return Timing(
+        decision, published, days, deadline(decision.decision_date, days),
+        working_days_between(decision.decision_date, published) if published else None)
 
 
 def took_effect(correction: Correction, recorded: dict[str, Publication]) -> dt.date | None:

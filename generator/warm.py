@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import datetime as dt
 import gc
 import os
 import select
@@ -32,6 +33,7 @@ from generator.loader import Warm, load
 from generator.parsecache import CACHE_FILE
 from generator.portal import Portal
 from generator.problems import Report
+from generator.render import kept
 from generator.stages import stage
 
 Work = Callable[[Portal, Report], bool]
@@ -42,8 +44,11 @@ published the site."""
 class WarmBuilds:
     """Builds of one project, in children of this process (see the module's docstring)."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, as_of: dt.date | None = None) -> None:
         self.project = project
+        self.as_of = as_of
+        """The date the builds are made as of (None: today's), for the site index kept
+        between builds (`kept`): a build as of another day makes its own."""
         self.files = Warm()
         self.asked: list[statefile.Asked] = []
         """The state the last child read, for `refresh`."""
@@ -64,6 +69,8 @@ class WarmBuilds:
             gc.disable()
             try:
                 portal, report = load(self.project.content, cache, self.files, changed)
+                if kept.KEPT:
+                    kept.KEPT[0].note(self.files.changes)
                 # The ledger and the checks' memo, where another process added to them
                 # since (`gongshi publish`): a second at 100,000 decisions in the child.
                 statefile.HELD.update(self.asked)
@@ -133,6 +140,36 @@ class WarmBuilds:
         the next build to take. Seconds at 100,000 decisions: while waiting for a change."""
         statefile.HELD.refresh(self.asked)
         self._reap()
+        self._keep()
+
+    def _keep(self) -> None:
+        """Bring the site index kept for the next build up to date (generator/render/
+        kept.py), or make it afresh: a second at 100,000 decisions, while nothing waits."""
+        from generator.build import today
+        from generator.ledger import Ledger, LedgerError
+        from generator.settings import SettingsError, load_settings
+
+        portal = self.files.portal
+        if portal is None or not hasattr(os, "fork"):  # without fork, builds take copies
+            return
+        try:
+            settings = load_settings(self.project.root)
+            ledger = Ledger.read(self.project.root)
+        except (SettingsError, LedgerError, OSError):
+            kept.KEPT.clear()  # the build will say what is wrong
+            return
+        as_of = self.as_of or today()
+        if kept.KEPT and kept.KEPT[0].current(portal, settings, as_of, ledger):
+            return
+        kept.KEPT[:] = []
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            kept.KEPT.append(kept.KeptSite(portal, settings, as_of, ledger))
+        finally:
+            parallel.freeze_for_good()  # kept as the records are: out of the collector's sight
+            if collecting:
+                gc.enable()
 
 
 def _copy(portal: Portal) -> Portal:

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import loader, statefile
+from generator import loader, stages, statefile
 from generator.build import Project, build
 from generator.loader import Warm, load
 from generator.portal import Portal
 from generator.problems import Report
+from generator.render import kept
 from generator.warm import WarmBuilds, Work
 from tests.conftest import DEMO_AS_OF
 from tests.minisite import edit
@@ -31,6 +32,7 @@ D1 = "content/decisions/2025/d1.yml"
 def _nothing_held() -> Iterator[None]:
     yield
     statefile.HELD.values, statefile.HELD.marks = {}, {}
+    kept.KEPT.clear()
 
 
 @pytest.fixture
@@ -54,7 +56,7 @@ def _build(builds: WarmBuilds) -> bool:
 
 def test_a_warm_rebuild_reads_only_the_added_file_and_equals_a_clean_build(
         repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    builds = WarmBuilds(Project(repo))
+    builds = WarmBuilds(Project(repo), DEMO_AS_OF)
     assert _build(builds)
     first = _files(repo / "site")
     add_decision(repo)
@@ -78,7 +80,7 @@ def test_a_warm_build_reads_no_state_file_its_parent_holds(
     """The child and its workers take the checks' memo, the manifest, open data's and the
     search index's caches, and the parsed ledger, from the parent, which read them after the
     last build."""
-    builds = WarmBuilds(Project(repo))
+    builds = WarmBuilds(Project(repo), DEMO_AS_OF)
     assert _build(builds)
     held = {Path(path).name for _, path, _ in statefile.HELD.values}
     assert {"derived.pickle", "site-manifest.pickle", "ledger.jsonl"} <= held
@@ -107,7 +109,7 @@ def test_a_warm_build_reads_no_state_file_its_parent_holds(
 
 
 def test_a_failed_warm_build_leaves_the_site_and_the_next_one_builds(repo: Path) -> None:
-    builds = WarmBuilds(Project(repo))
+    builds = WarmBuilds(Project(repo), DEMO_AS_OF)
     assert _build(builds)
     before = _files(repo / "site")
     edit(repo, D1, "decision_date: 2025-06-10", "decision_date: 2025-13-10")
@@ -291,7 +293,7 @@ def test_a_warm_check_reports_what_a_cold_check_reports_after_each_change(
         ledger.write_text(kept, encoding="utf-8")
         yield
 
-    builds = WarmBuilds(Project(repo))
+    builds = WarmBuilds(Project(repo), DEMO_AS_OF)
     assert builds.build(work)
     builds.refresh()
     assert pickle.loads(out.read_bytes()) == cold()
@@ -331,7 +333,7 @@ def test_a_warm_build_is_done_once_its_child_published_not_once_it_exited(
         real_exit(code)
 
     monkeypatch.setattr(os, "_exit", held_exit)
-    builds = WarmBuilds(Project(repo))
+    builds = WarmBuilds(Project(repo), DEMO_AS_OF)
     assert builds.build(_work(repo))
     child = builds._exiting
     assert child is not None and not _exited(child) and not release.exists()
@@ -343,7 +345,7 @@ def test_a_warm_build_is_done_once_its_child_published_not_once_it_exited(
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="warm builds fork where they can")
 def test_a_warm_build_whose_child_dies_before_it_tells_is_not_published(repo: Path) -> None:
-    builds = WarmBuilds(Project(repo))
+    builds = WarmBuilds(Project(repo), DEMO_AS_OF)
 
     def dying(portal: Portal, report: Report) -> bool:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -352,3 +354,37 @@ def test_a_warm_build_whose_child_dies_before_it_tells_is_not_published(repo: Pa
     assert builds.build(dying) is False
     assert builds._exiting is None
     assert _build(builds)  # and the next build goes on as usual
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="warm builds fork where they can")
+def test_a_warm_rebuild_takes_the_site_index_its_parent_kept(
+        repo: Path, tmp_path: Path) -> None:
+    """The parent keeps the site index and the publication timings between builds
+    (generator/render/kept.py): the child of a rebuild after a decision was added and
+    published brings them up to date instead of sorting every decision again, and the site
+    is the clean build's. Another day's build makes its own."""
+    told = tmp_path / "stages.txt"
+
+    def work(portal: Portal, report: Report) -> bool:
+        build(Project(repo), DEMO_AS_OF, loaded=(portal, report))
+        told.write_text("\n".join(t.name for t in stages.taken()), encoding="utf-8")
+        return True
+
+    builds = WarmBuilds(Project(repo), DEMO_AS_OF)
+    assert builds.build(work)
+    assert "site index" in told.read_text(encoding="utf-8").splitlines()  # none kept yet
+    builds.refresh()
+    assert kept.KEPT
+    add_decision(repo)
+    assert builds.build(work, [repo / "content/decisions/2025/d9.yml"])
+    builds.refresh()
+    names = told.read_text(encoding="utf-8").splitlines()
+    assert "site index (kept)" in names and "site index" not in names
+    assert _files(repo / "site") == _clean_build(repo, tmp_path, "clean")
+    kept.KEPT.clear()
+    other = WarmBuilds(Project(repo), DEMO_AS_OF.replace(day=28))  # kept as of the 28th
+    assert other.build(work)
+    other.refresh()
+    assert kept.KEPT and kept.KEPT[0].as_of == DEMO_AS_OF.replace(day=28)
+    assert other.build(work, [])
+    assert "site index" in told.read_text(encoding="utf-8").splitlines()  # built as of the 27th

@@ -32,6 +32,7 @@ from generator.render import (
     freepages,
     history,
     home,
+    kept,
     laws,
     lookup,
     officers,
@@ -231,8 +232,13 @@ def build_site(portal: Portal, settings: Settings, as_of: dt.date, project_root:
 
     `before_pages` is called once the shared figures are made, before the pages are: the
     build checks the content meanwhile, and stops there if the checks failed."""
-    with stage("site index"):
-        site = build_site_index(portal, settings, as_of, ledger)
+    site = None
+    if kept.KEPT and ledger is not None:  # in a warm build process (generator/warm.py)
+        with stage("site index (kept)"):
+            site = kept.KEPT[0].site(portal, settings, as_of, ledger)
+    if site is None:
+        with stage("site index"):
+            site = build_site_index(portal, settings, as_of, ledger)
     in_nav = nav_sources(site)
     work = project_root / WORK_DIR
     work.mkdir(parents=True, exist_ok=True)

@@ -195,6 +195,20 @@ def _approved(correction: Correction) -> bool:
     return correction.review is not None and correction.review.outcome == "批准"
 
 
+def withdrawable(portal: Portal) -> set[str]:
+    """The ids of the decisions with an approved 撤回: only they may be withdrawn
+    (`Site.publicity`)."""
+    return {c.record.removeprefix("decisions/") for c in portal.corrections.values()
+            if c.kind == "撤回" and _approved(c) and c.record.startswith("decisions/")}
+
+
+def is_public(site: Site, decision: Decision, withdrawable: set[str]) -> bool:
+    """Whether the decision's details are shown (`Site.decisions`); `withdrawable`: as
+    `withdrawable` gives."""
+    return decision.publicity_end >= site.as_of and (
+        decision.id not in withdrawable or site.publicity(decision) is Publicity.PUBLIC)
+
+
 def latest_first(decisions: list[Decision]) -> list[Decision]:
     """Latest decision date first, then by id: sorted by id, then by date latest first (a
     stable sort, also with `reverse`), twice as fast as one sort by a key made of both."""
@@ -230,12 +244,8 @@ def build_site_index(portal: Portal, settings: Settings, as_of: dt.date,
                 [], {}, dict(corrections), ledger, ledger.histories(), ledger.by_correction(),
                 decision_years=(every[0].decision_date.year, every[-1].decision_date.year)
                 if every else ())
-    # Only a decision with an approved 撤回 may be withdrawn (`Site.publicity`).
-    withdrawn = {c.record.removeprefix("decisions/") for c in portal.corrections.values()
-                 if c.kind == "撤回" and _approved(c) and c.record.startswith("decisions/")}
-    public = [d for d in every
-              if d.publicity_end >= as_of
-              and (d.id not in withdrawn or site.publicity(d) is Publicity.PUBLIC)]
+    withdrawn = withdrawable(portal)
+    public = [d for d in every if is_public(site, d, withdrawn)]
     by_body: dict[str, list[Decision]] = defaultdict(list)
     for decision in public:
         by_body[decision.body].append(decision)

@@ -1,0 +1,190 @@
+"""The site index, the publication timings and the pages of records, kept by a warm build
+process (issue 8).
+
+A build starts from the site index (`build_site_index`: every public decision sorted, by
+body too) and the publication timings of every decision (`timeliness.publications`):
+about a second at 100,000 decisions, on the path of every rebuild, for what is mostly the
+last build's. `gongshi serve` keeps both in its warm process (generator/warm.py) while it
+waits for a change, and is told which records each load changed. A build in its child
+then brings them up to date by those records and by the ledger lines added or gone
+(`KeptSite.site`), in place: the child's copy is its own. The parent does the same
+afterwards for its own copy, and makes them afresh whenever the change was not only to
+decisions (a body, a correction, another branch checked out), or the settings or the
+as-of date differ: then the build makes its own, as a cold build does.
+
+What comes out equals what `build_site_index` and `Site.timings` make of the same records
+(`tests/test_kept_site.py`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from generator.ledger import Ledger
+from generator.model import Decision, Record
+from generator.portal import Portal
+from generator.render.history import record_pages
+from generator.render.site import Site, build_site_index, is_public, withdrawable
+from generator.render.urls import record_src
+from generator.settings import Settings
+from generator.timeliness import Kept, publications, timing_of
+
+Change = tuple[Record | None, Record | None]
+"""A record file's record before a load and after it (None: no record)."""
+
+
+def _latest_first(decision: Decision) -> tuple[int, str]:
+    """Where a decision sorts among the site's decisions (`latest_first`)."""
+    return -decision.decision_date.toordinal(), decision.id
+
+
+class KeptSite:
+    """A site index with its publication timings, for records that a warm process holds and
+    changes in place (see the module's docstring)."""
+
+    def __init__(self, portal: Portal, settings: Settings, as_of: dt.date,
+                 ledger: Ledger) -> None:
+        self.portal, self.settings, self.as_of = portal, settings, as_of
+        self.index = build_site_index(portal, settings, as_of, ledger)
+        self.lines = ledger.lines
+        """The ledger's lines the timings were made with."""
+        self.kept: Kept = {}
+        self.timings = publications(portal, ledger, kept=self.kept)
+        self.ids = [timing.decision.id for timing in self.timings]
+        """The timings' decision ids, in their order (by id)."""
+        self.years = Counter(d.decision_date.year for d in portal.decisions.values())
+        self.pages = record_pages(self.index)
+        """Every record with a page, by its page's source (`history.record_pages`)."""
+        self.withdrawable = withdrawable(portal)
+        self.pending: list[Change] = []
+        """The changes of the loads since the index was last brought up to date."""
+        self.whole = True
+        """False once a load changed more than decisions: the index is no longer of use."""
+
+    def note(self, changes: Iterable[Change] | None) -> None:
+        """What a load changed (None: not known)."""
+        if changes is None:
+            self.whole = False
+            return
+        for old, new in changes:
+            if not all(record is None or isinstance(record, Decision) for record in (old, new)):
+                self.whole = False
+            self.pending.append((old, new))
+
+    def site(self, portal: Portal, settings: Settings, as_of: dt.date,
+             ledger: Ledger) -> Site | None:
+        """The site index of these records (changed in place since, by the loads `note`d),
+        with their publication timings; None when it is not to be had from what is kept."""
+        if not self.current(portal, settings, as_of, ledger):
+            return None
+        years = [year for year, count in self.years.items() if count]
+        site = dataclasses.replace(
+            self.index, ledger=ledger, histories=ledger.histories(),
+            recorded=ledger.by_correction(),
+            decision_years=(max(years), min(years)) if years else (), memo={})
+        # Not copies: a build in a child has its own copy of all that is kept.
+        site.memo.update({"timings": self.timings, "timings kept": self.kept,
+                          "record_pages": self.pages})
+        return site
+
+    def current(self, portal: Portal, settings: Settings, as_of: dt.date,
+                ledger: Ledger) -> bool:
+        """Bring what is kept up to date with these records and this ledger; False when it
+        cannot be (and is of no more use)."""
+        if not self.whole or portal is not self.portal or settings != self.settings \
+                or as_of != self.as_of:
+            return False
+        changed: set[str] = set()
+        for old, new in self.pending:
+            for record in (old, new):
+                if record is not None:
+                    changed.add(record.id)
+            if old is not None:
+                self._forget(old)  # type: ignore[arg-type]
+            if new is not None:
+                self._enter(new)  # type: ignore[arg-type]
+        self.pending = []
+        if ledger.lines is None or self.lines is None:  # a ledger not read from its file
+            self.whole = False
+            return False
+        for line in ledger.lines ^ self.lines:
+            try:
+                ref = str(json.loads(line)["record"])
+            except (ValueError, KeyError, TypeError):
+                self.whole = False
+                return False
+            kind, _, name = ref.partition("/")
+            # Another record's versions (a withdrawal's took effect) may change what is
+            # public; a former id's, a decision's under another name.
+            if kind != "decisions" or name not in portal.decisions:
+                self.whole = False
+                return False
+            changed.add(name)
+        self.lines = ledger.lines
+        if not self._timed(changed, ledger):
+            self.whole = False
+        return self.whole
+
+    def _forget(self, decision: Decision) -> None:
+        self.years[decision.decision_date.year] -= 1
+        if decision.has_page:
+            self.pages.pop(record_src(decision), None)
+        index = self.index
+        _remove(index.decisions, decision)
+        by_body = index.decisions_by_body.get(decision.body)
+        if by_body is not None:
+            _remove(by_body, decision)
+            if not by_body:
+                del index.decisions_by_body[decision.body]
+
+    def _enter(self, decision: Decision) -> None:
+        self.years[decision.decision_date.year] += 1
+        if decision.has_page:
+            self.pages[record_src(decision)] = decision
+        index = self.index
+        if not is_public(index, decision, self.withdrawable):
+            return
+        bisect.insort(index.decisions, decision, key=_latest_first)
+        bisect.insort(index.decisions_by_body.setdefault(decision.body, []), decision,
+                      key=_latest_first)
+
+    def _timed(self, changed: set[str], ledger: Ledger) -> bool:
+        """The timings of the decisions `changed` made again; False when that cannot be
+        done here (a decision with former ids: its versions are under other names)."""
+        decisions, histories = self.portal.decisions, ledger.histories()
+        for name in sorted(changed):
+            decision = decisions.get(name)
+            if decision is not None and decision.former_ids:
+                return False
+            at = bisect.bisect_left(self.ids, name)
+            there = at < len(self.ids) and self.ids[at] == name
+            self.kept.pop(name, None)
+            if decision is None:
+                if there:
+                    del self.ids[at], self.timings[at]
+                continue
+            made = timing_of(decision, histories)
+            self.kept[name] = made[1:]
+            if there:
+                self.timings[at] = made
+            else:
+                self.ids.insert(at, name)
+                self.timings.insert(at, made)
+        return True
+
+
+def _remove(decisions: list[Decision], decision: Decision) -> None:
+    """Take `decision` (that object) out of a list sorted as the site's decisions are."""
+    at = bisect.bisect_left(decisions, _latest_first(decision), key=_latest_first)
+    if at < len(decisions) and decisions[at] is decision:
+        del decisions[at]
+
+
+KEPT: list[Any] = []
+"""In a warm build process: its `KeptSite`, once made (a list of one)."""

@@ -1,0 +1,131 @@
+"""The site index kept by a warm build process (generator/render/kept.py): brought up to
+date by the decisions each load changed and by the ledger's new lines, it is what
+`build_site_index` and `Site.timings` make of the same records; after any other change it
+is not used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.ledger import Ledger
+from generator.loader import Warm, load
+from generator.portal import Portal
+from generator.render.history import record_pages
+from generator.render.kept import KeptSite
+from generator.render.site import Site, build_site_index
+from generator.settings import load_settings
+from tests.conftest import DEMO_AS_OF
+from tests.minisite import edit
+from tests.repo import add_decision, init_repo, run
+
+
+@pytest.fixture
+def repo(good: Path) -> Path:
+    return init_repo(good, "2025-06-12", site=True)
+
+
+class _Warm:
+    """Records loaded as a warm build process holds them, with the site index it keeps."""
+
+    def __init__(self, repo: Path) -> None:
+        self.repo, self.files = repo, Warm()
+        self.portal = self.load(None)
+        self.kept = KeptSite(self.portal, load_settings(repo), DEMO_AS_OF, Ledger.read(repo))
+
+    def load(self, changed: list[Path] | None) -> Portal:
+        portal, _ = load(self.repo / "content", None, self.files, changed)
+        return portal
+
+    def site(self, *changed: str) -> Site | None:
+        """The kept index after a load told of the files `changed`."""
+        portal = self.load([self.repo / name for name in changed])
+        assert portal is self.portal
+        self.kept.note(self.files.changes)
+        return self.kept.site(portal, load_settings(self.repo), DEMO_AS_OF, Ledger.read(self.repo))
+
+
+def _fresh(portal: Portal, repo: Path) -> Site:
+    site = build_site_index(portal, load_settings(repo), DEMO_AS_OF, Ledger.read(repo))
+    site.timings()
+    return site
+
+
+def _ids(decisions: list[object]) -> list[int]:
+    return [id(decision) for decision in decisions]
+
+
+def _same(kept: Site | None, fresh: Site) -> None:
+    assert kept is not None
+    assert _ids(kept.decisions) == _ids(fresh.decisions)  # the same records, in order
+    assert {body: _ids(found) for body, found in kept.decisions_by_body.items()} == \
+        {body: _ids(found) for body, found in fresh.decisions_by_body.items()}
+    assert kept.decision_years == fresh.decision_years
+    assert kept.histories == fresh.histories and kept.recorded == fresh.recorded
+    assert kept.ledger.lines == fresh.ledger.lines
+    for name in ("root_bodies", "child_bodies", "officers_by_body", "powers_by_body",
+                 "corrections_by_record"):
+        assert getattr(kept, name) == getattr(fresh, name), name
+    timings, expected = kept.memo["timings"], fresh.memo["timings"]
+    assert [(id(t.decision), *t[1:]) for t in timings] == \
+        [(id(t.decision), *t[1:]) for t in expected]
+    assert kept.memo["timings kept"] == fresh.memo["timings kept"]
+    assert {src: id(record) for src, record in record_pages(kept).items()} == \
+        {src: id(record) for src, record in record_pages(fresh).items()}
+    assert kept.timings() is timings  # the build takes them as they are
+
+
+def test_the_kept_index_follows_decisions_added_changed_and_removed(repo: Path) -> None:
+    warm = _Warm(repo)
+    _same(warm.kept.site(warm.portal, load_settings(repo), DEMO_AS_OF, Ledger.read(repo)),
+          _fresh(warm.portal, repo))
+    add_decision(repo)  # a new file, and its version in the ledger
+    _same(warm.site("content/decisions/2025/d9.yml"), _fresh(warm.portal, repo))
+    assert "d9" in {d.id for d in warm.portal.decisions.values()}
+    # Read before it is published, then published with nothing else changed: its timing
+    # follows the ledger alone.
+    d2 = (repo / "content/decisions/2025/d2.yml").read_text(encoding="utf-8")
+    (repo / "content/decisions/2025/d8.yml").write_text(
+        d2.replace("id: d2", "id: d8").replace("〔2025〕2号", "〔2025〕8号")
+        .replace("publicity_end: 2026-07-01", "publicity_end: 2029-07-01"), encoding="utf-8")
+    _same(warm.site("content/decisions/2025/d8.yml"), _fresh(warm.portal, repo))
+    assert warm.kept.kept["d8"][0] is None  # not published yet
+    code, _, err = run("publish", "--project", str(repo), "--date", "2025-07-03")
+    assert code == 0, err
+    _same(warm.site(), _fresh(warm.portal, repo))
+    assert warm.kept.kept["d8"][0] is not None
+    # Later than every other: first in the lists, and its timing among the others'.
+    edit(repo, "content/decisions/2025/d1.yml", "decision_date: 2025-06-10",
+         "decision_date: 2025-08-10")
+    _same(warm.site("content/decisions/2025/d1.yml"), _fresh(warm.portal, repo))
+    # Its 公示期 over: out of the public lists, still counted in the years and timings.
+    edit(repo, "content/decisions/2025/d9.yml", "publicity_end: 2028-06-20",
+         "publicity_end: 2026-01-01")
+    _same(warm.site("content/decisions/2025/d9.yml"), _fresh(warm.portal, repo))
+    # Another body's, then gone altogether.
+    edit(repo, "content/decisions/2025/d1.yml", "body: city", "body: agent")
+    _same(warm.site("content/decisions/2025/d1.yml"), _fresh(warm.portal, repo))
+    (repo / "content/decisions/2025/d1.yml").unlink()
+    _same(warm.site("content/decisions/2025/d1.yml"), _fresh(warm.portal, repo))
+    assert "d1" not in warm.portal.decisions
+
+
+def test_the_kept_index_is_not_used_after_a_change_to_another_record(repo: Path) -> None:
+    warm = _Warm(repo)
+    edit(repo, "content/bodies/agent.yml", "name: ", "name: 新")
+    assert warm.site("content/bodies/agent.yml") is None
+    edit(repo, "content/decisions/2025/d2.yml", "张小明", "张大明")
+    assert warm.site("content/decisions/2025/d2.yml") is None  # nor after that
+
+
+def test_the_kept_index_is_not_used_for_another_day_or_when_the_portal_was_made_again(
+        repo: Path) -> None:
+    warm = _Warm(repo)
+    ledger, settings = Ledger.read(repo), load_settings(repo)
+    assert warm.kept.site(warm.portal, settings, DEMO_AS_OF.replace(day=28), ledger) is None
+    warm.files.reset()  # as after another branch was checked out: made again whole
+    portal = warm.load(None)
+    assert portal is not warm.portal and warm.files.changes is None
+    warm.kept.note(warm.files.changes)
+    assert warm.kept.site(warm.portal, settings, DEMO_AS_OF, ledger) is None
