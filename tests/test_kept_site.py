@@ -12,6 +12,7 @@ import pytest
 from generator.ledger import Ledger
 from generator.loader import Warm, load
 from generator.portal import Portal
+from generator.render.facets import facet_values
 from generator.render.history import record_pages
 from generator.render.kept import KeptSite
 from generator.render.site import Site, build_site_index
@@ -73,6 +74,8 @@ def _same(kept: Site | None, fresh: Site) -> None:
     assert kept.memo["timings kept"] == fresh.memo["timings kept"]
     assert {src: id(record) for src, record in record_pages(kept).items()} == \
         {src: id(record) for src, record in record_pages(fresh).items()}
+    assert [(v.facet.folder, v.key, v.title, _ids(v.decisions)) for v in facet_values(kept)] \
+        == [(v.facet.folder, v.key, v.title, _ids(v.decisions)) for v in facet_values(fresh)]
     assert kept.timings() is timings  # the build takes them as they are
 
 
@@ -103,6 +106,10 @@ def test_the_kept_index_follows_decisions_added_changed_and_removed(repo: Path) 
     edit(repo, "content/decisions/2025/d9.yml", "publicity_end: 2028-06-20",
          "publicity_end: 2026-01-01")
     _same(warm.site("content/decisions/2025/d9.yml"), _fresh(warm.portal, repo))
+    # Another result and other officers: lists made and lists gone.
+    edit(repo, "content/decisions/2025/d1.yml", "categories: [警告, 罚款]", "categories: [责令改正]")
+    edit(repo, "content/decisions/2025/d1.yml", "officers: [wang, li]", "officers: [sun, zhou]")
+    _same(warm.site("content/decisions/2025/d1.yml"), _fresh(warm.portal, repo))
     # Another body's, then gone altogether.
     edit(repo, "content/decisions/2025/d1.yml", "body: city", "body: agent")
     _same(warm.site("content/decisions/2025/d1.yml"), _fresh(warm.portal, repo))

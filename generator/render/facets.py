@@ -163,21 +163,36 @@ def facet_values(site: Site) -> list[FacetValue]:
 
 def _facet_values(site: Site) -> list[FacetValue]:
     filing = Filing.of(site)
-    grouped = _grouped(site, filing)
+    return values_of(site, filing, grouped(site, filing))
+
+
+Grouped = dict[str, tuple[dict[str, list[Decision]], dict[str, str]]]
+"""Each facet's decisions by key (latest first), and the titles found on the way, by
+folder (`grouped`)."""
+
+
+def values_of(site: Site, filing: Filing, grouped: Grouped,
+              made: dict[tuple[str, str], FacetValue] | None = None) -> list[FacetValue]:
+    """The facet values of the decisions as `grouped`, in order. `made`: values made before
+    (by folder and key), taken again where their title and decisions are the same; the
+    values made are added to it."""
     result: list[FacetValue] = []
     for facet in FACETS:
         values, titles = grouped[facet.folder]
         for key in _ordered(site, facet, values):
             title = titles.get(key) or facet.title(filing, key)
-            result.append(FacetValue(facet, key, title, values[key]))
+            value = made.get((facet.folder, key)) if made is not None else None
+            if value is None or value.title != title or value.decisions is not values[key]:
+                value = FacetValue(facet, key, title, values[key])
+                if made is not None:
+                    made[(facet.folder, key)] = value
+            result.append(value)
     return result
 
 
-def _grouped(site: Site, filing: Filing) -> dict[str, tuple[dict[str, list[Decision]],
-                                                           dict[str, str]]]:
-    """Each facet's decisions by key (latest first), and the titles found on the way, by
-    folder: filed as FACETS' `keys` file them, all in one pass over the decisions (one pass
-    per facet, through its `keys`, took three times as long)."""
+def grouped(site: Site, filing: Filing) -> Grouped:
+    """The site's public decisions filed as FACETS' `keys` file them, all in one pass over
+    the decisions (one pass per facet, through its `keys`, took three times as long)."""
     by_body: dict[str, list[Decision]] = {}
     by_region: dict[str, list[Decision]] = defaultdict(list)
     by_type: dict[str, list[Decision]] = defaultdict(list)

@@ -29,6 +29,15 @@ from typing import Any
 from generator.ledger import Ledger
 from generator.model import Decision, Record
 from generator.portal import Portal
+from generator.render.facets import (
+    FACETS,
+    OUTCOME_SLUGS,
+    FacetValue,
+    Filing,
+    grouped,
+    slug,
+    values_of,
+)
 from generator.render.history import record_pages
 from generator.render.site import Site, build_site_index, is_public, withdrawable
 from generator.render.urls import record_src
@@ -61,6 +70,11 @@ class KeptSite:
         self.years = Counter(d.decision_date.year for d in portal.decisions.values())
         self.pages = record_pages(self.index)
         """Every record with a page, by its page's source (`history.record_pages`)."""
+        self.filing = Filing.of(self.index)
+        self.grouped = grouped(self.index, self.filing)
+        """The public decisions filed by facet (`facets.grouped`)."""
+        self.values: dict[tuple[str, str], FacetValue] = {}
+        """The facet values made, by folder and key (`facets.values_of`)."""
         self.withdrawable = withdrawable(portal)
         self.pending: list[Change] = []
         """The changes of the loads since the index was last brought up to date."""
@@ -90,7 +104,9 @@ class KeptSite:
             decision_years=(max(years), min(years)) if years else (), memo={})
         # Not copies: a build in a child has its own copy of all that is kept.
         site.memo.update({"timings": self.timings, "timings kept": self.kept,
-                          "record_pages": self.pages})
+                          "record_pages": self.pages,
+                          "facet values": values_of(site, self.filing, self.grouped,
+                                                    self.values)})
         return site
 
     def current(self, portal: Portal, settings: Settings, as_of: dt.date,
@@ -136,12 +152,18 @@ class KeptSite:
         if decision.has_page:
             self.pages.pop(record_src(decision), None)
         index = self.index
-        _remove(index.decisions, decision)
-        by_body = index.decisions_by_body.get(decision.body)
-        if by_body is not None:
-            _remove(by_body, decision)
-            if not by_body:
-                del index.decisions_by_body[decision.body]
+        if not _remove(index.decisions, decision):
+            return  # not public: in no list
+        _remove(index.decisions_by_body[decision.body], decision)
+        if not index.decisions_by_body[decision.body]:
+            del index.decisions_by_body[decision.body]
+        for facet in FACETS:
+            lists, titles = self.grouped[facet.folder]
+            for key in facet.keys(self.filing, decision):
+                _remove(lists[key], decision)
+                if not lists[key]:
+                    del lists[key]
+                    titles.pop(key, None)
 
     def _enter(self, decision: Decision) -> None:
         self.years[decision.decision_date.year] += 1
@@ -153,6 +175,16 @@ class KeptSite:
         bisect.insort(index.decisions, decision, key=_latest_first)
         bisect.insort(index.decisions_by_body.setdefault(decision.body, []), decision,
                       key=_latest_first)
+        for facet in FACETS:
+            lists, _ = self.grouped[facet.folder]
+            for key in facet.keys(self.filing, decision):
+                bisect.insort(lists.setdefault(key, []), decision, key=_latest_first)
+        # A result's list is titled by the result as its latest decision names it: the
+        # same for all, unless two names share a key (then the build makes its own).
+        titles = self.grouped["outcome"][1]
+        for category in decision.outcome.categories:
+            if titles.setdefault(slug(category, OUTCOME_SLUGS), category) != category:
+                self.whole = False
 
     def _timed(self, changed: set[str], ledger: Ledger) -> bool:
         """The timings of the decisions `changed` made again; False when that cannot be
@@ -179,11 +211,14 @@ class KeptSite:
         return True
 
 
-def _remove(decisions: list[Decision], decision: Decision) -> None:
-    """Take `decision` (that object) out of a list sorted as the site's decisions are."""
+def _remove(decisions: list[Decision], decision: Decision) -> bool:
+    """Take `decision` (that object) out of a list sorted as the site's decisions are;
+    whether it was there."""
     at = bisect.bisect_left(decisions, _latest_first(decision), key=_latest_first)
     if at < len(decisions) and decisions[at] is decision:
         del decisions[at]
+        return True
+    return False
 
 
 KEPT: list[Any] = []
