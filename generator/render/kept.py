@@ -1,19 +1,20 @@
-"""The site index, the publication timings and the pages of records, kept by a warm build
-process (issue 8).
+"""The site index and what the build makes of it first, kept by a warm build process
+(issue 8).
 
 A build starts from the site index (`build_site_index`: every public decision sorted, by
-body too) and the publication timings of every decision (`timeliness.publications`):
-about a second at 100,000 decisions, on the path of every rebuild, for what is mostly the
-last build's. `gongshi serve` keeps both in its warm process (generator/warm.py) while it
-waits for a change, and is told which records each load changed. A build in its child
-then brings them up to date by those records and by the ledger lines added or gone
-(`KeptSite.site`), in place: the child's copy is its own. The parent does the same
-afterwards for its own copy, and makes them afresh whenever the change was not only to
-decisions (a body, a correction, another branch checked out), or the settings or the
-as-of date differ: then the build makes its own, as a cold build does.
+body too), the publication timings of every decision (`timeliness.publications`), the
+record pages (`history.record_pages`) and the public decisions filed by facet
+(`facets.facet_values`): more than a second at 100,000 decisions, on the path of every
+rebuild, for what is mostly the last build's. `gongshi serve` keeps them in its warm
+process (generator/warm.py) while it waits for a change, and is told which records each
+load changed. A build in its child then brings them up to date by those records and by
+the ledger lines added or gone (`KeptSite.site`), in place: the child's copy is its own.
+The parent does the same afterwards for its own copy, and makes them afresh whenever the
+change was not only to decisions (a body, a correction, another branch checked out), or
+the settings or the as-of date differ: then the build makes its own, as a cold build
+does.
 
-What comes out equals what `build_site_index` and `Site.timings` make of the same records
-(`tests/test_kept_site.py`).
+What comes out equals what a build makes of the same records (`tests/test_kept_site.py`).
 """
 
 from __future__ import annotations
@@ -54,8 +55,8 @@ def _latest_first(decision: Decision) -> tuple[int, str]:
 
 
 class KeptSite:
-    """A site index with its publication timings, for records that a warm process holds and
-    changes in place (see the module's docstring)."""
+    """A site index with its timings, record pages and facet values, for records that a
+    warm process holds and changes in place (see the module's docstring)."""
 
     def __init__(self, portal: Portal, settings: Settings, as_of: dt.date,
                  ledger: Ledger) -> None:
@@ -94,7 +95,8 @@ class KeptSite:
     def site(self, portal: Portal, settings: Settings, as_of: dt.date,
              ledger: Ledger) -> Site | None:
         """The site index of these records (changed in place since, by the loads `note`d),
-        with their publication timings; None when it is not to be had from what is kept."""
+        with what is kept of its figures in its memo; None when it is not to be had from
+        what is kept."""
         if not self.current(portal, settings, as_of, ledger):
             return None
         years = [year for year, count in self.years.items() if count]
