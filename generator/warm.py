@@ -117,7 +117,7 @@ class WarmBuilds:
 
     def _told(self, told: int, pid: int) -> bool:
         """Whether the child published the site, as soon as it tells: letting go of its
-        memory (seconds' worth of pages at 100,000 decisions) is left to it while this
+        memory (a quarter of a second at 100,000 decisions) is left to it while this
         process goes on. A child that died without telling is waited for (a process it
         forked may hold the pipe open still)."""
         while True:

@@ -25,7 +25,6 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
 
 from generator.ledger import Ledger
 from generator.model import Decision, Record
@@ -223,5 +222,5 @@ def _remove(decisions: list[Decision], decision: Decision) -> bool:
     return False
 
 
-KEPT: list[Any] = []
+KEPT: list[KeptSite] = []
 """In a warm build process: its `KeptSite`, once made (a list of one)."""
