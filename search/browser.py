@@ -3,7 +3,9 @@
 
     search/index/meta.json.gz         record count, file counts, filter values, common terms
     search/index/terms/<n>.json.gz    posting lists: term → record numbers and weights, a
-                                      line of JSON for each range of 4,096 records
+                                      line of JSON for each range of 4,096 records but the
+                                      last, when there are several
+    search/index/tail/<n>.json.gz     the same for the last range: one line, fewer files
     search/index/records/<n>.json.gz  32 records each: URL, title, type, body, date, status,
                                       and the start of the text, for the excerpt
 
@@ -54,6 +56,13 @@ segments and the one after each. Each group of term files keeps the keys of its 
 the count of each term (.gongshi/browser-files-<n>.pickle), which a rebuild corrects by the
 ranges that changed.
 
+The last range of records, when there are several, is not in the term files but in tail
+files: at most 256, one line of JSON each (a query fetches a term's tail file beside its
+term file). A new decision is numbered in the last range, and its terms are in half of the
+4,096 term files at 100,000 decisions: putting them together again and writing them took
+4 s of CPU of a warm rebuild. It changes the tail files only. When a range after it
+starts, the term files take the range in, once.
+
 Measured on the 10,000-decision benchmark project (5,870 records) in one process: 2.9 s
 without the cache (2.8 s before it existed), 1.5 s with it. Weighing was about half of the
 work; the rest, the postings of every term and the files, is done again on every build.
@@ -96,9 +105,10 @@ from search.documents import KINDS, Document
 from search.terms import EXACT, HAN
 
 FOLDER = "search/index"
-FORMAT = 2
+FORMAT = 3
 """The layout of the files; search-core.js says which it reads (`INDEX_FORMAT`). 2: a term
-file is a line of JSON for each range of records."""
+file is a line of JSON for each range of records. 3: but the last range's, in the tail
+files."""
 CLIENT = Path("site_config") / "overrides" / "assets" / "javascripts" / "search-core.js"
 """The project's copy of the code that reads the index in the browser."""
 CHUNK = 32
@@ -339,6 +349,12 @@ def _shards(postings: int) -> int:
     return 1 << max(4, min(13, math.ceil(math.log2(max(1, postings) / 3000))))
 
 
+def _tail_shards(postings: int) -> int:
+    """Tail files, for the postings of the last range: as term files (`_shards`), at most
+    256: a new record rewrites all of them."""
+    return min(256, _shards(postings))
+
+
 @dataclass
 class _Packed:
     """Postings of some terms over a range of records, packed to travel between processes
@@ -499,6 +515,10 @@ def _term_file(n: int) -> str:
     return f"terms/{n}.json.gz"
 
 
+def _tail_file(n: int) -> str:
+    return f"tail/{n}.json.gz"
+
+
 def _put(folder: Path, published: Mapping[str, bytes], name: str, data: bytes) -> None:
     """Write a file of the index, unless the published site has it with these bytes: the
     deploy then keeps the published one (a rebuild at 100,000 decisions wrote 12,000 files,
@@ -622,6 +642,12 @@ boundary), with the CRC-32 and the length of the JSON."""
 
 def _segments(packed: _Packed, shards: int) -> dict[int, Segment]:
     """A range's segments of the term files of one group (`_Packed`), by term file."""
+    return {n: _deflate(text, level=1) for n, text in _texts(packed, shards).items()}
+
+
+def _texts(packed: _Packed, shards: int) -> dict[int, bytes]:
+    """The JSON of a range's postings of the terms of each file (of `shards`) of one group
+    (`_Packed`), and a newline: a line of the file, by file."""
     by_file: defaultdict[int, dict[str, list[list[int]]]] = defaultdict(dict)
     numbers, marks = packed.numbers, packed.marks
     start = 0
@@ -634,7 +660,7 @@ def _segments(packed: _Packed, shards: int) -> dict[int, Segment]:
         by_file[place % shards][term] = ([deltas] if weighed.count(1) == end - start
                                          else [deltas, list(weighed)])
         start = end
-    return {n: _deflate((_json(terms, sort_keys=True) + "\n").encode("utf-8"), level=1)
+    return {n: (_json(terms, sort_keys=True) + "\n").encode("utf-8")
             for n, terms in by_file.items()}
 
 
@@ -709,8 +735,12 @@ def _gzip_segments(segments: Iterable[Segment]) -> bytes:
 def read_term_file(data: bytes) -> dict[str, list[list[int]]]:
     """A term file's postings, as search-core.js reads them: term → [differences of the
     record numbers] or [differences, weights], the segments' postings joined."""
+    return _joined(gzip.decompress(data).decode("utf-8").splitlines())
+
+
+def _joined(lines: Iterable[str]) -> dict[str, list[list[int]]]:
     joined: dict[str, tuple[list[int], list[int] | None]] = {}
-    for line in gzip.decompress(data).decode("utf-8").splitlines():
+    for line in lines:
         for term, value in json.loads(line).items():
             numbers = list(itertools.accumulate(value[0]))
             marks = value[1] if len(value) > 1 else None
@@ -728,6 +758,16 @@ def read_term_file(data: bytes) -> dict[str, list[list[int]]]:
         deltas = [numbers[0], *map(sub, numbers[1:], numbers)]
         result[term] = [deltas] if marks is None else [deltas, marks]
     return result
+
+
+def read_terms(folder: Path) -> dict[str, list[list[int]]]:
+    """Every term's postings in the index at `folder` (its search/index/), as search-core.js
+    joins them: the term file's lines, then the tail file's."""
+    meta = json.loads(gzip.decompress((folder / "meta.json.gz").read_bytes()))
+    names = [*map(_term_file, range(meta["terms"])), *map(_tail_file, range(meta["tail"]))]
+    return _joined(line for name in names
+                   for line in gzip.decompress((folder / name).read_bytes()).decode("utf-8")
+                   .splitlines())
 
 
 Totals = dict[str, int]
@@ -771,17 +811,25 @@ class _Terms:
     and totals must have been made with"""
     now: bytes
     """The same of this build's ranges"""
+    tail: _Part | None = None
+    """The last range of records, when there are several: in the tail files, not the term
+    files (`_tail_files`)"""
+    tail_shards: int = 0
+    tail_now: bytes = b""
+    """A digest of the tail's range and of the number of tail files"""
 
 
 def _term_files(build: _Terms, group: int) -> tuple[dict[int, dict[int, Segment]], list[bytes],
-                                                    Counts, dict[int, dict[int, Chained]]]:
+                                                    Counts, dict[int, dict[int, Chained]],
+                                                    list[bytes]]:
     """Write the term files of a group (numbers `group`, `group + groups` …). A range's
     segments are made only when its records changed (or the number of term files did); a
     file is put together again only when a range that changed has another segment of it
     (issue 8: a new decision changed 2,021 of 4,096 term files at 100,000 decisions, and
-    compressing them whole was 2.4 s of CPU). Returns the segments made, by range, each
-    file's key (`bytes_key`), the group's terms in at least `COMMON_MIN` records, and the
-    segments compressed for the files (`_chained`), by range and file."""
+    compressing them whole was 2.4 s of CPU). Then the group's tail files (`_tail_files`).
+    Returns the segments made, by range, each term file's key (`bytes_key`), the group's
+    terms in at least `COMMON_MIN` records, the segments compressed for the files
+    (`_chained`), by range and file, and each tail file's key."""
     shards, groups = build.shards, build.groups
     made: dict[int, dict[int, Segment]] = {}
     segments: list[dict[int, Segment]] = []
@@ -795,7 +843,7 @@ def _term_files(build: _Terms, group: int) -> tuple[dict[int, dict[int, Segment]
     known = kept_file.get(_NAMES)
     names: dict[int, bytes] = {}
     totals: Totals | None = None
-    if isinstance(known, tuple) and len(known) == 3 and known[0] == build.before:
+    if isinstance(known, tuple) and len(known) == 5 and known[0] == build.before:
         names, totals = known[1], known[2]
         for index, old in zip(build.changed, build.old, strict=True):
             new = segments[index] if index < len(segments) else {}
@@ -829,12 +877,46 @@ def _term_files(build: _Terms, group: int) -> tuple[dict[int, dict[int, Segment]
             if build.published.get(name) != key:
                 (build.folder / _term_file(n)).write_bytes(data)
         keys.append(key)
-    if build.files_file is not None and known != (build.now, names, totals):
+    tail_names = known[4] if isinstance(known, tuple) and len(known) == 5 \
+        and known[3] == build.tail_now else {}
+    tail_names, tail_keys = _tail_files(build, group, tail_names)
+    if build.files_file is not None and known != (build.now, names, totals, build.tail_now,
+                                                  tail_names):
         totals = {term: count for term, count in totals.items() if count}
         browser_cache.save(browser_cache.shard(build.files_file, group), build.version,
-                           {_NAMES: (build.now, names, totals)})
+                           {_NAMES: (build.now, names, totals, build.tail_now, tail_names)})
+    if build.tail is not None:
+        totals = dict(totals)
+        _count(totals, build.tail.groups[group], 1)
     common = {term: count for term, count in totals.items() if count >= COMMON_MIN}
-    return made, keys, common, chained_made
+    return made, keys, common, chained_made, tail_keys
+
+
+def _tail_files(build: _Terms, group: int,
+                kept: dict[int, bytes]) -> tuple[dict[int, bytes], list[bytes]]:
+    """Write the tail files of a group (numbers `group`, `group + groups` …): the postings
+    of the last range of records (`_Terms.tail`), in fewer and smaller files than the term
+    files, each one line of JSON. A new decision, numbered in the last range, has terms in
+    half of the 4,096 term files at 100,000 decisions, and putting them together again and
+    writing them took 4 s of CPU; it changes the tail files only. `kept`: the key of each
+    tail file the last build made from the same range, by number. Returns the keys by
+    number, and the key of each of the group's tail files in order."""
+    if build.tail is None:
+        return {}, []
+    names: dict[int, bytes] = {}
+    texts: dict[int, bytes] | None = None
+    for n in range(group, build.tail_shards, build.groups):
+        key = kept.get(n)
+        name = _tail_file(n)
+        if key is None or build.published.get(f"{FOLDER}/{name}") != key:
+            if texts is None:
+                texts = _texts(build.tail.groups[group], build.tail_shards)
+            data = _gzip_text(texts.get(n, b""), {})[1]
+            key = bytes_key(data)
+            if build.published.get(f"{FOLDER}/{name}") != key:
+                (build.folder / name).write_bytes(data)
+        names[n] = key
+    return names, list(names.values())
 
 
 Counts = dict[str, int]
@@ -917,6 +999,7 @@ def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path |
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "terms").mkdir(parents=True)
     (folder / "records").mkdir()
+    (folder / "tail").mkdir()
     synonyms = normalized(labels.synonyms)
     version = salt(synonyms)[0]
     docs = [record.doc for record in records]
@@ -934,7 +1017,7 @@ def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path |
     # Each range's packing, as its shard holds it; the shards of ranges gone too, whose
     # postings and segments the term files had.
     shelved = [browser_cache.load(browser_cache.shard(parts_file, n), version)
-               if parts_file is not None else {} for n in range(max(len(ranges), kept))]
+               if parts_file is not None else {} for n in range(max(len(ranges), kept + 1))]
     packings: dict[bytes, Any] = {key: packing for shelf in shelved for key, packing in shelf.items()}
     if files_file is not None:
         files_file.unlink(missing_ok=True)  # every term file's bytes, as older code kept them
@@ -946,16 +1029,21 @@ def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path |
         if range_key in packings:
             parts[n] = _Part(*packings[range_key])
     shards = _shards(sum(part.postings for part in parts))
-    order = (range_keys, shards)
-    # A new record, numbered last, changes the postings of its own terms in the last range:
-    # only the segments of that range are made again, and only the term files of its terms
-    # are put together and written again.
+    # The last range, when there are several, is in the tail files: a new record, numbered
+    # in it, changes those alone. Once a range after it starts, the term files take it.
+    tail = parts[-1] if len(parts) > 1 else None
+    in_terms = len(parts) - 1 if tail is not None else len(parts)
+    tail_shards = _tail_shards(tail.postings) if tail is not None else 0
+    order = (range_keys[:in_terms], shards)
+    # A record changed in the other ranges changes the postings of its own terms in its
+    # range: only the segments of that range are made again, and only the term files of its
+    # terms are put together and written again.
     known = (isinstance(before, tuple) and len(before) == 2 and isinstance(before[0], list)
              and before[1] == shards)
     last: tuple[list[bytes], int] | None = before if known else None
     old_keys: list[bytes] = last[0] if last is not None else []
-    changed = [n for n in range(max(len(range_keys), len(old_keys)))
-               if n >= len(range_keys) or n >= len(old_keys) or range_keys[n] != old_keys[n]]
+    changed = [n for n in range(max(in_terms, len(old_keys)))
+               if n >= in_terms or n >= len(old_keys) or range_keys[n] != old_keys[n]]
     old: list[list[dict[int, Segment]] | None] = []
     old_groups: list[list[_Packed] | None] = []
     for n in changed:
@@ -966,17 +1054,20 @@ def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path |
         old.append(kept_segments[1] if kept_segments is not None and kept_segments[0] == shards
                    else None if n < len(old_keys) else [{} for _ in range(groups)])
         old_groups.append(packing[0] if packing is not None else None)
-    terms = _Terms(parts, [part.segments[1] if part.segments is not None
-                           and part.segments[0] == shards else None for part in parts],
+    main = parts[:in_terms]
+    terms = _Terms(main, [part.segments[1] if part.segments is not None
+                          and part.segments[0] == shards else None for part in main],
                    [part.chained[1] if part.chained is not None and part.chained[0] == shards
                     and part.segments is not None and part.segments[0] == shards else None
-                    for part in parts],
+                    for part in main],
                    changed, old, old_groups, shards, groups, folder, published, files_file,
                    version, _order_key(last) if known and last is not None else b"",
-                   _order_key(order))
+                   _order_key(order), tail, tail_shards,
+                   browser_cache.digest(range_keys[-1] + f" {tail_shards}".encode())
+                   if tail is not None else b"")
     written = run_all([partial(_term_files, terms, group) for group in range(groups)])
     made_in = set()
-    for group, (made, _, _, chained_made) in enumerate(written):
+    for group, (made, _, _, chained_made, _) in enumerate(written):
         for n, found in made.items():
             part = parts[n]
             if part.segments is None or part.segments[0] != shards:
@@ -990,12 +1081,16 @@ def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path |
             part.chained[1][group].update(entries)
             made_in.add(n)
     if parts_file is not None and cache is not None:
-        _save_parts(parts_file, cache, version, parts, order, shelved, before, made_in)
+        _save_parts(parts_file, cache, version, parts, range_keys, order, shelved, before,
+                    made_in)
     term_keys = [written[n % groups][1][n // groups] for n in range(shards)]
+    tail_keys = [written[n % groups][4][n // groups] for n in range(tail_shards)]
     record_keys = [bytes_key(data) for part in parts for _, data in part.records]
-    all_names = [*map(_term_file, range(shards)), *map(_record_file, range(0, len(docs), CHUNK))]
+    all_names = [*map(_term_file, range(shards)), *map(_tail_file, range(tail_shards)),
+                 *map(_record_file, range(0, len(docs), CHUNK))]
+    all_keys = [*term_keys, *tail_keys, *record_keys]
     stamp = hashlib.sha256()
-    for file_key in [*term_keys, *record_keys]:
+    for file_key in all_keys:
         stamp.update(file_key)
 
     facets: dict[str, Counter[str]] = {key: Counter() for _, key in FILTERS}
@@ -1003,26 +1098,26 @@ def _write(records: list[Indexed], labels: Labels, site_dir: Path, cache: Path |
         for key, counts in part.facets.items():
             facets[key].update(counts)
     least = max(COMMON_MIN, COMMON_SHARE * len(docs))
-    common = {term: count for _, _, counted, _ in written for term, count in counted.items()
+    common = {term: count for _, _, counted, _, _ in written for term, count in counted.items()
               if count >= least}
     meta = {"format": FORMAT, "stamp": stamp.hexdigest()[:16], "records": len(docs),
-            "terms": shards, "chunk": CHUNK, "common": common,
+            "terms": shards, "tail": tail_shards, "chunk": CHUNK, "common": common,
             "filters": [{"name": name, "key": key, "values": _values(key, facets[key], labels)}
                         for name, key in FILTERS]}
     meta_file = _gzip(meta, {})[1]
     _put(folder, published, "meta.json.gz", meta_file)
     written_keys = {f"{FOLDER}/{name}": key
-                    for name, key in zip(all_names, [*term_keys, *record_keys], strict=True)}
+                    for name, key in zip(all_names, all_keys, strict=True)}
     written_keys[f"{FOLDER}/meta.json.gz"] = bytes_key(meta_file)
     return written_keys
 
 
 def _save_parts(parts_file: Path, cache: Path, version: bytes, parts: list[_Part],
-                order: tuple[list[bytes], int], shelved: list[dict[bytes, Any]],
-                before: Any, made: set[int]) -> None:
+                range_keys: list[bytes], order: tuple[list[bytes], int],
+                shelved: list[dict[bytes, Any]], before: Any, made: set[int]) -> None:
     """Keep each range's packing in its shard, written only when the shard holds another,
-    and the ranges' `_ORDER`; the shards of ranges gone leave, with their postings."""
-    range_keys = order[0]
+    and the `_ORDER` of the term files' ranges; the shards of ranges gone leave, with their
+    postings."""
     for n, (part, range_key) in enumerate(zip(parts, range_keys, strict=True)):
         if shelved[n].keys() != {range_key} or n in made:
             browser_cache.save(browser_cache.shard(parts_file, n), version,

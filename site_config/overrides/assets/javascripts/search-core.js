@@ -1,15 +1,15 @@
 // The browser side of Gongshi's search index (written by search/browser.py). Terms are made
 // exactly as search/terms.py makes them; a browser test compares the two.
 //
-// meta.json.gz once per visit (revalidated), then per query: the term files of the query's terms
-// and filters, and the record files of the results shown.
+// meta.json.gz once per visit (revalidated), then per query: the term and tail files of the
+// query's terms and filters, and the record files of the results shown.
 
 const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
 const RUNS = new RegExp(`([${HAN}]+)|([0-9a-z]+)`, "gu");
 const MAX_TERMS = 32; // one bit each in a Uint32Array
 // The layout of the index read here (search/browser.py FORMAT): a build refuses a project
 // whose copy of this file reads another.
-export const INDEX_FORMAT = 2;
+export const INDEX_FORMAT = 3;
 
 export const normalize = (text) => text.normalize("NFKC").toLowerCase();
 
@@ -82,7 +82,8 @@ async function gunzipJSON(url, options) {
   return JSON.parse(await gunzipText(url, options));
 }
 
-// A term file is one JSON object a line, one for each range of records that has its terms.
+// A term file (and a tail file) is one JSON object a line, one for each range of records that
+// has its terms.
 async function gunzipLines(url) {
   return (await gunzipText(url)).split("\n").filter(Boolean).map((line) => JSON.parse(line));
 }
@@ -101,8 +102,18 @@ export class SearchIndex {
 
   file(folder, n) {
     const url = new URL(`${folder}/${n}.json.gz?v=${this.meta.stamp}`, this.base);
-    if (!this.files.has(url.href)) this.files.set(url.href, folder === "terms" ? gunzipLines(url) : gunzipJSON(url));
+    if (!this.files.has(url.href)) this.files.set(url.href, folder === "records" ? gunzipJSON(url) : gunzipLines(url));
     return this.files.get(url.href);
+  }
+
+  // A term's lines: its term file's, one for each range but the last, then its tail file's,
+  // for the last range of records (when there are several).
+  async lines(term) {
+    const [terms, tail] = await Promise.all([
+      this.file("terms", shard(term, this.meta.terms)),
+      this.meta.tail ? this.file("tail", shard(term, this.meta.tail)) : [],
+    ]);
+    return [...terms, ...tail];
   }
 
   // term → [record numbers, weights] (empty when no record has it). A term's postings are
@@ -110,7 +121,7 @@ export class SearchIndex {
   async postings(terms) {
     const found = new Map();
     await Promise.all(terms.map(async (term) => {
-      const lists = (await this.file("terms", shard(term, this.meta.terms))).map((line) => line[term]).filter(Boolean);
+      const lists = (await this.lines(term)).map((line) => line[term]).filter(Boolean);
       if (!lists.length) { found.set(term, [[], []]); return; }
       const numbers = new Int32Array(lists.reduce((sum, [deltas]) => sum + deltas.length, 0));
       const weights = lists.some((list) => list[1]) ? new Array(numbers.length).fill(1) : null;
