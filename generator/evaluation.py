@@ -332,8 +332,8 @@ class _Checks:
         self.has_ledger = bool(ledger.entries)
         """Without a ledger there are no publication dates: timeliness is not judged (as at
         `gongshi check`)."""
-        self.timings = {t.decision.id: t for t in (timings if timings is not None
-                                                   else timeliness.publications(portal, ledger))}
+        self.timings = timeliness.ById(timings if timings is not None
+                                       else timeliness.publications(portal, ledger))
         self.recorded = ledger.by_correction()
         self.appeals = portal.appeals_by_decision()
         self.withdrawals: dict[str, list[Correction]] = {}

@@ -23,7 +23,6 @@ thousands, took a second of each rebuild.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import functools
 import statistics
@@ -203,7 +202,7 @@ def compute(portal: Portal, ledger: Ledger, as_of: dt.date,
         return Statistics(years, bodies, _updated(portal, changes, before, made_of, listed,
                                                   appeals, every_category), made_of)
     decisions = sorted(portal.decisions.values(), key=lambda d: d.id)
-    by_id = {t.decision.id: t for t in listed}
+    by_id = timeliness.ById(listed)
     grouped: dict[tuple[int, str], list[Decision]] = {}
     groups: dict[str, tuple[int, str]] = {}
     for decision in decisions:
@@ -262,23 +261,12 @@ def _updated(portal: Portal, changes: Changes, before: Statistics, now: _MadeOf,
             figures.pop((year, body), None)
             continue
         decisions = sorted(map(portal.decisions.__getitem__, names), key=lambda d: d.id)
-        timed = {d.id: _timing(timings, d.id) for d in decisions}
         figures[(year, body)] = _figures(
-            year, body, decisions, now.held.get(body, frozenset()),
-            {name: timing for name, timing in timed.items() if timing is not None},
+            year, body, decisions, now.held.get(body, frozenset()), timeliness.ById(timings),
             now.counted.get((year, body), Counter()), appeals, now.withdrawn)
     for year in sorted({year for year, body in dirty if body == AUTHORITY}):
         figures[(year, AUTHORITY)] = _authority(year, figures, every_category, now.counted)
     return figures
-
-
-def _timing(timings: list[timeliness.Timing], name: str) -> timeliness.Timing | None:
-    """The timing of the decision `name`, in `timings` (in id order): found in a few steps,
-    where a dict of them all reads 100,000 timings (half a second, in a process that
-    shares them with its parent, each read copies a page of memory)."""
-    found = bisect.bisect_left(timings, name, key=lambda timing: timing.decision.id)
-    return timings[found] if found < len(timings) and timings[found].decision.id == name \
-        else None
 
 
 def _authority(year: int, figures: Mapping[tuple[int, str], Figures], held: frozenset[str],

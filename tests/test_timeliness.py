@@ -127,3 +127,23 @@ def test_timings_taken_from_the_last_build_are_those_made_afresh(
         assert renewed == {t.decision.id: (t.published, t.limit, t.deadline, t.used) for t in afresh}
         kept, then = renewed, state  # the next step starts from this one
     assert [t.published for t in timings if t.decision.id == "d9"] == [dt.date(2025, 6, 23)]
+
+
+def test_timings_by_id_are_found_as_a_dict_finds_them() -> None:
+    """`ById` finds a decision's timing by bisection of the timings in id order, and makes a
+    dict of them once asked for many: the same timings either way, none for a missing id."""
+    from generator.timeliness import ById
+    from tests.conftest import DEMO_AS_OF, ROOT
+
+    portal, _ = check(Project(ROOT), DEMO_AS_OF)
+    timings = publications(portal, Ledger.read(ROOT))
+    by_dict = {timing.decision.id: timing for timing in timings}
+    assert len(by_dict) > 10
+    found = ById(timings)
+    for name in [*sorted(by_dict, reverse=True), "", "zzz", "d0"] * 3:  # bisected, then the dict
+        assert found.get(name) is by_dict.get(name)
+    assert found._all is not None and list(found) == list(by_dict) and len(found) == len(by_dict)
+    fresh = ById(timings)
+    assert fresh[timings[3].decision.id] is timings[3] and fresh._all is None
+    with pytest.raises(KeyError):
+        fresh["no such decision"]
