@@ -62,6 +62,8 @@ def _same(kept: Site | None, fresh: Site) -> None:
     assert _ids(kept.decisions) == _ids(fresh.decisions)  # the same records, in order
     assert {body: _ids(found) for body, found in kept.decisions_by_body.items()} == \
         {body: _ids(found) for body, found in fresh.decisions_by_body.items()}
+    assert {year: _ids(found) for year, found in kept.decisions_by_year.items()} == \
+        {year: _ids(found) for year, found in fresh.decisions_by_year.items()}
     assert kept.decision_years == fresh.decision_years
     assert kept.histories == fresh.histories and kept.recorded == fresh.recorded
     assert kept.ledger.lines == fresh.ledger.lines

@@ -127,10 +127,7 @@ class DecisionList:
 
 def by_year(site: Site) -> dict[int, list[Decision]]:
     """Public decisions of each year, latest year first, latest decision first."""
-    years: dict[int, list[Decision]] = {year: [] for year in site.years()}
-    for decision in site.decisions:
-        years[decision.decision_date.year].append(decision)
-    return years
+    return {year: site.decisions_by_year[year] for year in site.years()}
 
 
 def year_folder(year: int) -> str:

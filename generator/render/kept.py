@@ -2,7 +2,7 @@
 (issue 8).
 
 A build starts from the site index (`build_site_index`: every public decision sorted, by
-body too), the publication timings of every decision (`timeliness.publications`), the
+body and by year too), the publication timings of every decision (`timeliness.publications`), the
 record pages (`history.record_pages`) and the public decisions filed by facet
 (`facets.facet_values`): more than a second at 100,000 decisions, on the path of every
 rebuild, for what is mostly the last build's. `gongshi serve` keeps them in its warm
@@ -158,6 +158,10 @@ class KeptSite:
         _remove(index.decisions_by_body[decision.body], decision)
         if not index.decisions_by_body[decision.body]:
             del index.decisions_by_body[decision.body]
+        year = decision.decision_date.year
+        _remove(index.decisions_by_year[year], decision)
+        if not index.decisions_by_year[year]:
+            del index.decisions_by_year[year]
         for facet in FACETS:
             lists, titles = self.grouped[facet.folder]
             for key in facet.keys(self.filing, decision):
@@ -176,6 +180,8 @@ class KeptSite:
         bisect.insort(index.decisions, decision, key=_latest_first)
         bisect.insort(index.decisions_by_body.setdefault(decision.body, []), decision,
                       key=_latest_first)
+        bisect.insort(index.decisions_by_year.setdefault(decision.decision_date.year, []),
+                      decision, key=_latest_first)
         for facet in FACETS:
             lists, _ = self.grouped[facet.folder]
             for key in facet.keys(self.filing, decision):

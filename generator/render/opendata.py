@@ -24,6 +24,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, get_args
 
 from pydantic import BaseModel
@@ -486,9 +487,8 @@ def pages(site: Site, linker: Linker, templates: Templates,
                 .unlink(missing_ok=True)
     changed = _changed_types(site, reuse)
     remade = decisions.items_remade_ids(site, reuse) if changed is not None else None
-    years: dict[int, list[Decision]] = {}
-    for decision in sorted(site.decisions, key=lambda d: d.id):
-        years.setdefault(decision.decision_date.year, []).append(decision)
+    years = {year: sorted(found, key=attrgetter("id"))
+             for year, found in site.decisions_by_year.items() if found}
     penalties: list[FileRow] = []
     for folder in TYPES:
         model = BY_FOLDER[folder]
