@@ -12,6 +12,7 @@ import pytest
 from generator.ledger import Ledger
 from generator.loader import Warm, load
 from generator.portal import Portal
+from generator.render.decisions import in_order
 from generator.render.facets import facet_values
 from generator.render.history import record_pages
 from generator.render.kept import KeptSite
@@ -74,6 +75,10 @@ def _same(kept: Site | None, fresh: Site) -> None:
     assert [(id(t.decision), *t[1:]) for t in timings] == \
         [(id(t.decision), *t[1:]) for t in expected]
     assert kept.memo["timings kept"] == fresh.memo["timings kept"]
+    (public, by_id), (fresh_public, fresh_by_id) = in_order(kept), in_order(fresh)
+    assert {ref: id(found) for ref, found in public.items()} == \
+        {ref: id(found) for ref, found in fresh_public.items()}
+    assert _ids(by_id) == _ids(fresh_by_id)
     assert {src: id(record) for src, record in record_pages(kept).items()} == \
         {src: id(record) for src, record in record_pages(fresh).items()}
     assert [(v.facet.folder, v.key, v.title, _ids(v.decisions)) for v in facet_values(kept)] \

@@ -2,12 +2,12 @@
 (issue 8).
 
 A build starts from the site index (`build_site_index`: every public decision sorted, by
-body and by year too), the publication timings of every decision (`timeliness.publications`), the
-record pages (`history.record_pages`) and the public decisions filed by facet
-(`facets.facet_values`): more than a second at 100,000 decisions, on the path of every
-rebuild, for what is mostly the last build's. `gongshi serve` keeps them in its warm
-process (generator/warm.py) while it waits for a change, and is told which records each
-load changed. A build in its child then brings them up to date by those records and by
+body and by year too), the publication timings of every decision (`timeliness.publications`),
+the record pages (`history.record_pages`), the public decisions filed by facet
+(`facets.facet_values`) and the decisions by id (`decisions.in_order`): more than a second
+at 100,000 decisions, on the path of every rebuild, for what is mostly the last build's.
+`gongshi serve` keeps them in its warm process (generator/warm.py) while it waits for a
+change, and is told which records each load changed. A build in its child then brings them up to date by those records and by
 the ledger lines added or gone (`KeptSite.site`), in place: the child's copy is its own.
 The parent does the same afterwards for its own copy, and makes them afresh whenever the
 change was not only to decisions (a body, a correction, another branch checked out), or
@@ -25,6 +25,7 @@ import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterable
+from operator import attrgetter
 
 from generator.ledger import Ledger
 from generator.model import Decision, Record
@@ -76,6 +77,10 @@ class KeptSite:
         self.values: dict[tuple[str, str], FacetValue] = {}
         """The facet values made, by folder and key (`facets.values_of`)."""
         self.withdrawable = withdrawable(portal)
+        self.public = {decision.ref: decision for decision in self.index.decisions}
+        """The public decisions by ref (`decisions.in_order`)."""
+        self.by_id = sorted(portal.decisions.values(), key=attrgetter("id"))
+        """Every decision, in id order (`decisions.in_order`)."""
         self.pending: list[Change] = []
         """The changes of the loads since the index was last brought up to date."""
         self.whole = True
@@ -106,6 +111,7 @@ class KeptSite:
         # Not copies: a build in a child has its own copy of all that is kept.
         site.memo.update({"timings": self.timings, "timings kept": self.kept,
                           "record_pages": self.pages,
+                          "decisions in order": (self.public, self.by_id),
                           "facet values": values_of(site, self.filing, self.grouped,
                                                     self.values)})
         return site
@@ -150,11 +156,15 @@ class KeptSite:
 
     def _forget(self, decision: Decision) -> None:
         self.years[decision.decision_date.year] -= 1
+        at = bisect.bisect_left(self.by_id, decision.id, key=attrgetter("id"))
+        if at < len(self.by_id) and self.by_id[at] is decision:
+            del self.by_id[at]
         if decision.has_page:
             self.pages.pop(record_src(decision), None)
         index = self.index
         if not _remove(index.decisions, decision):
             return  # not public: in no list
+        del self.public[decision.ref]
         _remove(index.decisions_by_body[decision.body], decision)
         if not index.decisions_by_body[decision.body]:
             del index.decisions_by_body[decision.body]
@@ -172,12 +182,14 @@ class KeptSite:
 
     def _enter(self, decision: Decision) -> None:
         self.years[decision.decision_date.year] += 1
+        bisect.insort(self.by_id, decision, key=attrgetter("id"))
         if decision.has_page:
             self.pages[record_src(decision)] = decision
         index = self.index
         if not is_public(index, decision, self.withdrawable):
             return
         bisect.insort(index.decisions, decision, key=_latest_first)
+        self.public[decision.ref] = decision
         bisect.insort(index.decisions_by_body.setdefault(decision.body, []), decision,
                       key=_latest_first)
         bisect.insort(index.decisions_by_year.setdefault(decision.decision_date.year, []),
