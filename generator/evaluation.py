@@ -186,7 +186,7 @@ def evaluate_years(portal: Portal, ledger: Ledger, standard: Standard, years: li
     dirty ones' decisions are looked at (grouping and keying 100,000 decisions took 1.5 s
     of a rebuild after one new decision)."""
     case = _Checks(portal, ledger, as_of, timings)
-    usable = since is not None and since.before.standard == repr((standard, case.has_ledger))
+    usable = takes_most(since, standard, case.has_ledger)
     grouped: dict[Group, list[Decision]] = {}
     present: set[Group] = set()
     if since is not None and usable:
@@ -240,11 +240,26 @@ def taken(portal: Portal, standard: Standard, group: Group, kept: KeptEvaluation
 
 
 def before(standard: Standard, has_ledger: bool,
-           evaluations: Mapping[int, list[Evaluation]]) -> Before:
-    """What the next build takes of these evaluations (`Since`)."""
-    return Before(repr((standard, has_ledger)), {
-        (evaluation.year, evaluation.body): kept_form(evaluation)
-        for of_year in evaluations.values() for evaluation in of_year})
+           evaluations: Mapping[int, list[Evaluation]], since: Since | None = None) -> Before:
+    """What the next build takes of these evaluations (`Since`). With `since` (what they
+    were made with), those taken from the last build are kept as it kept them."""
+    made_with = repr((standard, has_ledger))
+    taken_from = since.before.evaluations if since is not None \
+        and since.before.standard == made_with else {}
+    dirty = since.dirty if since is not None else frozenset()
+    kept: dict[Group, KeptEvaluation] = {}
+    for of_year in evaluations.values():
+        for evaluation in of_year:
+            group = (evaluation.year, evaluation.body)
+            found = taken_from.get(group) if group not in dirty else None
+            kept[group] = found if found is not None else kept_form(evaluation)
+    return Before(made_with, kept)
+
+
+def takes_most(since: Since | None, standard: Standard, has_ledger: bool) -> bool:
+    """Whether `evaluate_years` with `since` takes the last build's evaluations but the
+    dirty ones': then they are a fraction of a second's work, not seconds."""
+    return since is not None and since.before.standard == repr((standard, has_ledger))
 
 
 CACHE_FILE = Path(".gongshi") / "evaluations.pickle"

@@ -360,3 +360,26 @@ def test_a_rebuild_judges_again_only_the_new_decision_s_body_and_year(tmp_path: 
     fresh = {path.relative_to(clean / "site"): path.read_bytes()
              for path in (clean / "site/evaluation").rglob("*") if path.is_file()}
     assert made == fresh and len(made) > 3
+
+
+def test_what_the_next_build_takes_keeps_the_last_build_s_but_the_dirty_ones(
+        portal: Portal) -> None:
+    """A rebuild keeps for the next what it took from the last build as the last build kept
+    it, and the evaluations of the dirty bodies' years as made now: the same as kept afresh."""
+    from generator import evaluation
+
+    standard, ledger = load_standard(ROOT), Ledger.read(ROOT)
+    made = evaluation.evaluate_years(portal, ledger, standard, [2025, 2026],
+                                     sorted(portal.bodies), AS_OF)
+    afresh = evaluation.before(standard, True, made)
+    groups = list(afresh.evaluations)
+    assert len(groups) > 2
+    dirty, clean = groups[0], groups[1]
+    wrong = {**afresh.evaluations, dirty: (0, ()), clean: tuple(afresh.evaluations[clean])}
+    since = evaluation.Since(evaluation.Before(afresh.standard, wrong), frozenset({dirty}), {})
+    kept = evaluation.before(standard, True, made, since)
+    assert kept == afresh
+    assert kept.evaluations[clean] is wrong[clean]  # taken as the last build kept it
+    assert kept.evaluations[dirty] != wrong[dirty]
+    other = evaluation.before(standard, False, made, since)  # made with another standing
+    assert other.evaluations[clean] is not wrong[clean] and other.evaluations == afresh.evaluations

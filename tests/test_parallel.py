@@ -95,3 +95,18 @@ def test_a_forked_computation_gives_back_this_processs_shared_objects(two_cores:
     assert pid != os.getpid()
     assert objects[0] is shared["b"] and objects[2] is shared["a"]
     assert objects[1].name == "丙" and objects[1] not in shared.values()
+
+
+def test_shared_objects_known_by_their_key_come_back_as_this_processs(two_cores: None) -> None:
+    """With `shared_key`, an object of `shared` is told by its key, not by a map of them
+    all: it comes back as this process's; another of the same type under the same key (a
+    copy) or under none comes back as a copy."""
+    shared = {"甲": _Held("甲"), "乙": _Held("乙")}
+    back = parallel.Forked(
+        lambda: (os.getpid(), [shared["乙"], _Held("甲"), _Held("丙"), shared["甲"], "乙"]),
+        shared=shared, shared_key=lambda held: held.name).result()
+    pid, objects = back
+    assert pid != os.getpid()
+    assert objects[0] is shared["乙"] and objects[3] is shared["甲"] and objects[4] == "乙"
+    assert objects[1].name == "甲" and objects[1] is not shared["甲"]
+    assert objects[2].name == "丙" and objects[2] not in shared.values()

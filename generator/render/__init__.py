@@ -16,9 +16,11 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 
 from generator.evaluation import before as before_evaluations
+from generator.evaluation import takes_most
 from generator.ledger import Ledger
 from generator.parallel import Forked, run_all
 from generator.portal import Portal
@@ -135,9 +137,14 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None,
             site.memo[EVALUATIONS_SINCE] = evaluation.since(
                 site, reuse.changes, reuse.touched, reuse.previous_inputs.get(evaluation.INPUTS),
                 reuse.previous_inputs.get(STATISTICS))
-        # Their deductions name decisions: this process's own come back, not copies.
-        evaluated = Forked(site.all_evaluations, shared=site.portal.decisions) \
-            if site.settings.evaluation else None
+        # Their deductions name decisions: this process's own come back, not copies. Made
+        # here, after the statistics, when most are the last build's (sending them back from
+        # another process then cost more than making them).
+        standard = site.settings.evaluation
+        evaluated = Forked(site.all_evaluations, shared=site.portal.decisions,
+                           shared_key=attrgetter("id")) \
+            if standard is not None and not takes_most(
+                site.memo.get(EVALUATIONS_SINCE), standard, bool(site.ledger.entries)) else None
         if evaluated is not None:
             meanwhile.callback(evaluated.stop)
         with stage("statistics"):
@@ -151,12 +158,15 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None,
         # What the decision pages' workers each made for themselves, made once here while the
         # evaluations are made meanwhile.
         decisions.in_order(site)
-        with stage("evaluations (waiting)"):
+        with stage("evaluations (waiting)" if evaluated is not None else "evaluations"):
             if evaluated is not None:
                 site.memo["evaluations"] = evaluated.result()
-                if reuse is not None and site.settings.evaluation is not None:
+            if standard is not None:
+                site.all_evaluations()  # made here, unless they were made meanwhile
+                if reuse is not None:
                     reuse.inputs[evaluation.INPUTS] = before_evaluations(
-                        site.settings.evaluation, bool(site.ledger.entries), site.memo["evaluations"])
+                        standard, bool(site.ledger.entries), site.memo["evaluations"],
+                        site.memo.get(EVALUATIONS_SINCE))
         with stage("page list"):
             linker = Linker(page_sources(site), HOME)
         with stage("feeds"):

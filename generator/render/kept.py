@@ -7,12 +7,12 @@ the record pages (`history.record_pages`), the public decisions filed by facet
 (`facets.facet_values`) and the decisions by id (`decisions.in_order`): more than a second
 at 100,000 decisions, on the path of every rebuild, for what is mostly the last build's.
 `gongshi serve` keeps them in its warm process (generator/warm.py) while it waits for a
-change, and is told which records each load changed. A build in its child then brings them up to date by those records and by
-the ledger lines added or gone (`KeptSite.site`), in place: the child's copy is its own.
-The parent does the same afterwards for its own copy, and makes them afresh whenever the
-change was not only to decisions (a body, a correction, another branch checked out), or
-the settings or the as-of date differ: then the build makes its own, as a cold build
-does.
+change, and is told which records each load changed. A build in its child then brings them
+up to date by those records and by the ledger lines added or gone (`KeptSite.site`), in
+place: the child's copy is its own. The parent does the same afterwards for its own copy,
+and makes them afresh whenever the change was not only to decisions (a body, a
+correction, another branch checked out), or the settings or the as-of date differ: then
+the build makes its own, as a cold build does.
 
 What comes out equals what a build makes of the same records (`tests/test_kept_site.py`).
 """
