@@ -11,6 +11,7 @@ import pytest
 
 from generator.ledger import Ledger
 from generator.loader import Warm, load
+from generator.model import Decision
 from generator.portal import Portal
 from generator.render.decisions import in_order
 from generator.render.facets import facet_values
@@ -143,3 +144,86 @@ def test_the_kept_index_is_not_used_for_another_day_or_when_the_portal_was_made_
     assert portal is not warm.portal and warm.files.changes is None
     warm.kept.note(warm.files.changes)
     assert warm.kept.site(warm.portal, settings, DEMO_AS_OF, ledger) is None
+
+
+def test_the_browser_index_of_a_kept_index_makes_only_the_decisions_changed_since(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser index's kept decisions are marked with the load they were made from: a
+    warm build takes every decision but those whose files changed since as kept, without
+    checking them (search/browser_records.py `_since`), and its index is a clean build's."""
+    from search import browser_records, build_browser_index
+    from search.documents import Document
+
+    made: list[str] = []
+    real = browser_records.decision_document
+
+    def making(site: Site, decision: Decision) -> Document:
+        made.append(decision.ref)
+        return real(site, decision)
+
+    monkeypatch.setattr(browser_records, "decision_document", making)
+    checked: list[str] = []  # the decisions whose inputs were looked at
+    real_inputs = browser_records._Digests.inputs
+
+    def looking(digests: object, decision: Decision) -> object:
+        checked.append(decision.ref)
+        return real_inputs(digests, decision)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(browser_records._Digests, "inputs", looking)
+    warm, state, runs = _Warm(repo), tmp_path / "state", iter(range(100))
+
+    def index(site: Site | None) -> dict[Path, bytes]:
+        assert site is not None
+        made.clear()
+        checked.clear()
+        folder = tmp_path / str(next(runs))
+        build_browser_index(site, folder, None, state)
+        mine = list(made), list(checked)
+        clean = tmp_path / f"clean-{folder.name}"
+        build_browser_index(_fresh(warm.portal, repo), clean, None, clean / "state")
+        made[:], checked[:] = mine
+        files = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*.gz")}
+        assert files == {p.relative_to(clean): p.read_bytes() for p in clean.rglob("*.gz")
+                         if "state" not in p.parts}
+        return files
+
+    site = warm.kept.site(warm.portal, load_settings(repo), DEMO_AS_OF, Ledger.read(repo))
+    first = index(site)
+    assert site is not None and made == [d.ref for d in site.decisions]  # nothing kept yet
+    assert index(warm.site()) == first and made == checked == []  # nothing changed since
+    add_decision(repo)
+    assert index(warm.site("content/decisions/2025/d9.yml")) != first
+    assert made == checked == ["decisions/d9"]  # the others not even looked at
+    edit(repo, "content/decisions/2025/d1.yml", "categories: [警告, 罚款]", "categories: [责令改正]")
+    edit(repo, "content/decisions/2025/d9.yml", "publicity_end: 2028-06-20",
+         "publicity_end: 2026-01-01")  # no longer public: out of the index
+    index(warm.site("content/decisions/2025/d1.yml", "content/decisions/2025/d9.yml"))
+    assert made == checked == ["decisions/d1"]
+    edit(repo, "content/decisions/2025/d9.yml", "publicity_end: 2026-01-01",
+         "publicity_end: 2028-06-20")
+    (repo / "content/decisions/2025/d1.yml").unlink()
+    index(warm.site("content/decisions/2025/d1.yml", "content/decisions/2025/d9.yml"))
+    assert made == checked == ["decisions/d9"]
+    # Made by a build the kept index does not know of: every decision checked again, and
+    # those whose inputs are the same taken as kept.
+    build_browser_index(_fresh(warm.portal, repo), tmp_path / "cold", None, state)
+    site = warm.site()
+    index(site)
+    assert site is not None and made == [] and checked == [d.ref for d in site.decisions]
+
+
+def test_a_kept_index_tells_what_changed_since_a_load_it_remembers(repo: Path) -> None:
+    warm = _Warm(repo)
+    born = warm.kept.token
+    assert warm.kept.changed_since(born) == set()
+    add_decision(repo)
+    warm.site("content/decisions/2025/d9.yml")
+    after = warm.kept.token
+    edit(repo, "content/decisions/2025/d2.yml", "张小明", "张大明")
+    warm.site("content/decisions/2025/d2.yml")
+    assert warm.kept.changed_since(born) == {"d9", "d2"}
+    assert warm.kept.changed_since(after) == {"d2"}
+    assert warm.kept.changed_since(None) is None and warm.kept.changed_since((0, 0)) is None
+    edit(repo, "content/bodies/agent.yml", "name: ", "name: 新")
+    warm.site("content/bodies/agent.yml")
+    assert warm.kept.changed_since(after) is None  # a body changed since: not only decisions

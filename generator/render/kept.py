@@ -22,7 +22,9 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import itertools
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable
 from operator import attrgetter
@@ -47,6 +49,14 @@ from generator.timeliness import Kept, publications, timing_of
 
 Change = tuple[Record | None, Record | None]
 """A record file's record before a load and after it (None: no record)."""
+
+
+_LOADS = itertools.count(1)
+"""Numbers the loads a warm process notes (`KeptSite.note`)."""
+Token = tuple[int, int]
+"""A load of a warm process: its process id and the load's number."""
+HISTORY = 1000
+"""Loads whose changed decisions a `KeptSite` remembers (`changed_since`)."""
 
 
 def _latest_first(decision: Decision) -> tuple[int, str]:
@@ -85,16 +95,39 @@ class KeptSite:
         """The changes of the loads since the index was last brought up to date."""
         self.whole = True
         """False once a load changed more than decisions: the index is no longer of use."""
+        self.token: Token = (os.getpid(), next(_LOADS))
+        """The last load noted (or the index's making): what a build's state made from
+        these records may be marked with, for the next to tell what changed since
+        (`changed_since`)."""
+        self.history: list[tuple[Token, frozenset[str]]] = [(self.token, frozenset())]
+        """The decisions (by id) each load changed, in order."""
 
     def note(self, changes: Iterable[Change] | None) -> None:
         """What a load changed (None: not known)."""
         if changes is None:
             self.whole = False
             return
+        ids: set[str] = set()
         for old, new in changes:
             if not all(record is None or isinstance(record, Decision) for record in (old, new)):
                 self.whole = False
             self.pending.append((old, new))
+            ids.update(record.id for record in (old, new) if record is not None)
+        self.token = (os.getpid(), next(_LOADS))
+        self.history.append((self.token, frozenset(ids)))
+        del self.history[:-HISTORY]
+
+    def changed_since(self, token: object) -> set[str] | None:
+        """The decisions (by id) whose files changed since the load `token` (a `Token`),
+        when only decisions changed since and this index remembers that load: then
+        nothing else a decision's page or document shows did (a body, a correction, the
+        settings, the as-of date). None otherwise."""
+        if not self.whole:
+            return None
+        for at, (noted, _) in enumerate(self.history):
+            if noted == token:
+                return {name for _, ids in self.history[at + 1:] for name in ids}
+        return None
 
     def site(self, portal: Portal, settings: Settings, as_of: dt.date,
              ledger: Ledger) -> Site | None:
@@ -109,7 +142,7 @@ class KeptSite:
             recorded=ledger.by_correction(),
             decision_years=(max(years), min(years)) if years else (), memo={})
         # Not copies: a build in a child has its own copy of all that is kept.
-        site.memo.update({"timings": self.timings, "timings kept": self.kept,
+        site.memo.update({KEPT_SITE: self, "timings": self.timings, "timings kept": self.kept,
                           "record_pages": self.pages,
                           "decisions in order": (self.public, self.by_id),
                           "facet values": values_of(site, self.filing, self.grouped,
@@ -240,5 +273,7 @@ def _remove(decisions: list[Decision], decision: Decision) -> bool:
     return False
 
 
+KEPT_SITE = "kept site"
+"""In the memo of a site index a `KeptSite` gave: the `KeptSite`."""
 KEPT: list[KeptSite] = []
 """In a warm build process: its `KeptSite`, once made (a list of one)."""
