@@ -371,3 +371,37 @@ def test_the_authority_s_figures_added_up_are_those_counted_from_its_decisions()
         assert found.of(year) == counted
         fines += counted.fines
     assert fines > 3 and found.of(stray.decision_date.year).fine_total > Decimal("12345.67")
+
+
+def test_the_long_csv_takes_each_unchanged_year_s_lines_as_the_last_build_made_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """statistics.csv is made of each year's lines, kept by the key of the year's page: a
+    rebuild makes again the lines of a year whose key changed, no other, and the file is
+    the one made afresh."""
+    from generator.build import Project, check
+    from generator.ledger import Ledger
+    from generator.render import statistics as page
+    from generator.render.site import build_site_index
+    from generator.settings import load_settings
+
+    portal, _ = check(Project(ROOT), AS_OF)
+    site = build_site_index(portal, load_settings(ROOT), AS_OF, Ledger.read(ROOT))
+    figures = site.statistics()
+    made: list[int] = []
+    real = page._year_lines
+
+    def making(site: object, figures: object, year: int, values: dict[str, str]) -> str:
+        made.append(year)
+        return real(site, figures, year, values)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(page, "_year_lines", making)
+    afresh = page.csv_long(site, figures)
+    made.clear()
+    keys = {year: bytes([year % 256]) * 17 for year in figures.years}
+    blocks = tmp_path / "blocks.pickle"
+    assert page.csv_long(site, figures, keys, blocks) == afresh and len(made) == len(keys) > 1
+    made.clear()
+    assert page.csv_long(site, figures, keys, blocks) == afresh and made == []
+    changed = figures.years[-1]
+    keys[changed] = b"another key, another year's figures"
+    assert page.csv_long(site, figures, keys, blocks) == afresh and made == [changed]
