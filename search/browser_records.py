@@ -180,8 +180,9 @@ def records(site: Site, synonyms: Synonyms,
         for n in range(SHARDS)]
     digests = _Digests(site)
     warm: KeptSite | None = site.memo.get(KEPT_SITE)
-    since = warm.changed_since(browser_cache.load(path, version).get(MADE_AT)) \
-        if warm is not None and path is not None else None
+    # Read in any case, so that a warm process holds it for its next build.
+    made_at = browser_cache.load(path, version).get(MADE_AT) if path is not None else None
+    since = warm.changed_since(made_at) if warm is not None and path is not None else None
     found = _since(site, kept, since, digests, made_with) if since is not None else None
     if found is None:
         found = _checked(site, kept, digests, made_with)
