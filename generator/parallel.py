@@ -120,7 +120,6 @@ class Forked(Generic[T]):
         self._pid: int | None = None
         self._read = -1
         self._shared = shared
-        self._key = shared_key
         if workers() < 2 or not hasattr(os, "fork"):
             return
         read, write = os.pipe()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from pathlib import Path
@@ -334,6 +335,13 @@ def test_figures_after_a_change_are_the_last_build_s_with_the_changed_ones_count
     assert fourth.of(2024).reviews == 0 and fourth.of(2025).reviews == 1
     assert sorted(counted) == [(2024, statistics.AUTHORITY), (2024, "city"),
                                (2025, statistics.AUTHORITY), (2025, "city")]
+    # Figures counted by other code (an older Gongshi's) are not taken: all are counted.
+    assert fourth.made_of is not None
+    older = dataclasses.replace(fourth, made_of=dataclasses.replace(fourth.made_of,
+                                                                    code=b"older"))
+    _, then = state()
+    again(older, then)
+    assert len(counted) == len(fourth.figures)
 
 
 def test_the_authority_s_figures_added_up_are_those_counted_from_its_decisions() -> None:
