@@ -300,3 +300,27 @@ def test_record_text_is_escaped_in_feeds_and_data(good: Path, tmp_path: Path) ->
     assert rows[0]["处罚内容"].startswith("'=1+1 <script>")
     html = (site / "decisions/2025/d1/index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_a_correction_of_a_record_that_is_no_decision_is_in_the_corrections_feed(
+        good: Path) -> None:
+    """An approved and published 更正 of an officer's record: the corrections feed has its
+    entry (the build looks at the versions of only the records a correction names)."""
+    from tests.repo import init_repo, run
+
+    repo = init_repo(good, "2025-06-12", site=True)
+    for args in (("correct", "officers/li", "--reason", "证号更正。", "--requested-by", "wang",
+                  "--date", "2026-01-05"),
+                 ("review", "approve", "li-c1", "--reviewer", "chen", "--note", "同意。",
+                  "--date", "2026-01-06"),
+                 ("publish", "--date", "2026-01-07")):
+        code, _, err = run(*args, "--project", str(repo))
+        assert code == 0, err
+
+    def corrections() -> list[str]:
+        build(Project(repo), DEMO_AS_OF)
+        feed = feedparser.parse((repo / "site/feeds/corrections/atom.xml").read_bytes())
+        assert not feed.bozo
+        return [entry.id for entry in feed.entries if ":officers/" in entry.id]
+
+    assert [found.rpartition(":")[2] for found in corrections()] == ["officers/li/v2"]

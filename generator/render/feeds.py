@@ -237,8 +237,15 @@ class Feeds:
                                         if isinstance(entry[2], Decision)
                                         else kept.items[tag])  # type: ignore[union-attr]
                 feed.items.append(item)
+        # A version with a correction is made by a correction of the record (under its id or
+        # a former one): the versions of only those records are looked at (all 11,000 took
+        # 0.3 s at 100,000 decisions).
+        corrected = {correction.record for correction in site.portal.corrections.values()}
         for kind_name in _PAGED:  # decisions' corrections are among their entries
             for record in site.portal.table(kind_name).values():
+                if record.ref not in corrected and not any(
+                        f"{kind_name}/{former}" in corrected for former in record.former_ids):
+                    continue
                 for version in history.version_list(site, record):
                     if version.correction is not None:
                         self.by_key["corrections"].items.append(self._record_item(record, version))
