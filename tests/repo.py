@@ -61,3 +61,18 @@ def add_decision(repo: Path) -> None:
     code, _, err = run("publish", "--project", str(repo), "--date", "2025-06-23")
     assert code == 0, err
     commit(repo, "add d9")
+
+
+def publish_correction(repo: Path, ref: str, *extra: str) -> None:
+    """Staff's way of changing a published record: wang files a 更正 (with `extra`, say a
+    撤回), chen approves it, and it is published."""
+    project = str(repo)
+    code, _, err = run("correct", ref, "--reason", "更正。", "--requested-by", "wang",
+                       "--date", "2026-01-05", *extra, "--project", project)
+    assert code == 0, err
+    correction = sorted((repo / "content/corrections").glob("*.yml"))[-1].stem
+    code, _, err = run("review", "approve", correction, "--reviewer", "chen", "--note", "同意。",
+                       "--date", "2026-01-06", "--project", project)
+    assert code == 0, err
+    code, _, err = run("publish", "--project", project, "--date", "2026-01-07")
+    assert code == 0, err

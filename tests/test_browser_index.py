@@ -559,6 +559,19 @@ def test_record_files_kept_with_their_range_follow_what_they_show(tmp_path: Path
             {p.relative_to(index[1]): p.read_bytes() for p in index[1].rglob("*.gz")}
 
 
+def documents_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The refs of the decisions whose search document is made from now on."""
+    made: list[str] = []
+    real = browser_records.decision_document
+
+    def making(site: Site, decision: Decision) -> Document:
+        made.append(decision.ref)
+        return real(site, decision)
+
+    monkeypatch.setattr(browser_records, "decision_document", making)
+    return made
+
+
 def demo_index(site: Site, folder: Path, state: Path) -> dict[Path, bytes]:
     build_browser_index(site, folder, None, state)
     index = folder / "search/index"
@@ -581,14 +594,7 @@ def test_decisions_kept_between_builds_change_no_byte(
     site = build_site_index(portal, settings, DEMO_AS_OF, ledger)
     state = tmp_path / "state"
     first = demo_index(site, tmp_path / "first", state)
-    made: list[str] = []
-    real = browser_records.decision_document
-
-    def making(site: Site, decision: Decision) -> Document:
-        made.append(decision.ref)
-        return real(site, decision)
-
-    monkeypatch.setattr(browser_records, "decision_document", making)
+    made = documents_made(monkeypatch)
     assert demo_index(site, tmp_path / "again", state) == first and made == []
 
     decision = site.decisions[0]

@@ -19,7 +19,7 @@ from generator.build import Project, build
 from generator.render import reuse
 from tests.conftest import DEMO_AS_OF
 from tests.minisite import edit
-from tests.repo import add_decision, init_repo, run
+from tests.repo import add_decision, init_repo, publish_correction
 
 
 def _files(site: Path) -> dict[str, bytes]:
@@ -366,13 +366,7 @@ def test_open_data_encodes_again_only_the_records_that_changed(
     # An officer the decisions name: their pages change, not their items.
     encoded.clear()
     edit(repo, "content/officers/li.yml", "name: 李二", "name: 李贰")
-    for args in (("correct", "officers/li", "--reason", "更正。", "--requested-by", "wang",
-                  "--date", "2026-01-05"),
-                 ("review", "approve", "li-c1", "--reviewer", "chen", "--note", "同意。",
-                  "--date", "2026-01-06"),
-                 ("publish", "--date", "2026-01-07")):
-        code, _, err = run(*args, "--project", str(repo))
-        assert code == 0, err
+    publish_correction(repo, "officers/li")
     build(Project(repo), DEMO_AS_OF)
     assert sorted(encoded) == ["corrections/li-c1", "officers/li"]
     assert _files(repo / "site") == _clean_build(repo, tmp_path / "officer")

@@ -306,16 +306,10 @@ def test_a_correction_of_a_record_that_is_no_decision_is_in_the_corrections_feed
         good: Path) -> None:
     """An approved and published 更正 of an officer's record: the corrections feed has its
     entry (the build looks at the versions of only the records a correction names)."""
-    from tests.repo import init_repo, run
+    from tests.repo import init_repo, publish_correction
 
     repo = init_repo(good, "2025-06-12", site=True)
-    for args in (("correct", "officers/li", "--reason", "证号更正。", "--requested-by", "wang",
-                  "--date", "2026-01-05"),
-                 ("review", "approve", "li-c1", "--reviewer", "chen", "--note", "同意。",
-                  "--date", "2026-01-06"),
-                 ("publish", "--date", "2026-01-07")):
-        code, _, err = run(*args, "--project", str(repo))
-        assert code == 0, err
+    publish_correction(repo, "officers/li")
 
     def corrections() -> list[str]:
         build(Project(repo), DEMO_AS_OF)

@@ -19,7 +19,7 @@ from bs4 import BeautifulSoup
 from generator.build import Project, build
 from tests.conftest import DEMO_AS_OF, ROOT
 from tests.minisite import edit
-from tests.repo import add_decision, commit, init_repo, run
+from tests.repo import add_decision, commit, init_repo, publish_correction, run
 
 D1 = "content/decisions/2025/d1.yml"
 
@@ -230,16 +230,7 @@ def _corrected(repo: Path, ref: str, path: str, old: str, new: str,
     更正 or 撤回, have it approved, publish."""
     if old:
         edit(repo, path, old, new)
-    project = str(repo)
-    code, _, err = run("correct", ref, "--reason", "更正。", "--requested-by", "wang",
-                       "--date", "2026-01-05", *withdraw, "--project", project)
-    assert code == 0, err
-    correction = sorted((repo / "content/corrections").glob("*.yml"))[-1].stem
-    code, _, err = run("review", "approve", correction, "--reviewer", "chen", "--note", "同意。",
-                       "--date", "2026-01-06", "--project", project)
-    assert code == 0, err
-    code, _, err = run("publish", "--project", project, "--date", "2026-01-07")
-    assert code == 0, err
+    publish_correction(repo, ref, *withdraw)
     commit(repo, f"correct {ref}")
 
 

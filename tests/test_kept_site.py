@@ -152,16 +152,9 @@ def test_the_browser_index_of_a_kept_index_makes_only_the_decisions_changed_sinc
     warm build takes every decision but those whose files changed since as kept, without
     checking them (search/browser_records.py `_since`), and its index is a clean build's."""
     from search import browser_records, build_browser_index
-    from search.documents import Document
+    from tests.test_browser_index import documents_made
 
-    made: list[str] = []
-    real = browser_records.decision_document
-
-    def making(site: Site, decision: Decision) -> Document:
-        made.append(decision.ref)
-        return real(site, decision)
-
-    monkeypatch.setattr(browser_records, "decision_document", making)
+    made = documents_made(monkeypatch)
     checked: list[str] = []  # the decisions whose inputs were looked at
     real_inputs = browser_records._Digests.inputs
 
