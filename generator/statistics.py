@@ -269,14 +269,14 @@ def _updated(portal: Portal, changes: Changes, before: Statistics, now: _MadeOf,
         found = members.get(group)
         if found is not None:
             found.append(name)
-    listed = set(before.bodies)
+    listed, by_id = set(before.bodies), timeliness.ById(timings)
     for (year, body), names in sorted(members.items()):
         if not names and body not in listed:  # a body not listed has figures while it decides
             figures.pop((year, body), None)
             continue
         decisions = sorted(map(portal.decisions.__getitem__, names), key=lambda d: d.id)
         figures[(year, body)] = _figures(
-            year, body, decisions, now.held.get(body, frozenset()), timeliness.ById(timings),
+            year, body, decisions, now.held.get(body, frozenset()), by_id,
             now.counted.get((year, body), Counter()), appeals, now.withdrawn)
     for year in sorted({year for year, body in dirty if body == AUTHORITY}):
         figures[(year, AUTHORITY)] = _authority(year, figures, every_category, now.counted)
