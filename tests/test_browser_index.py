@@ -336,6 +336,9 @@ def test_a_range_that_starts_moves_the_last_one_from_the_tail_into_the_term_file
     tail = browser.read_terms(tmp_path / "after/search/index")
     clean = browser.read_terms(tmp_path / "plain/search/index")
     assert tail == clean and len(tail[exact("东湖市新星有限公司")][0]) == 1
+    assert json.loads(gzip.decompress(after[Path("meta.json.gz")]))["tail"] > 0
+    tails = [name for name in after if name.parts[0] == "tail"]
+    assert tails and any(name.parts[0] == "tail" for name in before)
     for name, data in after.items():  # the tail holds the new record's postings alone
         if name.parts[0] == "tail":
             assert all(numbers[0] == 4 * CHUNK and len(numbers) == 1
