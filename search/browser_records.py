@@ -192,7 +192,9 @@ def records(site: Site, synonyms: Synonyms,
         for n in range(SHARDS):
             if changed[n] or len(keep[n]) != len(kept[n]):
                 browser_cache.save(browser_cache.shard(path, n), version, keep[n])
-        browser_cache.save(path, version, {MADE_AT: warm.token if warm is not None else None})
+        made_now = warm.token if warm is not None else None
+        if made_now != made_at or not path.is_file():  # a cold build's None, again: kept
+            browser_cache.save(path, version, {MADE_AT: made_now})
 
     def whole(doc: Document) -> Document:
         return decision_document(site, site.portal.decisions[doc.ref.partition("/")[2]])
