@@ -18,8 +18,10 @@ whose files each load changed and that nothing else changed since (generator/ren
 next build there takes every other decision as kept without looking at it, and makes those
 alone (checking 100,000 decisions' inputs took 2 s of CPU of each rebuild).
 
-The other records (bodies, officers, powers, laws: about 11,000 at 100,000 decisions) cost
-little and are made every build.
+The other records (bodies, officers, powers, laws: about 11,000 at 100,000 decisions) are
+made every build, but in a warm build process after a load that changed decisions only:
+there they are kept in `RECORDS_FILE` beside its mark (`OTHERS`), and taken as they are
+(making them took 0.8 s of CPU of each rebuild, most of it the laws' texts).
 
 Kept in `SHARDS` files by a hash of the decision's ref, so a new decision rewrites one of
 them; under a version that holds the code (all of Gongshi's, as the documents are made by
@@ -56,6 +58,8 @@ Kept = tuple[Inputs, Indexed]
 MADE_AT = "made at"
 """In `RECORDS_FILE` itself: the load of a warm process (generator/render/kept.py
 `Token`) whose records the shards were made from, or None."""
+OTHERS = "others"
+"""In `RECORDS_FILE` of a warm build: the other records as the index took them (`records`)."""
 
 
 @functools.cache
@@ -181,20 +185,25 @@ def records(site: Site, synonyms: Synonyms,
     digests = _Digests(site)
     warm: KeptSite | None = site.memo.get(KEPT_SITE)
     # Read in any case, so that a warm process holds it for its next build.
-    made_at = browser_cache.load(path, version).get(MADE_AT) if path is not None else None
+    marked = browser_cache.load(path, version) if path is not None else {}
+    made_at = marked.get(MADE_AT)
     since = warm.changed_since(made_at) if warm is not None and path is not None else None
     found = _since(site, kept, since, digests, made_with) if since is not None else None
     if found is None:
         found = _checked(site, kept, digests, made_with)
     result, keep, changed = found
-    result += (indexed(doc, made_with) for doc in other_documents(site))
+    others = marked.get(OTHERS) if since is not None else None
+    if not isinstance(others, list):
+        others = [indexed(doc, made_with) for doc in other_documents(site)]
+    result += others
     if path is not None:
         for n in range(SHARDS):
             if changed[n] or len(keep[n]) != len(kept[n]):
                 browser_cache.save(browser_cache.shard(path, n), version, keep[n])
         made_now = warm.token if warm is not None else None
         if made_now != made_at or not path.is_file():  # a cold build's None, again: kept
-            browser_cache.save(path, version, {MADE_AT: made_now})
+            browser_cache.save(path, version, {MADE_AT: made_now} if made_now is None
+                               else {MADE_AT: made_now, OTHERS: others})
 
     def whole(doc: Document) -> Document:
         return decision_document(site, site.portal.decisions[doc.ref.partition("/")[2]])

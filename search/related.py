@@ -18,6 +18,7 @@ and one for the same body. Ties go to the nearer date, then to the id.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import defaultdict
@@ -68,6 +69,8 @@ class _Case:
     day: int
     pairs: frozenset[str]
     outcomes: frozenset[str]
+    power: str
+    type: str
 
 
 def related(site: Site) -> dict[str, list[str]]:
@@ -110,13 +113,24 @@ def related_decisions(decisions: Iterable[Decision],
         made: dict[int, _Case] = {}  # a neighbour of several lone decisions is made once
         for position, decision in enumerate(group):
             if decision.id in alone:
-                near = [*range(max(0, position - WINDOW), position),
-                        *range(position + 1, min(len(group), position + 1 + WINDOW))]
-                for i in (position, *near):
+                for i in (position, *_near(position, len(group))):
                     if i not in made:
                         made[i] = _case(group[i])
-                result[decision.ref] = _best([_ranked(made[position], made[i]) for i in near])
+                result[decision.ref] = _lone(made.__getitem__, position, len(group))
     return {ref: refs for ref, refs in sorted(result.items()) if refs}
+
+
+def _near(position: int, size: int) -> list[int]:
+    """The positions within WINDOW of `position` in a group of `size`, but it."""
+    return [*range(max(0, position - WINDOW), position),
+            *range(position + 1, min(size, position + 1 + WINDOW))]
+
+
+def _lone(case_at: Callable[[int], _Case], position: int, size: int) -> list[str]:
+    """The list of a decision alone in its power, at `position` among its body's decisions
+    of its type (`size` of them, each case found by `case_at`)."""
+    case = case_at(position)
+    return _best([_ranked(case, case_at(i)) for i in _near(position, size)])
 
 
 Lists = list[tuple[str, list[str]]]
@@ -160,7 +174,7 @@ def _case(decision: Decision) -> _Case:
     # about the same person are not ranked as alike because of the name the site hides.
     return _Case(decision.ref, decision.body, decision.decision_date.toordinal(),
                  character_pairs(scrub_party(decision.facts, decision.party)),
-                 frozenset(decision.outcome.categories))
+                 frozenset(decision.outcome.categories), decision.power, decision.type)
 
 
 def _groups(decisions: list[Decision], key: Callable[[Decision], Hashable]) -> list[list[Decision]]:
@@ -205,3 +219,92 @@ def _score(a: _Case, b: _Case) -> int:
 
 def _best(found: list[Ranked]) -> list[str]:
     return [ref for _, _, ref in sorted(found)[:MAX_RELATED]]
+
+
+_ORDER = attrgetter("day", "ref")
+"""Where a case sorts in a group: by date, then by id (`by_date`), as the ref is the id's."""
+
+
+class KeptRelated:
+    """The 相关决定 of a warm build process's public decisions (generator/render/kept.py),
+    brought up to date in place as decisions enter or leave them: only the lists within
+    WINDOW of where one did are made again (a second of CPU of each rebuild, in another
+    process, and the lists of 100,000 decisions sent back, were spent on the lists of the
+    few decisions near a change). `lists` equals `related_decisions` of the same decisions
+    (tests/test_kept_site.py)."""
+
+    def __init__(self, decisions: Iterable[Decision]) -> None:
+        self.powers: dict[str, list[_Case]] = defaultdict(list)
+        """Each power's public decisions, in date order."""
+        self.kinds: dict[tuple[str, str], list[_Case]] = defaultdict(list)
+        """Each body's public decisions of each type, in date order."""
+        for decision in by_date(decisions):
+            case = _case(decision)
+            self.powers[case.power].append(case)
+            self.kinds[case.body, case.type].append(case)
+        self.result: dict[str, list[str]] = {}
+        self.near: dict[str, set[tuple[int, str]]] = {}
+        """The decisions (by `_ORDER`) of each power whose lists are to be made again."""
+        self.kinds_near: set[tuple[str, str]] = set()
+        """The body's decisions of a type whose lone decisions' lists are to be made again."""
+        for cases in self.powers.values():
+            if len(cases) > 1:
+                self._made(_within_power(cases))
+        self.kinds_near.update(self.kinds)
+        self.lists()
+
+    def enter(self, decision: Decision) -> None:
+        case = _case(decision)
+        cases = self.powers[case.power]
+        at = bisect.bisect_left(cases, _ORDER(case), key=_ORDER)
+        cases.insert(at, case)
+        self.near.setdefault(case.power, set()).update(
+            map(_ORDER, cases[max(0, at - WINDOW):at + WINDOW + 1]))
+        kind = self.kinds[case.body, case.type]
+        kind.insert(bisect.bisect_left(kind, _ORDER(case), key=_ORDER), case)
+        self.kinds_near.add((case.body, case.type))
+
+    def forget(self, decision: Decision) -> None:
+        place = (decision.decision_date.toordinal(), decision.ref)
+        cases = self.powers[decision.power]
+        at = bisect.bisect_left(cases, place, key=_ORDER)
+        del cases[at]
+        self.result.pop(decision.ref, None)
+        self.near.setdefault(decision.power, set()).update(
+            map(_ORDER, cases[max(0, at - WINDOW):at + WINDOW]))
+        kind = self.kinds[decision.body, decision.type]
+        del kind[bisect.bisect_left(kind, place, key=_ORDER)]
+        self.kinds_near.add((decision.body, decision.type))
+
+    def lists(self) -> dict[str, list[str]]:
+        """Each public decision's ref -> its related refs (`related_decisions`), the lists
+        near a decision that entered or left made again. Not a copy."""
+        for power, places in self.near.items():
+            cases = self.powers[power]
+            if len(cases) == 1:  # alone now: its list is made from its body's (below)
+                self.kinds_near.add((cases[0].body, cases[0].type))
+                continue
+            found = sorted(bisect.bisect_left(cases, place, key=_ORDER) for place in places)
+            at = [n for n in found if n < len(cases) and _ORDER(cases[n]) in places]
+            while at:
+                lo = hi = at.pop(0)
+                while at and at[0] <= hi + 2 * WINDOW:
+                    hi = at.pop(0)
+                start = max(0, lo - WINDOW)
+                self._made(_within_power(cases[start:hi + 1 + WINDOW], lo - start,
+                                         hi + 1 - start))
+        self.near.clear()
+        for kind in self.kinds_near:
+            cases = self.kinds[kind]
+            for position, case in enumerate(cases):
+                if len(self.powers[case.power]) == 1:
+                    self._made([(case.ref, _lone(cases.__getitem__, position, len(cases)))])
+        self.kinds_near.clear()
+        return self.result
+
+    def _made(self, lists: Iterable[tuple[str, list[str]]]) -> None:
+        for ref, refs in lists:
+            if refs:
+                self.result[ref] = refs
+            else:
+                self.result.pop(ref, None)

@@ -19,6 +19,7 @@ from generator.render.history import record_pages
 from generator.render.kept import KeptSite
 from generator.render.site import Site, build_site_index
 from generator.settings import load_settings
+from search.related import related_decisions
 from tests.conftest import DEMO_AS_OF
 from tests.minisite import edit
 from tests.repo import add_decision, init_repo, run
@@ -85,6 +86,7 @@ def _same(kept: Site | None, fresh: Site) -> None:
     assert [(v.facet.folder, v.key, v.title, _ids(v.decisions)) for v in facet_values(kept)] \
         == [(v.facet.folder, v.key, v.title, _ids(v.decisions)) for v in facet_values(fresh)]
     assert kept.timings() is timings  # the build takes them as they are
+    assert kept.related() == related_decisions(fresh.decisions)
 
 
 def test_the_kept_index_follows_decisions_added_changed_and_removed(repo: Path) -> None:
@@ -163,18 +165,27 @@ def test_the_browser_index_of_a_kept_index_makes_only_the_decisions_changed_sinc
         return real_inputs(digests, decision)  # type: ignore[arg-type]
 
     monkeypatch.setattr(browser_records._Digests, "inputs", looking)
+    others: list[str] = []  # each making of the other records' documents
+    real_others = browser_records.other_documents
+
+    def making_others(site: Site) -> object:
+        others.append("made")
+        return real_others(site)
+
+    monkeypatch.setattr(browser_records, "other_documents", making_others)
     warm, state, runs = _Warm(repo), tmp_path / "state", iter(range(100))
 
     def index(site: Site | None) -> dict[Path, bytes]:
         assert site is not None
         made.clear()
         checked.clear()
+        others.clear()
         folder = tmp_path / str(next(runs))
         build_browser_index(site, folder, None, state)
-        mine = list(made), list(checked)
+        mine = list(made), list(checked), list(others)
         clean = tmp_path / f"clean-{folder.name}"
         build_browser_index(_fresh(warm.portal, repo), clean, None, clean / "state")
-        made[:], checked[:] = mine
+        made[:], checked[:], others[:] = mine
         files = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*.gz")}
         assert files == {p.relative_to(clean): p.read_bytes() for p in clean.rglob("*.gz")
                          if "state" not in p.parts}
@@ -183,10 +194,12 @@ def test_the_browser_index_of_a_kept_index_makes_only_the_decisions_changed_sinc
     site = warm.kept.site(warm.portal, load_settings(repo), DEMO_AS_OF, Ledger.read(repo))
     first = index(site)
     assert site is not None and made == [d.ref for d in site.decisions]  # nothing kept yet
-    assert index(warm.site()) == first and made == checked == []  # nothing changed since
+    assert others == ["made"]
+    assert index(warm.site()) == first and made == checked == others == []  # nothing changed
     add_decision(repo)
     assert index(warm.site("content/decisions/2025/d9.yml")) != first
     assert made == checked == ["decisions/d9"]  # the others not even looked at
+    assert others == []  # only a decision changed: the other records' documents as kept
     edit(repo, "content/decisions/2025/d1.yml", "categories: [警告, 罚款]", "categories: [责令改正]")
     edit(repo, "content/decisions/2025/d9.yml", "publicity_end: 2028-06-20",
          "publicity_end: 2026-01-01")  # no longer public: out of the index
@@ -203,6 +216,7 @@ def test_the_browser_index_of_a_kept_index_makes_only_the_decisions_changed_sinc
     site = warm.site()
     index(site)
     assert site is not None and made == [] and checked == [d.ref for d in site.decisions]
+    assert others == ["made"]
 
 
 def test_a_kept_index_tells_what_changed_since_a_load_it_remembers(repo: Path) -> None:

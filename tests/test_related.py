@@ -299,3 +299,66 @@ def test_the_lists_kept_are_written_again_only_for_the_power_that_changed(
     after = stamps()
     assert len([name for name in first if after.get(name) != first[name]]) == 1
     assert related_decisions(now, cache) == related_decisions(now)
+
+
+def test_the_kept_lists_follow_decisions_entering_and_leaving_as_a_fresh_run_makes_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm process's lists (`KeptRelated`), brought up to date as decisions enter and
+    leave, are those `related_decisions` makes of the same decisions: in powers larger than
+    several windows, with decisions that are or become alone in their power, and with
+    several changes at once. Only the lists near a change are made again."""
+    from search.related import KeptRelated
+
+    rng = random.Random(8)
+    # Facts of a few characters each from a small set: every neighbour scores differently,
+    # so a list made from one neighbour too few is another list.
+    alphabet = "欠发工资劳动"
+
+    def facts() -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randrange(4, 12)))
+
+    big = [d.model_copy(update={"facts": facts()}) for d in _group(6 * WINDOW)]
+    other = [d.model_copy(update={"id": f"zy-2024-{i:03d}", "power": "zy-synthetic",
+                                  "facts": facts(),
+                                  "decision_date": d.decision_date + dt.timedelta(days=i % 3)})
+             for i, d in enumerate(_group(3 * WINDOW))]
+    current = {d.ref: d for d in [*_public().values(), *big, *other]}
+    bodies = sorted({d.body for d in current.values()})
+    types = sorted({d.type for d in current.values()})
+    kept = KeptRelated(current.values())
+    assert kept.lists() == related_decisions(current.values())
+    listed: list[str] = []
+    _count_lists(monkeypatch, listed)
+    serial = iter(range(1000))
+
+    def new_decision() -> Decision:
+        model = rng.choice(list(current.values()))
+        # Powers of their own, and a few that hold one decision or two at a time.
+        power = rng.choice(["zz-synthetic", "zy-synthetic", model.power, f"zx-{next(serial)}",
+                            f"zv-{rng.randrange(4)}"])
+        return model.model_copy(update={
+            "id": f"zw-{next(serial):04d}", "power": power, "facts": facts(),
+            "body": rng.choice(bodies), "type": rng.choice(types),
+            "decision_date": dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(200))})
+
+    for step in range(40):
+        listed.clear()
+        for _ in range(rng.choice([1, 1, 2, 5])):
+            what = rng.random()
+            if what < 0.4 or len(current) < 50:
+                decision = new_decision()
+                current[decision.ref] = decision
+                kept.enter(decision)
+            else:
+                old = current.pop(rng.choice(sorted(current)))
+                kept.forget(old)
+                if what < 0.7:  # changed: its facts, date or power
+                    new = old.model_copy(update={
+                        "facts": rng.choice([old.facts, facts()]),
+                        "decision_date": old.decision_date + dt.timedelta(days=rng.randrange(-5, 6)),
+                        "power": rng.choice([old.power, "zz-synthetic", f"zx-{next(serial)}",
+                                             f"zv-{rng.randrange(4)}"])})
+                    current[new.ref] = new
+                    kept.enter(new)
+        assert kept.lists() == related_decisions(current.values()), step
+        assert len(listed) <= 5 * (4 * WINDOW + 1)  # the lists near the changes only

@@ -123,8 +123,10 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None,
     # What several modules share is computed before the workers fork, once: the related
     # decisions in another process meanwhile, since they need nothing else.
     with contextlib.ExitStack() as meanwhile:  # what runs meanwhile ends if this fails
-        related = Forked(site.related)
-        meanwhile.callback(related.stop)
+        # (A warm build's are kept up to date, `kept.KeptSite`.)
+        related = Forked(site.related) if "related" not in site.memo else None
+        if related is not None:
+            meanwhile.callback(related.stop)
         # The evaluations as well (seconds at 100,000 decisions) while this process makes the
         # statistics, once the publication timings both start from are there to be inherited.
         # The list of pages (the Linker's) holds the evaluations' pages, so it waits for them.
@@ -173,8 +175,9 @@ def _tasks(site: Site, project_root: Path, reuse: Reuse | None = None,
             feed_set = feeds.Feeds(site, linker, reuse)
         for year in site.statistics().years:
             site.scores(year)
-        with stage("related decisions (waiting)"):
-            site.memo["related"] = related.result()
+        if related is not None:
+            with stage("related decisions (waiting)"):
+                site.memo["related"] = related.result()
     if reuse is not None:
         reuse.around = feed_set.signature
         with stage("what changed"):

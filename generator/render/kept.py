@@ -4,8 +4,9 @@
 A build starts from the site index (`build_site_index`: every public decision sorted, by
 body and by year too), the publication timings of every decision (`timeliness.publications`),
 the record pages (`history.record_pages`), the public decisions filed by facet
-(`facets.facet_values`) and the decisions by id (`decisions.in_order`): more than a second
-at 100,000 decisions, on the path of every rebuild, for what is mostly the last build's.
+(`facets.facet_values`), the decisions by id (`decisions.in_order`) and the 相关决定
+(`Site.related`, search/related.py `KeptRelated`): seconds of CPU at 100,000 decisions, on
+the path of every rebuild, for what is mostly the last build's.
 `gongshi serve` keeps them in its warm process (generator/warm.py) while it waits for a
 change, and is told which records each load changed. A build in its child then brings them
 up to date by those records and by the ledger lines added or gone (`KeptSite.site`), in
@@ -91,6 +92,11 @@ class KeptSite:
         """The public decisions by ref (`decisions.in_order`)."""
         self.by_id = sorted(portal.decisions.values(), key=attrgetter("id"))
         """Every decision, in id order (`decisions.in_order`)."""
+        # Imported here: the search package imports the render package.
+        from search.related import KeptRelated
+
+        self.related = KeptRelated(self.index.decisions)
+        """The public decisions' 相关决定 (`Site.related`)."""
         self.pending: list[Change] = []
         """The changes of the loads since the index was last brought up to date."""
         self.whole = True
@@ -143,6 +149,7 @@ class KeptSite:
             decision_years=(max(years), min(years)) if years else (), memo={})
         # Not copies: a build in a child has its own copy of all that is kept.
         site.memo.update({KEPT_SITE: self, "timings": self.timings, "timings kept": self.kept,
+                          "related": self.related.lists(),
                           "record_pages": self.pages,
                           "decisions in order": (self.public, self.by_id),
                           "facet values": values_of(site, self.filing, self.grouped,
@@ -198,6 +205,7 @@ class KeptSite:
         if not _remove(index.decisions, decision):
             return  # not public: in no list
         del self.public[decision.ref]
+        self.related.forget(decision)
         _remove(index.decisions_by_body[decision.body], decision)
         if not index.decisions_by_body[decision.body]:
             del index.decisions_by_body[decision.body]
@@ -223,6 +231,7 @@ class KeptSite:
             return
         bisect.insort(index.decisions, decision, key=_latest_first)
         self.public[decision.ref] = decision
+        self.related.enter(decision)
         bisect.insort(index.decisions_by_body.setdefault(decision.body, []), decision,
                       key=_latest_first)
         bisect.insort(index.decisions_by_year.setdefault(decision.decision_date.year, []),
