@@ -278,6 +278,11 @@ class Kept(Generic[V]):
             self.used[key] = found
         return found
 
+    def keep_known(self) -> None:
+        """Keep every value known, not only those used: for a build that looks at few
+        of them (a value no longer used is then kept until a build that looks at all)."""
+        self.used = self.known
+
     def put(self, key: bytes | None, value: V) -> None:
         if key is not None:
             self.used[key] = value

@@ -27,7 +27,7 @@ import traceback
 from collections.abc import Callable, Collection
 from pathlib import Path
 
-from generator import parallel, stages, statefile
+from generator import parallel, stages, statefile, verdicts
 from generator.build import Project
 from generator.loader import Warm, load
 from generator.parsecache import CACHE_FILE
@@ -144,7 +144,9 @@ class WarmBuilds:
 
     def _keep(self) -> None:
         """Bring the site index kept for the next build up to date (generator/render/
-        kept.py), or make it afresh: a second at 100,000 decisions, while nothing waits."""
+        kept.py), or make it afresh, and the checks' verdicts assembled
+        (generator/verdicts.py `assemble`): seconds at 100,000 decisions, while nothing
+        waits."""
         from generator.build import today
         from generator.ledger import Ledger, LedgerError
         from generator.settings import SettingsError, load_settings
@@ -159,13 +161,13 @@ class WarmBuilds:
             kept.KEPT.clear()  # the build will say what is wrong
             return
         as_of = self.as_of or today()
-        if kept.KEPT and kept.KEPT[0].current(portal, settings, as_of, ledger):
-            return
-        kept.KEPT[:] = []
         collecting = gc.isenabled()
         gc.disable()
         try:
-            kept.KEPT.append(kept.KeptSite(portal, settings, as_of, ledger))
+            if not kept.KEPT or not kept.KEPT[0].current(portal, settings, as_of, ledger):
+                kept.KEPT[:] = [kept.KeptSite(portal, settings, as_of, ledger)]
+            site = kept.KEPT[0]
+            verdicts.assemble(portal, self.project.root, site.token, site.changed_since)
         finally:
             parallel.freeze_for_good()  # kept as the records are: out of the collector's sight
             if collecting:
