@@ -14,6 +14,7 @@ build makes the same site as `gongshi build` would.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import dataclasses
@@ -36,6 +37,9 @@ from generator.problems import Report
 from generator.render import kept
 from generator.stages import stage
 
+ASKED_BUILDS = 8
+"""The builds whose state read a warm process holds for the next (`WarmBuilds._asked`)."""
+
 Work = Callable[[Portal, Report], bool]
 """What a build does with the records and the problems of reading them: True when it
 published the site."""
@@ -50,8 +54,9 @@ class WarmBuilds:
         """The date the builds are made as of (None: today's), for the site index kept
         between builds (`kept`): a build as of another day makes its own."""
         self.files = Warm()
-        self.asked: list[statefile.Asked] = []
-        """The state the last child read, for `refresh`."""
+        self.asked: collections.deque[list[statefile.Asked]] = collections.deque(
+            maxlen=ASKED_BUILDS)
+        """The state each of the last children read, for `refresh`."""
         self._exiting: int | None = None
         """The last child, until it is known to have exited."""
 
@@ -73,7 +78,7 @@ class WarmBuilds:
                     kept.KEPT[0].note(self.files.changes)
                 # The ledger and the checks' memo, where another process added to them
                 # since (`gongshi publish`): a second at 100,000 decisions in the child.
-                statefile.HELD.update(self.asked)
+                statefile.HELD.update(self._asked())
             finally:
                 parallel.freeze_for_good()  # they live on here: out of the collector's sight
                 if collecting:
@@ -109,7 +114,7 @@ class WarmBuilds:
         self._exiting = pid
         try:
             said = self._told(told, pid)
-            self.asked = statefile.HELD.noted(Path(log))
+            self.asked.append(statefile.HELD.noted(Path(log)))
         finally:
             os.close(told)
             os.unlink(log)
@@ -138,9 +143,15 @@ class WarmBuilds:
     def refresh(self) -> None:
         """Read the state the last build read, where it changed (it wrote it, mostly): for
         the next build to take. Seconds at 100,000 decisions: while waiting for a change."""
-        statefile.HELD.refresh(self.asked)
+        statefile.HELD.refresh(self._asked())
         self._reap()
         self._keep()
+
+    def _asked(self) -> list[statefile.Asked]:
+        """The state the last ASKED_BUILDS children read: a build that changes one
+        decision reads state an unchanged one does not (the open data of its year), and
+        would read it from its file after one."""
+        return list(dict.fromkeys(asked for build in self.asked for asked in build))
 
     def _keep(self) -> None:
         """Bring the site index kept for the next build up to date (generator/render/

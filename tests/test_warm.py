@@ -79,9 +79,10 @@ def test_a_warm_build_reads_no_state_file_its_parent_holds(
         repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The child and its workers take the checks' memo, the manifest, open data's and the
     search index's caches, and the parsed ledger, from the parent, which read them after the
-    last build."""
+    last builds: also what the build before, which changed nothing, did not read."""
     builds = WarmBuilds(Project(repo), DEMO_AS_OF)
     assert _build(builds)
+    assert _build(builds)  # nothing changed: it reads less than a build that has pages to make
     held = {Path(path).name for _, path, _ in statefile.HELD.values}
     assert {"derived.pickle", "site-manifest.pickle", "ledger.jsonl"} <= held
     for cache in ("opendata-", "browser-files-"):
