@@ -51,7 +51,7 @@ from generator.render.errors import RenderError
 from generator.render.mkdocs_build import KeptRun, MkdocsRun, nav_sources, write_config
 from generator.render.plan import page_sources
 from generator.render.redirects import redirects
-from generator.render.reuse import Reuse, Reused, base_inputs
+from generator.render.reuse import Left, Reuse, Reused, base_inputs
 from generator.render.site import EVALUATIONS_SINCE, Site, build_site_index
 from generator.render.sitemap import robots_txt, write_sitemap
 from generator.render.templates import Templates
@@ -85,7 +85,7 @@ def render_pages(portal: Portal, settings: Settings, as_of: dt.date,
 
 
 def _gathered(task: Task) -> list[Output]:
-    return [page for page in task() if not isinstance(page, Reused)]
+    return [page for page in task() if not isinstance(page, Reused | Left)]
 
 
 def _written(writer: shell.Writer, reuse: Reuse | None, task: Task) -> tuple[shell.Part, float]:

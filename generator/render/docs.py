@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.render.errors import RenderError
-from generator.render.reuse import Reused
+from generator.render.reuse import Left, Reused
 from generator.render.text import title_text
 
 
@@ -94,8 +94,9 @@ class StaticFile:
 
 Output = DocPage | StaticFile
 
-Made = Output | Reused
-"""What a task yields: a page or file made now, or one left as the published site has it."""
+Made = Output | Reused | Left
+"""What a task yields: a page or file made now, or one left as the published site has it,
+or many of those (`Left`)."""
 
 
 def no_two_alike(sources: Iterable[str]) -> None:

@@ -42,7 +42,7 @@ from mkdocs.utils import get_relative_url
 from generator.fileio import make_folder, write_file
 from generator.render.docs import DocPage, Fence, Made
 from generator.render.errors import RenderError
-from generator.render.reuse import Reused, bytes_key
+from generator.render.reuse import Left, Reused, bytes_key
 from generator.render.text import title_text
 from generator.render.urls import page_url
 
@@ -275,29 +275,6 @@ class Written:
 
 
 @dataclass
-class Left:
-    """A task's outputs left as published (`Reused`), by what the build does with them: all
-    it needs of one is its source and its file, its key being the published one's. (At
-    100,000 decisions a rebuild after one change leaves 160,000: as lists of strings they
-    cross from the workers in a fraction of the time of an object each.)"""
-
-    srcs: list[str] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
-    """The pages the sitemap lists, and their files (index.html), in the same order."""
-    hidden_srcs: list[str] = field(default_factory=list)
-    hidden_paths: list[str] = field(default_factory=list)
-    """The pages it does not (`noindex`), and theirs."""
-    files: list[str] = field(default_factory=list)
-    """Files other than pages (a file's source is its path)."""
-
-    def sources(self) -> list[str]:
-        return [*self.srcs, *self.hidden_srcs, *self.files]
-
-    def all_paths(self) -> list[str]:
-        return [*self.paths, *self.hidden_paths, *self.files]
-
-
-@dataclass
 class Part:
     """A task's outputs once written: the pages left for mkdocs, and what was written."""
 
@@ -351,6 +328,9 @@ class Writer:
         part = Part()
         left, in_nav = part.left, self.in_nav
         for output in outputs:
+            if isinstance(output, Left):  # many at once
+                left.extend(output)
+                continue
             if isinstance(output, Reused):
                 if not output.page:
                     left.files.append(output.src)
