@@ -145,3 +145,21 @@ def test_a_page_with_a_diagram_is_filled_into_the_diagram_shell(tmp_path: Path) 
     assert html == (f'<title>丙</title><main><h1>丙</h1>\n\n{script}\n\n<pre class="mermaid"><code>'
                     'graph TD\n  a["甲&lt;乙"] --&gt; b</code></pre>\n<p>步骤</p></main>'
                     '<script src="../../print.js"></script>')
+
+
+def test_a_file_given_in_parts_is_written_and_keyed_as_its_text_whole(tmp_path: Path) -> None:
+    """A large data file comes in parts (`StaticFile.parts`): its bytes and its key are
+    those of its text whole, and a file whose key the published site has is not written."""
+    from generator.render.reuse import bytes_key
+
+    parts = ["\ufeff名称,编号\r\n", *(f"甲{n},{n}\r\n" * 7000 for n in range(40))]  # > 256 kB
+    whole = "".join(parts)
+    writer = Writer(tmp_path, {}, frozenset(), BASE)
+    part = writer.write([StaticFile("data/big.csv", "", parts=parts),
+                         StaticFile("data/small.csv", whole)])
+    assert (tmp_path / "data/big.csv").read_bytes() == whole.encode()
+    assert [w.key for w in part.written] == [bytes_key(whole.encode())] * 2
+    assert StaticFile("data/big.csv", "", parts=parts).markdown() == whole
+    again = Writer(tmp_path / "again", {}, frozenset(), BASE,
+                   {"data/big.csv": bytes_key(whole.encode())})
+    assert again.write([StaticFile("data/big.csv", "", parts=parts)]).wrote == []

@@ -77,7 +77,19 @@ def pretty_json_listed(value: dict[str, Any], key: str, items: list[str]) -> str
     """`pretty_json(value)` where `value[key]` is the list whose items are `items`, each
     `listed(pretty_json(item))`: an item is encoded once, for its own file and the list, and
     kept so between builds (generator/render/itemcache.py)."""
+    return "".join(pretty_json_parts(value, key, items))
+
+
+def pretty_json_parts(value: dict[str, Any], key: str, items: list[str]) -> list[str]:
+    """`pretty_json_listed` in parts, not joined (`StaticFile.parts`)."""
     slot = "\x00" + key + "\x00"
-    text = pretty_json({**value, key: slot})
-    joined = "[\n  " + ",\n  ".join(items) + "\n ]" if items else "[]"
-    return text.replace(encode_basestring(slot), joined, 1)
+    head, found, tail = pretty_json({**value, key: slot}).partition(encode_basestring(slot))
+    assert found, "the slot is in the text"
+    if not items:
+        return [head, "[]", tail]
+    parts = [head, "[\n  "]
+    for item in items:
+        parts += (item, ",\n  ")
+    parts[-1] = "\n ]"
+    parts.append(tail)
+    return parts

@@ -36,7 +36,7 @@ from generator.render import decisions, history
 from generator.render.citations import article_label
 from generator.render.docs import DocPage, Made, StaticFile
 from generator.render.itemcache import CACHE_FILE, Encoded, ItemCache, Penalty
-from generator.render.jsontext import listed, pretty_json, pretty_json_listed, unlisted
+from generator.render.jsontext import listed, pretty_json, pretty_json_parts, unlisted
 from generator.render.reuse import Reuse, record_digest
 from generator.render.site import Publicity, Site
 from generator.render.templates import Templates
@@ -215,7 +215,12 @@ def csv_text(header: list[str], rows: list[list[str]]) -> str:
 
 def csv_joined(header: list[str], lines: list[str]) -> str:
     """`csv_text` of rows given as their `csv_line`s."""
-    return "\ufeff" + csv_line(header) + "".join(lines)
+    return "".join(csv_parts(header, lines))
+
+
+def csv_parts(header: list[str], lines: list[str]) -> list[str]:
+    """`csv_joined` in parts, not joined (`StaticFile.parts`)."""
+    return ["\ufeff" + csv_line(header), *lines]
 
 
 _LINE = io.StringIO()
@@ -405,10 +410,11 @@ def _type_files(site: Site, reuse: Reuse | None, folder: str, records: list[Reco
     model = BY_FOLDER[folder]
     cache = _cache(site, reuse, folder)
     encoded = [_encoded(site, reuse, cache, record, cols) for record in records]
-    yield StaticFile(srcs[0], pretty_json_listed({
+    yield StaticFile(srcs[0], "", parts=[*pretty_json_parts({
         "type": folder, "label": model.label, "count": len(records),
-        "schema": f"schema/{folder}.schema.json"}, "items", [e.listed for _, e in encoded]) + "\n")
-    yield StaticFile(srcs[1], csv_joined([c.header for c in cols], [e.line for _, e in encoded]))
+        "schema": f"schema/{folder}.schema.json"}, "items", [e.listed for _, e in encoded]), "\n"])
+    yield StaticFile(srcs[1], "", parts=csv_parts([c.header for c in cols],
+                                                  [e.line for _, e in encoded]))
     yield from _record_files(reuse, srcs[2:], encoded)
     cache.save()
 
@@ -450,17 +456,18 @@ def _year_files(site: Site, reuse: Reuse | None, year: int, records: list[Decisi
         cached = cache.get(key)
         encoded.append((key, cached) if cached is not None
                        else _encoded(site, reuse, cache, record, cols))
-    yield StaticFile(lists[0], pretty_json_listed({
+    yield StaticFile(lists[0], "", parts=[*pretty_json_parts({
         "type": "decisions", "label": model.label, "year": year, "count": len(records),
-        "schema": "schema/decisions.schema.json"}, "items", [e.listed for _, e in encoded])
-        + "\n")
-    yield StaticFile(lists[1], csv_joined([c.header for c in cols], [e.line for _, e in encoded]))
+        "schema": "schema/decisions.schema.json"}, "items", [e.listed for _, e in encoded]),
+        "\n"])
+    yield StaticFile(lists[1], "", parts=csv_parts([c.header for c in cols],
+                                                   [e.line for _, e in encoded]))
     penalties = [e.penalty for _, e in encoded if e.penalty is not None]
-    yield StaticFile(lists[2], pretty_json_listed({
+    yield StaticFile(lists[2], "", parts=[*pretty_json_parts({
         "layout": "双公示 行政处罚", "year": year, "count": len(penalties)}, "items",
-        [penalty.listed for penalty in penalties]) + "\n")
-    yield StaticFile(lists[3], csv_joined([name for name, _ in SHUANGGONGSHI_COLUMNS],
-                                          [penalty.line for penalty in penalties]))
+        [penalty.listed for penalty in penalties]), "\n"])
+    yield StaticFile(lists[3], "", parts=csv_parts([name for name, _ in SHUANGGONGSHI_COLUMNS],
+                                                   [penalty.line for penalty in penalties]))
     yield from _record_files(reuse, own, encoded)
     cache.save()
 

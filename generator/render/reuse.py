@@ -48,6 +48,11 @@ def bytes_key(data: bytes) -> bytes:
     return _BYTES + _digest(data)
 
 
+def bytes_key_of(digest: hashlib.blake2b) -> bytes:
+    """`bytes_key` of the bytes `digest` (a blake2b of 16 bytes, as `_digest`) was given."""
+    return _BYTES + digest.digest()
+
+
 class Reused:
     """A page or file whose key is the one the published site's file was made with: it is
     left as it is, and not made. (A class of its own, not a dataclass: a rebuild after one

@@ -28,6 +28,7 @@ the nav's pages (`stand_ins`).
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import posixpath
 import re
@@ -42,7 +43,7 @@ from mkdocs.utils import get_relative_url
 from generator.fileio import make_folder, write_file
 from generator.render.docs import DocPage, Fence, Made
 from generator.render.errors import RenderError
-from generator.render.reuse import Left, Reused, bytes_key
+from generator.render.reuse import Left, Reused, bytes_key, bytes_key_of
 from generator.render.text import title_text
 from generator.render.urls import page_url
 
@@ -345,9 +346,10 @@ class Writer:
                     left.srcs.append(output.src)
                     left.paths.append(output.path)
             elif not isinstance(output, DocPage):
-                part.written.append(self._save(part, Written(output.src, page=False,
-                                                             path=output.src),
-                                               output.markdown().encode(), output.key))
+                written = Written(output.src, page=False, path=output.src)
+                part.written.append(
+                    self._save_parts(part, written, output.parts, output.key) if output.parts
+                    else self._save(part, written, output.text.encode(), output.key))
             elif (into := self._shell(output)) is not None:
                 written = Written(output.src, True, output.noindex,
                                   page_url(output.src) + "index.html")
@@ -374,19 +376,32 @@ class Writer:
         return (own, made) if own is not None and own.marker == made[1] else None
 
     def _save(self, part: Part, written: Written, data: bytes, key: bytes | None) -> Written:
-        written = Written(written.src, written.page, written.noindex, written.path,
-                          key or bytes_key(data))
+        return self._saved(part, written, key or bytes_key(data), [data])
+
+    def _save_parts(self, part: Part, written: Written, parts: Iterable[str],
+                    key: bytes | None) -> Written:
+        """`_save` of the text of `parts`, each encoded on its own."""
+        digest = hashlib.blake2b(digest_size=16)
+        data = []
+        for text in parts:
+            encoded = text.encode()
+            digest.update(encoded)
+            data.append(encoded)
+        return self._saved(part, written, key or bytes_key_of(digest), data)
+
+    def _saved(self, part: Part, written: Written, key: bytes, data: list[bytes]) -> Written:
+        written = Written(written.src, written.page, written.noindex, written.path, key)
         if self.previous.get(written.path) == written.key:
             return written
         part.wrote.append(written.path)
         path = f"{self.site_dir}/{written.path}"
         if path.rpartition("/")[0] in self.folders:
-            write_file(path, data)
+            write_file(path, *data)
         else:  # most pages have a folder of their own
             if not self._placed:
                 self._flat = f"{self.site_dir}/.flat-{os.getpid()}"  # this worker's
                 make_folder(self._flat)
-            write_file(f"{self._flat}/{len(self._placed)}", data)
+            write_file(f"{self._flat}/{len(self._placed)}", *data)
             self._placed.append(path)
         return written
 
