@@ -25,7 +25,7 @@ from generator.loader import load
 from generator.model import Decision
 from generator.portal import Portal
 from generator.render import build_site
-from generator.render.decision_lists import parts
+from generator.render.decision_lists import numbers, parts
 from generator.render.facets import (
     OUTCOME_SLUGS,
     TYPE_SLUGS,
@@ -481,6 +481,7 @@ def test_list_pages_hold_each_decision_once_and_a_new_one_moves_only_the_first_t
         assert all(len(page.decisions) <= PER_PAGE for page in pages), count
         assert len(pages[0].decisions) == min(count, PER_PAGE), count
         assert [page.number for page in pages] == [None, *range(len(pages) - 1, 0, -1)], count
+        assert numbers(count) == [page.number for page in pages], count  # known without them
         assert len(pages) == max(1, math.ceil(count / PER_PAGE)), count
         grown = parts(_listing(count + 1))  # d{count+1} is the latest
         before = {page.number: [d.id for d in page.decisions] for page in pages[2:]}

@@ -345,6 +345,15 @@ class Reuse:
             found.append(published)
         return found
 
+    def left_as_published(self, srcs: list[str]) -> Left | None:
+        """The pages at `srcs` (to be indexed) as published, at once, when all of them
+        are; else None."""
+        if not self.base:
+            return None
+        paths = [page_url(src) + "index.html" for src in srcs]
+        previous = self.previous
+        return Left(srcs, paths) if all(path in previous for path in paths) else None
+
     def file_as_published(self, src: str) -> Reused | None:
         """The file at `src` as the published site has it, under the key it was made with:
         for a file whose inputs are known not to have changed."""
