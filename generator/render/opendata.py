@@ -96,8 +96,9 @@ def public_records(site: Site, folder: str) -> list[Record]:
         return [c for c in sorted(portal.corrections.values(), key=lambda c: c.id)
                 if _correction_public(site, c)]
     if folder == "appeals":
-        public = {d.id for d in site.decisions}
-        return [a for a in sorted(portal.appeals.values(), key=lambda a: a.id) if a.decision in public]
+        public = decisions.in_order(site)[0]  # by ref: made once for the build
+        return [a for a in sorted(portal.appeals.values(), key=lambda a: a.id)
+                if f"decisions/{a.decision}" in public]
     return sorted(portal.table(folder).values(), key=lambda r: r.id)
 
 
@@ -404,8 +405,8 @@ def _type_files(site: Site, reuse: Reuse | None, folder: str, records: list[Reco
     srcs = [f"data/{folder}.json", f"data/{folder}.csv",
             *(f"data/{folder}/{record.id}.json" for record in records)]
     if changed is not None and folder not in changed and reuse is not None \
-            and (kept := reuse.all_as_published(srcs, page=False)) is not None:
-        yield from kept
+            and (kept := reuse.left_as_published(srcs, page=False)) is not None:
+        yield kept
         return
     model = BY_FOLDER[folder]
     cache = _cache(site, reuse, folder)
@@ -444,8 +445,8 @@ def _year_files(site: Site, reuse: Reuse | None, year: int, records: list[Decisi
     same_count = reuse is not None and reuse.found(YEARS, str(year), str(len(records)).encode())
     if same_count and remade is not None and all(r.id not in remade for r in records) \
             and reuse is not None \
-            and (kept := reuse.all_as_published([*lists, *own], page=False)) is not None:
-        yield from kept
+            and (kept := reuse.left_as_published([*lists, *own], page=False)) is not None:
+        yield kept
         return
     cache = _cache(site, reuse, f"decisions-{year}")
     encoded = []

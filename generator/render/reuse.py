@@ -345,14 +345,16 @@ class Reuse:
             found.append(published)
         return found
 
-    def left_as_published(self, srcs: list[str]) -> Left | None:
-        """The pages at `srcs` (to be indexed) as published, at once, when all of them
-        are; else None."""
+    def left_as_published(self, srcs: list[str], page: bool = True) -> Left | None:
+        """The pages at `srcs` (to be indexed), or the files, as published, at once, when
+        all of them are; else None."""
         if not self.base:
             return None
-        paths = [page_url(src) + "index.html" for src in srcs]
+        paths = [page_url(src) + "index.html" for src in srcs] if page else srcs
         previous = self.previous
-        return Left(srcs, paths) if all(path in previous for path in paths) else None
+        if not all(path in previous for path in paths):
+            return None
+        return Left(srcs, paths) if page else Left(files=srcs)
 
     def file_as_published(self, src: str) -> Reused | None:
         """The file at `src` as the published site has it, under the key it was made with:
