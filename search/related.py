@@ -268,6 +268,7 @@ class KeptRelated:
         place = (decision.decision_date.toordinal(), decision.ref)
         cases = self.powers[decision.power]
         at = bisect.bisect_left(cases, place, key=_ORDER)
+        assert cases[at].ref == decision.ref, "only a decision that entered leaves"
         del cases[at]
         self.result.pop(decision.ref, None)
         self.near.setdefault(decision.power, set()).update(

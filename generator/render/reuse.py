@@ -422,7 +422,6 @@ class Left:
         return [*self.paths, *self.hidden_paths, *self.files]
 
 
-
 @dataclass(frozen=True)
 class _AllBut(Container[str]):
     """The names of pages with a record digest (not made in a test), but `these`: at
