@@ -90,13 +90,21 @@ def check(portal: Portal, ledger: Ledger | None, as_of: dt.date, root: Path | No
     kept: statefile.Kept[Verdict] = statefile.Kept(
         kept_at / VERDICTS_FILE if kept_at is not None else None, world, SHARDS)
     warm = _warm(portal, world, kept, parallel_from)
-    if warm is not None:
-        found = _rules(portal, as_of, _world_problems(portal, world, kept_at),
-                       list(warm.flagged.values()))
-        if ledger is not None:
-            found += gate.check(portal, ledger, warm.hashes)
-            found += timeliness.check(portal, ledger, as_of, warm.dues)
-        return found
+    flagged, hashes, dues = (list(warm.flagged.values()), warm.hashes, warm.dues) \
+        if warm is not None else _assembled(portal, kept, parallel_from)
+    found = _rules(portal, as_of, _world_problems(portal, world, kept_at), flagged)
+    if ledger is not None:
+        found += gate.check(portal, ledger, hashes)
+        found += timeliness.check(portal, ledger, as_of, dues)
+    return found
+
+
+def _assembled(portal: Portal, kept: statefile.Kept[Verdict], parallel_from: int,
+               ) -> tuple[list[tuple[tuple[Problem, ...], ...]], dict[str, str | None],
+                          dict[str, Due | None]]:
+    """The problems of each decision that has any, and each one's content hash and due
+    (`Assembled`), in the portal's order: from the verdicts `kept`, the others judged
+    again and kept."""
     # One pass over the decisions, a few steps each: at 100,000 decisions, each step more
     # costs a hundredth of a second or more.
     flagged: list[tuple[int, tuple[tuple[Problem, ...], ...]]] = []
@@ -105,9 +113,8 @@ def check(portal: Portal, ledger: Ledger | None, as_of: dt.date, root: Path | No
     missing: list[tuple[int, Decision]] = []
     for index, decision in enumerate(portal.decisions.values()):
         ref = decision.ref
-        verdict = kept.get(decision.file_digest)
-        # Its problems name the file: a file moved as it was is judged again.
-        if verdict is None or (verdict[0] and _file(verdict) != decision.origin.path):
+        verdict = _usable(kept.get(decision.file_digest), decision)
+        if verdict is None:
             missing.append((index, decision))
             hashes[ref] = dues[ref] = None  # for now: in the portal's order
             continue
@@ -127,12 +134,14 @@ def check(portal: Portal, ledger: Ledger | None, as_of: dt.date, root: Path | No
         flagged.sort(key=lambda item: item[0])
     if missing or len(kept.used) != len(kept.known):
         kept.save()
-    found = _rules(portal, as_of, _world_problems(portal, world, kept_at),
-                   [problems for _, problems in flagged])
-    if ledger is not None:
-        found += gate.check(portal, ledger, hashes)
-        found += timeliness.check(portal, ledger, as_of, dues)
-    return found
+    return [problems for _, problems in flagged], hashes, dues
+
+
+def _usable(verdict: Verdict | None, decision: Decision) -> Verdict | None:
+    """A kept verdict, unless its problems name another file (the decision's file moved as
+    it was: it is judged again)."""
+    return None if verdict is not None and verdict[0] and _file(verdict) != decision.origin.path \
+        else verdict
 
 
 @dataclasses.dataclass
@@ -207,8 +216,8 @@ def _brought_up(found: Assembled, portal: Portal, since: Collection[str],
     for name in since:
         decision = decisions.get(name)
         if decision is not None:
-            verdict = kept.get(decision.file_digest)
-            if verdict is None or (verdict[0] and _file(verdict) != decision.origin.path):
+            verdict = _usable(kept.get(decision.file_digest), decision)
+            if verdict is None:
                 missing.append(decision)
             else:
                 judged[name] = verdict
